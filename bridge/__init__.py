@@ -1,0 +1,1 @@
+"""Server-side dialer clients: one module per dialer API, behind `bridge.interface`."""

@@ -1,0 +1,112 @@
+"""What a dialer can do, in the bridge's own terms.
+
+The server talks to every dialer through `DialerAdapter`. Each adapter overrides the
+operations its API offers; the rest raise `NotSupported`, which names the dialer, so
+the caller learns at once that it asked the wrong system.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from bridge.errors import NotSupported
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateRequest:
+    """A click-to-call: ring the agent, then dial ``destination`` (E.164 digits, no '+')."""
+
+    destination: str
+    extension: str | None = None
+    user_id: str | None = None
+    device_id: str | None = None
+    caller_id: str | None = None
+    lead_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OriginateResult:
+    uuid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DialerUser:
+    """An agent as the dialers know it. ``password`` is a secret and is never logged."""
+
+    username: str
+    full_name: str
+    password: str | None = field(default=None, repr=False)
+    extension: str | None = None
+    phone_pass: str | None = field(default=None, repr=False)
+    email: str = ""
+    user_level: int = 1
+    user_group: str = "AGENTS"
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class DialerList:
+    list_id: str
+    name: str
+    campaign: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """One contact to dial. ``phone`` is E.164 digits without '+'."""
+
+    phone: str
+    first_name: str = ""
+    last_name: str = ""
+    title: str = ""
+    email: str = ""
+    address: str = ""
+    city: str = ""
+    postal_code: str = ""
+    notes: str = ""
+    language: str = ""
+    vendor_lead_code: str = ""
+    priority: int | None = None
+    custom: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LeadOutcome:
+    phone: str
+    ok: bool
+    message: str
+
+
+class DialerAdapter:
+    """Base of every adapter. ``name`` is the dialer's name in configuration and errors."""
+
+    name = "dialer"
+
+    def _unsupported(self, operation: str) -> NotSupported:
+        return NotSupported(operation, dialer=self.name)
+
+    async def originate(self, request: OriginateRequest) -> OriginateResult:
+        raise self._unsupported("originate")
+
+    async def create_user(self, user: DialerUser) -> str:
+        """Create the user; return the dialer's success text."""
+        raise self._unsupported("create_user")
+
+    async def update_user(self, user: DialerUser) -> str:
+        raise self._unsupported("update_user")
+
+    async def delete_user(self, username: str) -> str:
+        raise self._unsupported("delete_user")
+
+    async def create_list(self, dialer_list: DialerList) -> str:
+        raise self._unsupported("create_list")
+
+    async def active_lists(self) -> list[DialerList]:
+        raise self._unsupported("active_lists")
+
+    async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
+        raise self._unsupported("add_leads")
+
+    def download_recording(self, filename: str) -> AsyncIterator[bytes]:
+        """Yield the decoded WAV bytes of a call recording, chunk by chunk."""
+        raise self._unsupported("download_recording")

@@ -1,0 +1,130 @@
+"""The one place where the bridge speaks HTTP to a dialer.
+
+`DialerTransport` sends a request with a timeout and turns every network failure into
+a typed error; it never puts a URL (whose query may carry a password) or a secret into
+an error. Adapters parse the body; the transport knows nothing of envelopes.
+"""
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import AbstractContextManager, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bridge.audit import AuditSink, audited
+from bridge.errors import DialerTimeout, DialerUnavailable
+
+REDACTED = "***"
+
+
+@dataclass(frozen=True, slots=True)
+class DialerResponse:
+    status: int
+    content_type: str
+    body: bytes
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+class DialerTransport:
+    """HTTP to one dialer: base URL, timeout, the secrets to keep out of every text."""
+
+    def __init__(
+        self,
+        *,
+        dialer: str,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        timeout_seconds: float = 10.0,
+        secrets: Iterable[str] = (),
+        audit: AuditSink | None = None,
+    ) -> None:
+        self.dialer = dialer
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._secrets = tuple(sorted((s for s in secrets if s), key=len, reverse=True))
+        self._audit = audit
+
+    def redact(self, text: str) -> str:
+        """``text`` with every configured secret replaced by ``***``."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def operation(self, action: str) -> AbstractContextManager[None]:
+        """Wrap one dialer operation so that it reaches the audit log."""
+        return audited(self._audit, self.dialer, action)
+
+    def url(self, path: str) -> str:
+        return self._base_url + path
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> DialerResponse:
+        async with self.stream(
+            method, path, params=params, json=json, data=data, headers=headers
+        ) as response:
+            try:
+                body = await response.read()
+            except (TimeoutError, aiohttp.ClientError) as error:
+                raise self._network_error(error) from None
+            return DialerResponse(response.status, response.content_type, body)
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """Open a request and yield the response with its body unread (for large answers)."""
+        try:
+            async with self._session.request(
+                method,
+                self.url(path),
+                params=params,
+                json=json,
+                data=data,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                if response.status >= 500:
+                    raise DialerUnavailable(
+                        f"{self.dialer} answered HTTP {response.status}; try again shortly",
+                        dialer=self.dialer,
+                        dialer_text=self.redact((await response.text(errors="replace"))[:200]),
+                    )
+                yield response
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise self._network_error(error) from None
+
+    def _network_error(self, error: BaseException) -> DialerUnavailable:
+        if isinstance(error, TimeoutError):
+            return DialerTimeout(
+                f"{self.dialer} did not answer within {self._timeout.total:g} s",
+                dialer=self.dialer,
+            )
+        reason = type(error).__name__
+        if isinstance(error, aiohttp.ClientConnectorError):
+            reason = f"cannot connect to {error.host}:{error.port}"
+        elif isinstance(error, aiohttp.ServerDisconnectedError):
+            reason = "the connection was closed before an answer came"
+        return DialerUnavailable(
+            f"{self.dialer} is unreachable ({reason}); check that it is running",
+            dialer=self.dialer,
+        )

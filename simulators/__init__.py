@@ -1,0 +1,1 @@
+"""Faithful in-memory stand-ins for the dialer APIs, as aiohttp apps (tests, benchmarks, demo)."""

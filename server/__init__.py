@@ -1,0 +1,1 @@
+"""The aiohttp application: widget pages, the widget's JSON API, storage, CLI."""

@@ -1,0 +1,16 @@
+"""Access log lines without query strings (which can carry secrets)."""
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %d %.1fms",
+            request.remote,
+            request.method,
+            request.path,
+            response.status,
+            time * 1000,
+        )

@@ -1,0 +1,67 @@
+"""The application factory."""
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import jinja2
+from aiohttp import web
+
+from server.agents import AgentDirectory
+from server.audit_log import AuditLog
+from server.config import ServerConfig
+from server.database import Database
+from server.dialers import DialerRegistry
+from server.keys import AGENTS, ASSETS, AUDIT, CONFIG, DATABASE, DIALERS, SESSIONS, TEMPLATES
+from server.routes import assets, calls, pages, sessions
+from server.sessions import SessionStore
+from server.widget_assets import PROJECT_ROOT, WidgetAssets
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIRS = (PROJECT_ROOT / "widget" / "templates", PROJECT_ROOT / "server" / "templates")
+
+
+async def _storage(app: web.Application) -> AsyncIterator[None]:
+    config = app[CONFIG]
+    database = await Database.open(config.database)
+    app[DATABASE] = database
+    app[AGENTS] = AgentDirectory(database)
+    app[SESSIONS] = SessionStore(
+        database,
+        idle_seconds=config.session_idle_seconds,
+        max_seconds=config.session_max_seconds,
+    )
+    audit = AuditLog(database)
+    app[AUDIT] = audit
+    async with audit.running():
+        yield
+    await database.close()
+
+
+async def _dialers(app: web.Application) -> AsyncIterator[None]:
+    connector = aiohttp.TCPConnector(limit=200, limit_per_host=50, ttl_dns_cache=300)
+    async with aiohttp.ClientSession(connector=connector, raise_for_status=False) as session:
+        app[DIALERS] = DialerRegistry(app[CONFIG], session, app[AUDIT].record)
+        yield
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web.Application:
+    app = web.Application(client_max_size=16 * 1024**2)
+    app[CONFIG] = config
+    app[ASSETS] = WidgetAssets(node_modules)
+    app[TEMPLATES] = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    app.cleanup_ctx.extend([_storage, _dialers])
+    app.router.add_get("/healthz", health)
+    for routes in (assets, pages, sessions, calls):
+        routes.add_routes(app)
+    return app

@@ -1,0 +1,90 @@
+"""The ``crm-bridge`` command: ``serve``, ``demo``, ``agent add``."""
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from aiohttp import web
+
+from server.access_log import PathOnlyAccessLogger
+from server.agents import AgentDirectory
+from server.config import ConfigError, load_config
+from server.database import Database
+
+
+def _serve(args: argparse.Namespace) -> None:
+    from server.app import create_app
+
+    config = load_config(args.config)
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        access_log_class=PathOnlyAccessLogger,
+    )
+
+
+def _demo(args: argparse.Namespace) -> None:
+    from server.demo.runner import run_demo
+
+    asyncio.run(run_demo(args.host, args.port))
+
+
+async def _add_agent(args: argparse.Namespace) -> None:
+    config = load_config(args.config)
+    if args.tenant not in config.tenants:
+        raise ConfigError(f"tenant {args.tenant!r} is not in {args.config}")
+    password = os.environ.get("CRM_BRIDGE_AGENT_PASSWORD") or getpass.getpass("Agent password: ")
+    database = await Database.open(config.database)
+    try:
+        agent = await AgentDirectory(database).save(
+            args.tenant,
+            args.username,
+            password=password,
+            full_name=args.full_name,
+            extension=args.extension,
+        )
+    finally:
+        await database.close()
+    print(f"agent {agent.username} saved in tenant {agent.tenant} (extension {agent.extension})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-bridge", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the bridge with a TOML configuration")
+    serve.add_argument("--config", required=True)
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="run bridge, simulators and demo CRM on loopback")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8780, help="first of four consecutive ports")
+    demo.set_defaults(run=_demo)
+
+    agent = commands.add_parser("agent", help="manage the agent directory")
+    agent_commands = agent.add_subparsers(dest="agent_command", required=True)
+    add = agent_commands.add_parser(
+        "add", help="create or update an agent (password from CRM_BRIDGE_AGENT_PASSWORD or prompt)"
+    )
+    add.add_argument("--config", required=True)
+    add.add_argument("--tenant", required=True)
+    add.add_argument("--username", required=True)
+    add.add_argument("--full-name", default="")
+    add.add_argument("--extension", default="")
+    add.set_defaults(run=lambda args: asyncio.run(_add_agent(args)))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except ConfigError as error:
+        sys.exit(f"crm-bridge: {error}")
+    except KeyboardInterrupt:
+        pass

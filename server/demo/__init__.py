@@ -1,0 +1,1 @@
+"""`crm-bridge demo`: the bridge, the dialer simulators and demo CRM pages on loopback."""

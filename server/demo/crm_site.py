@@ -1,0 +1,45 @@
+"""The demo CRM: a page embedding the widget, a CRM meant to run framed, an untrusted page."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoAgent:
+    username: str
+    password: str
+    extension: str
+
+
+CONTACTS = (
+    {"name": "Ada Lovelace", "code": "1", "number": "2025550143"},
+    {"name": "Alan Turing", "code": "44", "number": "2079460018"},
+    {"name": "Grace Hopper", "code": "1", "number": "3125550178"},
+)
+
+
+def create_crm_site(*, bridge_origin: str, tenant: str, agent: DemoAgent) -> web.Application:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True
+    )
+    context = {"bridge": bridge_origin, "tenant": tenant, "agent": agent, "contacts": CONTACTS}
+
+    def page(template: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(request: web.Request) -> web.Response:
+            html = environment.get_template(template).render(**context)
+            return web.Response(text=html, content_type="text/html")
+
+        return handler
+
+    app = web.Application()
+    app.router.add_get("/", page("crm.html"))
+    app.router.add_get("/framed", page("framed_crm.html"))
+    app.router.add_get("/untrusted", page("untrusted.html"))
+    app.router.add_get("/crm.css", lambda _: web.FileResponse(TEMPLATES / "crm.css"))
+    return app

@@ -1,0 +1,21 @@
+"""The application's shared state, as typed `web.AppKey`s (no globals)."""
+
+import jinja2
+from aiohttp import web
+
+from server.agents import AgentDirectory
+from server.audit_log import AuditLog
+from server.config import ServerConfig
+from server.database import Database
+from server.dialers import DialerRegistry
+from server.sessions import SessionStore
+from server.widget_assets import WidgetAssets
+
+CONFIG = web.AppKey("config", ServerConfig)
+DATABASE = web.AppKey("database", Database)
+AGENTS = web.AppKey("agents", AgentDirectory)
+SESSIONS = web.AppKey("sessions", SessionStore)
+AUDIT = web.AppKey("audit", AuditLog)
+DIALERS = web.AppKey("dialers", DialerRegistry)
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
+ASSETS = web.AppKey("assets", WidgetAssets)

@@ -1,0 +1,110 @@
+"""The widget pages: the iframe a CRM embeds, and the console that frames a CRM.
+
+``GET /widget/{tenant}``: the iframe. ``Content-Security-Policy: frame-ancestors`` is the
+tenant's allowlist. ``parent_origin`` (sent by ``embed.js``) must be on it; the widget
+then announces itself to that origin only.
+
+``GET /console/{tenant}?crm=URL``: for CRMs that run inside a frame and post to
+``parent``: this page frames the CRM (whose origin must be allowed) and runs the widget.
+
+``runtime=micropython|pyodide`` overrides the tenant's default runtime on both.
+"""
+
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from server.config import RUNTIMES, ConfigError, TenantConfig, normalise_origin
+from server.keys import ASSETS, CONFIG, TEMPLATES
+
+WIDGET_VERSION = "0.1.0"
+
+
+def tenant_of(request: web.Request) -> TenantConfig:
+    tenant = request.app[CONFIG].tenants.get(request.match_info["tenant"])
+    if tenant is None:
+        raise web.HTTPNotFound(text=f"tenant {request.match_info['tenant']!r} is not configured")
+    return tenant
+
+
+def _runtime(request: web.Request, tenant: TenantConfig) -> str:
+    runtime = request.query.get("runtime", tenant.runtime)
+    if runtime not in RUNTIMES:
+        raise web.HTTPBadRequest(text=f"runtime must be one of {', '.join(RUNTIMES)}")
+    return runtime
+
+
+def _allowed_origin(tenant: TenantConfig, value: str, what: str) -> str:
+    try:
+        origin = normalise_origin(what, value)
+    except ConfigError as error:
+        raise web.HTTPBadRequest(text=str(error)) from None
+    if origin not in tenant.allowed_origins:
+        raise web.HTTPForbidden(
+            text=f"{origin} is not an allowed origin of tenant {tenant.id}; add it to "
+            f"tenants.{tenant.id}.allowed_origins"
+        )
+    return origin
+
+
+def _render(request: web.Request, template: str, *, csp: str, **context: object) -> web.Response:
+    html = (
+        request.app[TEMPLATES].get_template(template).render(assets=request.app[ASSETS], **context)
+    )
+    response = web.Response(text=html, content_type="text/html")
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _widget_config(tenant: TenantConfig, runtime: str, announce_to: list[dict[str, str]]) -> dict:
+    return {
+        "tenant": tenant.id,
+        "api_base": "",
+        "runtime": runtime,
+        "widget_version": WIDGET_VERSION,
+        "allowed_origins": list(tenant.allowed_origins),
+        "announce_to": announce_to,
+    }
+
+
+async def widget_page(request: web.Request) -> web.Response:
+    tenant = tenant_of(request)
+    runtime = _runtime(request, tenant)
+    if "parent_origin" in request.query:
+        origins = [_allowed_origin(tenant, request.query["parent_origin"], "parent_origin")]
+    else:
+        origins = list(tenant.allowed_origins)
+    return _render(
+        request,
+        "widget.html",
+        csp="frame-ancestors " + " ".join(tenant.allowed_origins),
+        tenant=tenant,
+        runtime=runtime,
+        widget_config=_widget_config(
+            tenant, runtime, [{"window": "parent", "origin": o} for o in origins]
+        ),
+    )
+
+
+async def console_page(request: web.Request) -> web.Response:
+    tenant = tenant_of(request)
+    runtime = _runtime(request, tenant)
+    crm_url = request.query.get("crm", "")
+    parts = urlsplit(crm_url)
+    origin = _allowed_origin(tenant, f"{parts.scheme}://{parts.netloc}", "crm")
+    return _render(
+        request,
+        "console.html",
+        csp=f"frame-ancestors 'self'; frame-src {origin}",
+        tenant=tenant,
+        runtime=runtime,
+        crm_url=crm_url,
+        widget_config=_widget_config(tenant, runtime, [{"window": "crm-frame", "origin": origin}]),
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/widget/{tenant}", widget_page)
+    app.router.add_get("/console/{tenant}", console_page)

@@ -1,0 +1,84 @@
+"""Short-lived bearer tokens that stand for an agent's login.
+
+The token itself is only ever in the widget's memory; the server keeps its SHA-256.
+A session expires after ``idle_seconds`` without use, and after ``max_seconds`` in any
+case; use extends it (written at most once a minute).
+"""
+
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+
+from server.database import Database
+
+EXTEND_EVERY_SECONDS = 60
+
+
+class SessionError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    token_hash: str
+    agent_id: int
+    extension: str
+    expires_at: float
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SessionStore:
+    def __init__(self, db: Database, *, idle_seconds: int, max_seconds: int) -> None:
+        self._db = db
+        self._idle = idle_seconds
+        self._max = max_seconds
+
+    async def open(self, agent_id: int, extension: str) -> tuple[str, float]:
+        """Start a session; return the token (shown once) and when it expires."""
+        token = secrets.token_urlsafe(32)
+        now = time.time()
+        expires_at = now + min(self._idle, self._max)
+        await self._db.insert(
+            "INSERT INTO sessions (token_hash, agent_id, extension, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (_digest(token), agent_id, extension, now, expires_at),
+        )
+        return token, expires_at
+
+    async def resolve(self, token: str) -> Session:
+        """The live session behind ``token``; extends it. Raises `SessionError`."""
+        row = await self._db.fetch_one(
+            "SELECT token_hash, agent_id, extension, created_at, expires_at FROM sessions"
+            " WHERE token_hash = ?",
+            (_digest(token),),
+        )
+        if row is None:
+            raise SessionError("invalid_token", "not logged in: the session is unknown")
+        now = time.time()
+        if row["expires_at"] <= now:
+            await self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (row[0],))
+            raise SessionError("session_expired", "the session has expired: log in again")
+        expires_at = row["expires_at"]
+        wanted = min(now + self._idle, row["created_at"] + self._max)
+        if wanted - expires_at >= EXTEND_EVERY_SECONDS:
+            expires_at = wanted
+            await self._db.execute(
+                "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", (wanted, row[0])
+            )
+        return Session(row["token_hash"], row["agent_id"], row["extension"], expires_at)
+
+    async def close(self, token: str) -> bool:
+        return (
+            await self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
+            > 0
+        )
+
+    async def purge_expired(self) -> int:
+        return await self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (time.time(),))

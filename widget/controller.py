@@ -1,0 +1,92 @@
+"""Carries out one CRM request against the bridge server and says what happened.
+
+The server is reached through an injected ``api`` object (the browser's is
+`server_api.ServerApi`), so this logic runs, and is tested, on CPython as well.
+Every request gets exactly one outcome event.
+"""
+
+import protocol
+from session_state import SessionState
+
+SESSION_ENDED = ("session_expired", "invalid_token")
+
+
+class ServerError(Exception):
+    """The bridge server refused a request or could not be reached."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Controller:
+    def __init__(self, api, state: SessionState) -> None:
+        self.api = api
+        self.state = state
+
+    async def handle(self, data: dict) -> dict:
+        """Validate and carry out one inbound message; return its outcome event."""
+        try:
+            request = protocol.parse_request(data)
+        except protocol.ProtocolError as error:
+            self.state.failed(error.message)
+            return protocol.error_event(error.code, error.message, error.request_id, error.action)
+        action = request["action"]
+        request_id = request["request_id"]
+        try:
+            if action == protocol.LOGIN:
+                return await self._login(request)
+            if action == protocol.LOGOUT:
+                return await self._logout(request)
+            return await self._click_to_call(request)
+        except ServerError as error:
+            if error.code in SESSION_ENDED:
+                self.state.logged_out()
+            self.state.failed(error.message)
+            return protocol.error_event(error.code, error.message, request_id, action)
+
+    async def _login(self, request: dict) -> dict:
+        if self.state.token is not None:
+            await self._end_session()
+        self.state.begin_login(request["username"])
+        answer = await self.api.login(
+            request["username"], request["password"], request["extension"]
+        )
+        agent = answer["agent"]
+        self.state.login_succeeded(answer["token"], agent["username"], agent["extension"] or "")
+        return protocol.event(
+            protocol.LOGGED_IN,
+            request["request_id"],
+            username=agent["username"],
+            extension=agent["extension"],
+        )
+
+    async def _logout(self, request: dict) -> dict:
+        await self._end_session()
+        return protocol.event(protocol.LOGGED_OUT, request["request_id"])
+
+    async def _end_session(self) -> None:
+        token = self.state.token
+        self.state.logged_out()
+        if token is not None:
+            try:
+                await self.api.logout(token)
+            except ServerError:
+                pass  # the token is forgotten here either way; it expires on the server
+
+    async def _click_to_call(self, request: dict) -> dict:
+        if not self.state.logged_in:
+            raise ServerError(protocol.NOT_LOGGED_IN, "log in before click_to_call")
+        code = request["phone_code"]
+        self.state.begin_call(("+" + code + " " if code else "") + request["phone_number"])
+        answer = await self.api.click_to_call(
+            self.state.token, request["phone_code"], request["phone_number"]
+        )
+        self.state.call_originated(answer["display"], answer["uuid"])
+        return protocol.event(
+            protocol.CALL_ORIGINATED,
+            request["request_id"],
+            uuid=answer["uuid"],
+            destination=answer["destination"],
+        )

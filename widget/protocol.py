@@ -1,0 +1,119 @@
+"""The CRM <-> widget postMessage protocol: every message type named once.
+
+Shared by the widget (this module runs in the browser) and the server's tests. Inbound
+requests are the spec's (``login``, ``logout``, ``click_to_call``), optionally with a
+``request_id``. Outbound events carry ``channel: "crm-bridge"`` so they cannot be taken
+for the CRM's own messages, and echo the ``request_id`` of the request they answer.
+"""
+
+PROTOCOL_VERSION = 1
+CHANNEL = "crm-bridge"
+
+# Requests (CRM -> widget)
+LOGIN = "login"
+LOGOUT = "logout"
+CLICK_TO_CALL = "click_to_call"
+ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL)
+
+# Events (widget -> CRM)
+READY = "ready"
+LOGGED_IN = "logged_in"
+LOGGED_OUT = "logged_out"
+CALL_ORIGINATED = "call_originated"
+ERROR = "error"
+EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, ERROR)
+
+# Error codes carried by ``error`` events
+INVALID_MESSAGE = "invalid_message"
+UNKNOWN_ACTION = "unknown_action"
+NOT_LOGGED_IN = "not_logged_in"
+SERVER_UNREACHABLE = "server_unreachable"
+
+_REQUIRED_TEXT = {
+    LOGIN: ("username", "password"),
+    LOGOUT: (),
+    CLICK_TO_CALL: ("phone_number",),
+}
+_OPTIONAL_TEXT = {
+    LOGIN: ("extension", "phone_pass"),
+    LOGOUT: (),
+    CLICK_TO_CALL: ("phone_code",),
+}
+
+
+class ProtocolError(Exception):
+    """A request that cannot be carried out as sent; ``message`` says what to fix."""
+
+    def __init__(self, code: str, message: str, request_id=None, action=None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.action = action
+
+
+def is_request(data) -> bool:
+    """True for messages meant for the widget: objects with an ``action``."""
+    return isinstance(data, dict) and "action" in data
+
+
+def _text(value) -> "str | None":
+    """Accept text and plain numbers (CRMs often post a phone number as a number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int):
+        return str(value)
+    return None
+
+
+def parse_request(data: dict) -> dict:
+    """Validate one inbound message; return ``{"action", "request_id", ...fields}``."""
+    request_id = data.get("request_id")
+    if request_id is not None and not isinstance(request_id, (str, int)):
+        request_id = None
+    action = data.get("action")
+    if action not in ACTIONS:
+        raise ProtocolError(
+            UNKNOWN_ACTION,
+            "unknown action " + repr(action) + "; expected one of " + ", ".join(ACTIONS),
+            request_id,
+            action if isinstance(action, str) else None,
+        )
+    request = {"action": action, "request_id": request_id}
+    for name in _REQUIRED_TEXT[action]:
+        value = _text(data.get(name))
+        if not value:
+            raise ProtocolError(
+                INVALID_MESSAGE,
+                action + " needs '" + name + "' as non-empty text",
+                request_id,
+                action,
+            )
+        request[name] = value
+    for name in _OPTIONAL_TEXT[action]:
+        value = data.get(name)
+        if value is None:
+            request[name] = ""
+            continue
+        text = _text(value)
+        if text is None:
+            raise ProtocolError(
+                INVALID_MESSAGE, action + ": '" + name + "' must be text", request_id, action
+            )
+        request[name] = text
+    return request
+
+
+def event(name: str, request_id=None, **fields) -> dict:
+    """An outbound event, namespaced by ``channel``."""
+    message = {"channel": CHANNEL, "protocol": PROTOCOL_VERSION, "event": name}
+    if request_id is not None:
+        message["request_id"] = request_id
+    message.update(fields)
+    return message
+
+
+def error_event(code: str, message: str, request_id=None, action=None) -> dict:
+    return event(ERROR, request_id, code=code, message=message, action=action)

@@ -128,3 +128,21 @@ class DialerTransport:
             f"{self.dialer} is unreachable ({reason}); check that it is running",
             dialer=self.dialer,
         )
+
+
+def dialer_session(*, limit: int = 200, limit_per_host: int = 50) -> aiohttp.ClientSession:
+    """The HTTP client for dialers: pooled, and never re-sending a request by itself.
+
+    aiohttp re-sends a GET once when the connection drops before the answer. The REST
+    API's originate is a GET that places a call, so a silent re-send could ring a
+    customer twice; retries are the adapters' decision, per operation. (aiohttp has no
+    public switch for this; its own test client turns it off the same way, see
+    aio-libs/aiohttp#10790.)
+    """
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(
+            limit=limit, limit_per_host=limit_per_host, ttl_dns_cache=300
+        ),
+    )
+    session._retry_connection = False
+    return session

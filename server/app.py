@@ -4,10 +4,10 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import jinja2
 from aiohttp import web
 
+from bridge.transport import dialer_session
 from server.agents import AgentDirectory
 from server.audit_log import AuditLog
 from server.config import ServerConfig
@@ -41,8 +41,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
-    connector = aiohttp.TCPConnector(limit=200, limit_per_host=50, ttl_dns_cache=300)
-    async with aiohttp.ClientSession(connector=connector, raise_for_status=False) as session:
+    async with dialer_session() as session:
         app[DIALERS] = DialerRegistry(app[CONFIG], session, app[AUDIT].record)
         yield
 

@@ -10,7 +10,7 @@ import json
 
 import protocol
 from controller import Controller
-from pyscript import document, window
+from pyscript import document, fetch, window
 from pyscript.ffi import create_proxy
 from server_api import ServerApi
 from session_state import SessionState
@@ -18,7 +18,7 @@ from session_state import SessionState
 config = json.loads(document.getElementById("widget-config").textContent)
 allowed_origins = config["allowed_origins"]
 state = SessionState()
-controller = Controller(ServerApi(config["api_base"], config["tenant"]), state)
+controller = Controller(ServerApi(config["api_base"], config["tenant"], fetch), state)
 inbox = []
 wakeup = asyncio.Event()
 

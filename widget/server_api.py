@@ -1,5 +1,7 @@
-"""The widget's calls to the bridge server (browser only: uses PyScript's fetch).
+"""The widget's calls to the bridge server.
 
+``fetch`` is PyScript's in the browser (``fetch(url, method=, headers=, body=)`` whose
+answer has ``ok``, ``status`` and ``await json()``); tests pass one with the same shape.
 Every answer is JSON; failures come as ``{"error": {"code", "message"}}`` and are
 raised as `ServerError`. The bearer token travels in the Authorization header; no
 cookie is used (browsers block third-party cookies in iframes).
@@ -9,35 +11,43 @@ import json
 
 import protocol
 from controller import ServerError
-from pyscript import fetch
+
+SERVER_ERROR = "server_error"
 
 
 class ServerApi:
-    def __init__(self, base_url: str, tenant: str) -> None:
+    def __init__(self, base_url: str, tenant: str, fetch) -> None:
         self.base_url = base_url
         self.tenant = tenant
+        self.fetch = fetch
 
     async def _send(self, method: str, path: str, body=None, token=None) -> dict:
         headers = {"Content-Type": "application/json"}
         if token is not None:
             headers["Authorization"] = "Bearer " + token
+        options = {"method": method, "headers": headers}
+        if body is not None:
+            options["body"] = json.dumps(body)
         try:
-            response = await fetch(
-                self.base_url + path,
-                method=method,
-                headers=headers,
-                body=json.dumps(body) if body is not None else None,
-            )
-            answer = await response.json()
+            response = await self.fetch(self.base_url + path, **options)
         except Exception:
             raise ServerError(
                 protocol.SERVER_UNREACHABLE,
                 "the bridge server cannot be reached; check the network and try again",
             ) from None
+        try:
+            answer = await response.json()
+        except Exception:
+            answer = None
+        if not isinstance(answer, dict):
+            raise ServerError(
+                SERVER_ERROR,
+                "the bridge server answered HTTP " + str(response.status) + " without JSON",
+            )
         if not response.ok:
             error = answer.get("error") or {}
             raise ServerError(
-                error.get("code", "server_error"),
+                error.get("code", SERVER_ERROR),
                 error.get("message", "the bridge server answered HTTP " + str(response.status)),
             )
         return answer

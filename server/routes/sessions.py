@@ -5,6 +5,8 @@
 The extension sent at login (the desk the agent sits at) wins over the directory's.
 """
 
+import json
+
 from aiohttp import web
 
 from server.agents import LoginError
@@ -32,9 +34,10 @@ async def current_session(request: web.Request) -> Session:
 
 
 def _unauthorized(code: str, message: str) -> web.HTTPUnauthorized:
-    error = api_error(401, code, message)
     return web.HTTPUnauthorized(
-        body=error.body, content_type="application/json", headers={"WWW-Authenticate": "Bearer"}
+        text=json.dumps({"error": {"code": code, "message": message}}),
+        content_type="application/json",
+        headers={"WWW-Authenticate": "Bearer"},
     )
 
 

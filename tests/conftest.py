@@ -1,0 +1,87 @@
+"""Shared fixtures: a REST simulator and the bridge server on real sockets."""
+
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from server.app import create_app
+from server.config import ServerConfig, parse_config
+from server.keys import AGENTS
+from simulators.rest import RestState, create_rest_simulator
+
+# The widget's modules run in the browser, where they import each other by bare name.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "widget"))
+
+REST_API_KEY = "rest-key-7d1e9b0c5a"
+TENANT = "acme"
+CRM_ORIGIN = "https://crm.acme.test"
+AGENT = {"username": "agent1", "password": "Agent1-secret!", "extension": "1001"}
+
+
+@pytest.fixture
+async def rest_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
+    """The REST call-centre simulator on a real port, knowing extension 1001."""
+    app = create_rest_simulator(api_keys=[REST_API_KEY], extensions=["1001", "2002"])
+    return await aiohttp_server(app)
+
+
+def rest_state(server: TestServer) -> RestState:
+    from simulators.rest.state import STATE
+
+    return server.app[STATE]
+
+
+def bridge_config(tmp_path: Path, rest_url: str, **tenant: Any) -> ServerConfig:
+    return parse_config(
+        {
+            "server": {"database": str(tmp_path / "bridge.sqlite3")},
+            "tenants": {
+                TENANT: {
+                    "allowed_origins": [CRM_ORIGIN],
+                    "dialers": {
+                        "rest": {"base_url": rest_url, "api_key": REST_API_KEY, "timeout": 2}
+                    },
+                    **tenant,
+                }
+            },
+        }
+    )
+
+
+@pytest.fixture
+async def bridge(
+    tmp_path: Path, rest_simulator: TestServer, aiohttp_client: Callable[..., Any]
+) -> AsyncIterator[TestClient]:
+    """The bridge server, its REST dialer pointing at the simulator, with one agent."""
+    app = create_app(bridge_config(tmp_path, str(rest_simulator.make_url(""))))
+
+    async def seed(app: web.Application) -> None:
+        await app[AGENTS].save(
+            TENANT,
+            AGENT["username"],
+            password=AGENT["password"],
+            full_name="Agent One",
+            extension=AGENT["extension"],
+        )
+        await app[AGENTS].save(TENANT, "gone", password="Gone-agent1", active=False)
+
+    app.on_startup.append(seed)
+    yield await aiohttp_client(app)
+
+
+async def login(client: TestClient, **overrides: str) -> str:
+    response = await client.post(f"/api/v1/tenants/{TENANT}/sessions", json={**AGENT, **overrides})
+    assert response.status == 200, await response.text()
+    return (await response.json())["token"]
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session

@@ -1,0 +1,129 @@
+"""The widget's request handling (controller + server_api) against the real bridge server.
+
+The browser's fetch is replaced by one made of aiohttp with the same shape; everything
+else - the widget logic, the server, the REST simulator - is the real thing.
+"""
+
+import json
+
+import protocol
+from aiohttp.test_utils import TestClient, TestServer
+from controller import Controller
+from server_api import ServerApi
+from session_state import SessionState
+
+from tests.conftest import AGENT, REST_API_KEY, TENANT, rest_state
+
+
+class FetchAnswer:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status = status
+        self.ok = 200 <= status < 300
+        self._body = body
+
+    async def json(self) -> object:
+        return json.loads(self._body)
+
+
+def fetch_through(client: TestClient):
+    async def fetch(url: str, method: str, headers: dict, body: str | None = None) -> FetchAnswer:
+        response = await client.request(method, url, headers=headers, data=body)
+        return FetchAnswer(response.status, await response.read())
+
+    return fetch
+
+
+def widget(client: TestClient) -> Controller:
+    return Controller(ServerApi("", TENANT, fetch_through(client)), SessionState())
+
+
+async def test_login_then_click_to_call_reaches_the_dialer(
+    bridge: TestClient, rest_simulator: TestServer
+) -> None:
+    controller = widget(bridge)
+    logged_in = await controller.handle(
+        {"action": "login", **AGENT, "phone_pass": "x", "request_id": "a"}
+    )
+    assert logged_in == {
+        "channel": "crm-bridge",
+        "protocol": 1,
+        "event": "logged_in",
+        "request_id": "a",
+        "username": "agent1",
+        "extension": "1001",
+    }
+    called = await controller.handle(
+        {
+            "action": "click_to_call",
+            "phone_code": "1",
+            "phone_number": "2025550143",
+            "request_id": "b",
+        }
+    )
+    assert called["event"] == "call_originated"
+    assert called["destination"] == "+12025550143"
+    [call] = rest_state(rest_simulator).calls
+    assert call.uuid == called["uuid"]
+    assert call.destination == "12025550143"
+    assert call.extension == "1001"
+    assert controller.state.view()["call-status"] == "Call started to +1 202-555-0143"
+
+
+async def test_wrong_password_is_an_error_event(bridge: TestClient) -> None:
+    controller = widget(bridge)
+    outcome = await controller.handle(
+        {"action": "login", "username": "agent1", "password": "nope", "request_id": 3}
+    )
+    assert outcome["event"] == "error"
+    assert outcome["code"] == "invalid_credentials"
+    assert outcome["request_id"] == 3
+    assert outcome["action"] == "login"
+    assert controller.state.token is None
+
+
+async def test_click_to_call_after_logout_is_refused_without_reaching_the_dialer(
+    bridge: TestClient, rest_simulator: TestServer
+) -> None:
+    controller = widget(bridge)
+    await controller.handle({"action": "login", **AGENT})
+    token = controller.state.token
+    assert (await controller.handle({"action": "logout"}))["event"] == protocol.LOGGED_OUT
+    refused = await controller.handle({"action": "click_to_call", "phone_number": "2025550143"})
+    assert refused["code"] == protocol.NOT_LOGGED_IN
+    assert rest_state(rest_simulator).calls == []
+    # the token the widget held is dead on the server too
+    response = await bridge.post(
+        "/api/v1/calls",
+        json={"phone_code": "1", "phone_number": "2025550143"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 401
+
+
+async def test_a_dialer_refusal_is_an_error_event_with_the_dialer_text(
+    bridge: TestClient, rest_simulator: TestServer
+) -> None:
+    controller = widget(bridge)
+    await controller.handle({"action": "login", **AGENT, "extension": "7777"})
+    outcome = await controller.handle(
+        {"action": "click_to_call", "phone_code": "1", "phone_number": "2025550143"}
+    )
+    assert outcome["code"] == "dialer_rejected"
+    assert "extension 7777 is not routed" in outcome["message"]
+    assert REST_API_KEY not in json.dumps(outcome)
+    assert controller.state.logged_in  # a refused call does not end the session
+
+
+async def test_an_unreachable_server_is_reported(bridge: TestClient) -> None:
+    async def broken_fetch(url: str, **options: object) -> FetchAnswer:
+        raise OSError("network down")
+
+    controller = Controller(ServerApi("", TENANT, broken_fetch), SessionState())
+    outcome = await controller.handle({"action": "login", **AGENT})
+    assert outcome["code"] == protocol.SERVER_UNREACHABLE
+
+
+async def test_a_malformed_message_gets_an_error_event(bridge: TestClient) -> None:
+    outcome = await widget(bridge).handle({"action": "click_to_call", "request_id": "x"})
+    assert outcome["code"] == protocol.INVALID_MESSAGE
+    assert outcome["request_id"] == "x"

@@ -1,0 +1,92 @@
+"""The postMessage protocol as the widget reads it (pure logic, CPython)."""
+
+import protocol
+import pytest
+
+
+def test_login_exactly_as_the_spec_posts_it() -> None:
+    request = protocol.parse_request(
+        {
+            "action": "login",
+            "username": "crm username",
+            "password": "crm password",
+            "extension": "crm phone extension",
+            "phone_pass": "crm phone extension",
+        }
+    )
+    assert request == {
+        "action": "login",
+        "request_id": None,
+        "username": "crm username",
+        "password": "crm password",
+        "extension": "crm phone extension",
+        "phone_pass": "crm phone extension",
+    }
+
+
+def test_click_to_call_accepts_a_number_typed_phone_number() -> None:
+    request = protocol.parse_request(
+        {"action": "click_to_call", "phone_code": "1", "phone_number": 2025550143, "request_id": 7}
+    )
+    assert request["phone_number"] == "2025550143"
+    assert request["phone_code"] == "1"
+    assert request["request_id"] == 7
+
+
+def test_logout_needs_nothing_else() -> None:
+    assert protocol.parse_request({"action": "logout"}) == {"action": "logout", "request_id": None}
+
+
+@pytest.mark.parametrize(
+    ("message", "code", "fragment"),
+    [
+        ({"action": "dial"}, protocol.UNKNOWN_ACTION, "unknown action 'dial'"),
+        ({"action": "login", "username": "a"}, protocol.INVALID_MESSAGE, "'password'"),
+        (
+            {"action": "login", "username": "", "password": "x"},
+            protocol.INVALID_MESSAGE,
+            "'username'",
+        ),
+        (
+            {"action": "click_to_call", "phone_code": "1"},
+            protocol.INVALID_MESSAGE,
+            "'phone_number'",
+        ),
+        (
+            {"action": "click_to_call", "phone_number": "1", "phone_code": ["1"]},
+            protocol.INVALID_MESSAGE,
+            "'phone_code' must be text",
+        ),
+        (
+            {"action": "click_to_call", "phone_number": True},
+            protocol.INVALID_MESSAGE,
+            "phone_number",
+        ),
+    ],
+)
+def test_malformed_requests_say_what_to_fix(message: dict, code: str, fragment: str) -> None:
+    with pytest.raises(protocol.ProtocolError) as caught:
+        protocol.parse_request({**message, "request_id": "r1"})
+    assert caught.value.code == code
+    assert fragment in caught.value.message
+    assert caught.value.request_id == "r1"
+
+
+def test_only_objects_with_an_action_are_requests() -> None:
+    assert protocol.is_request({"action": "logout"})
+    assert not protocol.is_request({"type": "crm-internal"})
+    assert not protocol.is_request("login")
+    assert not protocol.is_request(None)
+
+
+def test_events_are_namespaced_and_echo_the_request_id() -> None:
+    assert protocol.event(protocol.LOGGED_OUT, "r9") == {
+        "channel": "crm-bridge",
+        "protocol": protocol.PROTOCOL_VERSION,
+        "event": "logged_out",
+        "request_id": "r9",
+    }
+    error = protocol.error_event("not_logged_in", "log in first", None, "click_to_call")
+    assert error["event"] == "error"
+    assert "request_id" not in error
+    assert error["action"] == "click_to_call"

@@ -80,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("CRM_BRIDGE_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(name)s %(message)s",
+    )
     args = build_parser().parse_args(argv)
     try:
         args.run(args)

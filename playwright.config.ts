@@ -1,0 +1,37 @@
+import { defineConfig } from "@playwright/test";
+import { E2E, type RuntimeOptions } from "./tests/e2e/fixtures";
+
+// Browser end-to-end tests: Debian's Chromium (no Playwright browser download) drives
+// the demo CRM pages against the real bridge server and REST simulator, started below.
+export default defineConfig<RuntimeOptions>({
+  testDir: "tests/e2e",
+  timeout: 60_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"]],
+  use: {
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [
+    { name: "micropython", use: { runtime: "micropython" } },
+    { name: "pyodide", use: { runtime: "pyodide" } },
+  ],
+  webServer: {
+    command: `.venv/bin/crm-bridge demo --port ${E2E.port}`,
+    url: `${E2E.bridge}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: { DEMO_REST_API_KEY: E2E.restApiKey, CRM_BRIDGE_LOG_LEVEL: "WARNING" },
+  },
+});

@@ -91,3 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"crm-bridge: {error}")
     except KeyboardInterrupt:
         pass
+
+
+if __name__ == "__main__":
+    main()

@@ -41,5 +41,6 @@ def create_crm_site(*, bridge_origin: str, tenant: str, agent: DemoAgent) -> web
     app.router.add_get("/", page("crm.html"))
     app.router.add_get("/framed", page("framed_crm.html"))
     app.router.add_get("/untrusted", page("untrusted.html"))
+    app.router.add_get("/blank", page("blank.html"))
     app.router.add_get("/crm.css", lambda _: web.FileResponse(TEMPLATES / "crm.css"))
     return app

@@ -1,0 +1,67 @@
+"""The demo (bridge, REST simulator, demo CRM) in a child process, as users run it."""
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Demo:
+    port: int
+    rest_api_key: str
+
+    @property
+    def bridge(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def crm(self) -> str:
+        return f"http://127.0.0.1:{self.port + 1}"
+
+    @property
+    def simulator(self) -> str:
+        return f"http://127.0.0.1:{self.port + 3}"
+
+
+def _free_base_port() -> int:
+    for base in range(28780, 29780, 10):
+        with contextlib.ExitStack() as stack:
+            try:
+                for offset in range(4):
+                    probe = stack.enter_context(socket.socket())
+                    probe.bind(("127.0.0.1", base + offset))
+            except OSError:
+                continue
+            return base
+    raise RuntimeError("no four free consecutive ports between 28780 and 29780")
+
+
+@contextlib.contextmanager
+def running_demo() -> Iterator[Demo]:
+    demo = Demo(port=_free_base_port(), rest_api_key="bench-rest-key")
+    env = {**os.environ, "DEMO_REST_API_KEY": demo.rest_api_key, "CRM_BRIDGE_LOG_LEVEL": "WARNING"}
+    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [sys.executable, "-m", "server.cli", "demo", "--port", str(demo.port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{demo.bridge}/healthz", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the demo did not start") from None
+                time.sleep(0.1)
+        yield demo
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -7,7 +7,6 @@ and a new release is fetched at once.
 
 import hashlib
 import json
-import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,11 +22,6 @@ RUNTIME_PACKAGES = {
     "pyodide": ("pyodide", ""),
 }
 INTERPRETER_FILES = {"micropython": "micropython.mjs", "pyodide": "pyodide.mjs"}
-
-mimetypes.add_type("text/javascript", ".mjs")
-mimetypes.add_type("text/javascript", ".js")
-mimetypes.add_type("application/wasm", ".wasm")
-mimetypes.add_type("text/x-python", ".py")
 
 
 class MissingRuntimes(RuntimeError):

@@ -1,0 +1,74 @@
+"""The crm-bridge command: an operator's configuration, agent and login, end to end."""
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from server.app import create_app
+from server.cli import main
+from server.config import load_config
+from tests.conftest import REST_API_KEY
+
+CONFIG = """
+[server]
+database = "{database}"
+
+[tenants.acme]
+allowed_origins = ["https://crm.acme.test"]
+
+[tenants.acme.dialers.rest]
+base_url = "{rest}"
+api_key = {{ env = "ACME_REST_KEY" }}
+"""
+
+
+async def test_an_agent_added_by_the_cli_can_log_in_and_call(
+    tmp_path: Path,
+    rest_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config_file = tmp_path / "bridge.toml"
+    config_file.write_text(
+        CONFIG.format(database=tmp_path / "b.sqlite3", rest=rest_simulator.make_url(""))
+    )
+    monkeypatch.setenv("ACME_REST_KEY", REST_API_KEY)
+    monkeypatch.setenv("CRM_BRIDGE_AGENT_PASSWORD", "Operator-set-1")
+    command = ["agent", "add", "--config", str(config_file), "--tenant", "acme"]
+    await asyncio.to_thread(main, [*command, "--username", "ops1", "--extension", "2002"])
+    assert "agent ops1 saved in tenant acme (extension 2002)" in capsys.readouterr().out
+
+    client = await aiohttp_client(create_app(load_config(config_file)))
+    login = await client.post(
+        "/api/v1/tenants/acme/sessions", json={"username": "ops1", "password": "Operator-set-1"}
+    )
+    token = (await login.json())["token"]
+    call = await client.post(
+        "/api/v1/calls",
+        json={"phone_code": "1", "phone_number": "2025550143"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert call.status == 200, await call.text()
+
+
+def test_a_configuration_mistake_exits_with_its_message(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text("[tenants.acme]\nallowed_origins = []\n")
+    with pytest.raises(SystemExit) as caught:
+        main(
+            [
+                "agent",
+                "add",
+                "--config",
+                str(tmp_path / "bad.toml"),
+                "--tenant",
+                "acme",
+                "--username",
+                "x",
+            ]
+        )
+    assert "tenants.acme.allowed_origins: list the CRM origins" in str(caught.value)

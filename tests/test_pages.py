@@ -1,0 +1,94 @@
+"""The widget pages and static files: origins, CSP, runtimes, caching."""
+
+import json
+import re
+
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import CRM_ORIGIN, TENANT
+
+YEAR = "public, max-age=31536000, immutable"
+JAVASCRIPT = {"text/javascript", "application/javascript"}  # module scripts need one
+
+
+def widget_config(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="widget-config">(.*?)</script>', html)
+    assert match
+    return json.loads(match.group(1))
+
+
+async def test_the_widget_page_may_be_framed_only_by_allowed_origins(bridge: TestClient) -> None:
+    response = await bridge.get(f"/widget/{TENANT}", params={"parent_origin": CRM_ORIGIN})
+    assert response.status == 200
+    assert response.headers["Content-Security-Policy"] == f"frame-ancestors {CRM_ORIGIN}"
+    config = widget_config(await response.text())
+    assert config["allowed_origins"] == [CRM_ORIGIN]
+    assert config["announce_to"] == [{"window": "parent", "origin": CRM_ORIGIN}]
+    assert config["runtime"] == "micropython"
+
+
+async def test_a_parent_origin_off_the_allowlist_is_refused(bridge: TestClient) -> None:
+    response = await bridge.get(f"/widget/{TENANT}", params={"parent_origin": "https://evil.test"})
+    assert response.status == 403
+    assert "add it to tenants.acme.allowed_origins" in await response.text()
+
+
+async def test_the_runtime_can_be_chosen_by_url(bridge: TestClient) -> None:
+    html = await (await bridge.get(f"/widget/{TENANT}", params={"runtime": "pyodide"})).text()
+    assert '<script type="py"' in html
+    assert re.search(r"/runtime/pyodide@[\d.]+/pyodide\.mjs", html)
+    bad = await bridge.get(f"/widget/{TENANT}", params={"runtime": "cpython"})
+    assert bad.status == 400
+
+
+async def test_an_unknown_tenant_has_no_widget(bridge: TestClient) -> None:
+    assert (await bridge.get("/widget/nobody")).status == 404
+
+
+async def test_the_console_frames_only_an_allowed_crm(bridge: TestClient) -> None:
+    ok = await bridge.get(f"/console/{TENANT}", params={"crm": f"{CRM_ORIGIN}/app?x=1"})
+    assert ok.status == 200
+    assert (
+        ok.headers["Content-Security-Policy"] == f"frame-ancestors 'self'; frame-src {CRM_ORIGIN}"
+    )
+    html = await ok.text()
+    assert widget_config(html)["announce_to"] == [{"window": "crm-frame", "origin": CRM_ORIGIN}]
+    assert 'src="https://crm.acme.test/app?x=1"' in html
+    refused = await bridge.get(f"/console/{TENANT}", params={"crm": "https://evil.test/"})
+    assert refused.status == 403
+
+
+async def test_every_file_the_widget_page_names_is_served_and_cached(bridge: TestClient) -> None:
+    for runtime in ("micropython", "pyodide"):
+        html = await (await bridge.get(f"/widget/{TENANT}", params={"runtime": runtime})).text()
+        urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', html))
+        urls |= set(re.findall(r'"(/widget/py/[^"]+)"', html.replace("&#34;", '"')))
+        config = re.search(r"config='([^']+)'", html)
+        assert config
+        urls |= set(json.loads(config.group(1))["files"]) | {
+            json.loads(config.group(1))["interpreter"]
+        }
+        assert len(urls) >= 8
+        for url in urls:
+            response = await bridge.get(url)
+            assert response.status == 200, url
+            assert response.headers["Cache-Control"] == YEAR, url
+            if url.endswith((".js", ".mjs")):
+                assert response.content_type in JAVASCRIPT, url
+
+
+async def test_webassembly_is_served_for_streaming_compilation(bridge: TestClient) -> None:
+    html = await (await bridge.get(f"/widget/{TENANT}")).text()
+    interpreter = re.search(r'"interpreter": "([^"]+)"', html.replace("&#34;", '"'))
+    assert interpreter
+    wasm = await bridge.get(interpreter.group(1).replace(".mjs", ".wasm"))
+    assert wasm.status == 200
+    assert wasm.content_type == "application/wasm"
+
+
+async def test_a_stale_module_url_is_not_cached(bridge: TestClient) -> None:
+    response = await bridge.get("/widget/py/protocol.py", params={"v": "old"})
+    assert response.status == 200
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert (await bridge.get("/widget/py/secrets.py")).status == 404
+    assert (await bridge.get("/static/../pyproject.toml")).status == 404

@@ -8,7 +8,7 @@ password's.
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -36,7 +36,7 @@ class Agent:
     full_name: str
     extension: str
     active: bool
-    dialer_ids: dict[str, str] = field(default_factory=dict)
+    synced_dialers: tuple[str, ...] = ()  # dialers this agent has been created on
 
 
 def _agent(row: Row) -> Agent:
@@ -47,7 +47,7 @@ def _agent(row: Row) -> Agent:
         full_name=row["full_name"],
         extension=row["extension"],
         active=bool(row["active"]),
-        dialer_ids=json.loads(row["dialer_ids"]),
+        synced_dialers=tuple(json.loads(row["synced_dialers"])),
     )
 
 
@@ -75,9 +75,10 @@ class AgentDirectory:
         full_name: str = "",
         extension: str = "",
         active: bool = True,
-        dialer_ids: dict[str, str] | None = None,
+        synced_dialers: tuple[str, ...] | None = None,
     ) -> Agent:
-        """Create the agent, or update it (the password only when one is given)."""
+        """Create the agent, or update it (the password only when one is given;
+        ``synced_dialers`` only when given)."""
         now = time.time()
         existing = await self.get(tenant, username)
         if existing is None:
@@ -85,7 +86,8 @@ class AgentDirectory:
                 raise ValueError(f"agent {username!r} is new: a password is required")
             await self._db.insert(
                 "INSERT INTO agents (tenant, username, password_hash, full_name, extension,"
-                " active, dialer_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " active, synced_dialers, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     tenant,
                     username,
@@ -93,17 +95,17 @@ class AgentDirectory:
                     full_name,
                     extension,
                     int(active),
-                    json.dumps(dialer_ids or {}),
+                    json.dumps(list(synced_dialers or ())),
                     now,
                     now,
                 ),
             )
         else:
-            ids = {**existing.dialer_ids, **(dialer_ids or {})}
+            synced = existing.synced_dialers if synced_dialers is None else synced_dialers
             await self._db.execute(
-                "UPDATE agents SET full_name = ?, extension = ?, active = ?, dialer_ids = ?,"
+                "UPDATE agents SET full_name = ?, extension = ?, active = ?, synced_dialers = ?,"
                 " updated_at = ? WHERE id = ?",
-                (full_name, extension, int(active), json.dumps(ids), now, existing.id),
+                (full_name, extension, int(active), json.dumps(list(synced)), now, existing.id),
             )
             if password:
                 await self._db.execute(
@@ -119,6 +121,15 @@ class AgentDirectory:
             "SELECT * FROM agents WHERE tenant = ? AND username = ?", (tenant, username)
         )
         return _agent(row) if row else None
+
+    async def delete(self, tenant: str, username: str) -> bool:
+        """Remove the agent; its sessions end with it."""
+        return (
+            await self._db.execute(
+                "DELETE FROM agents WHERE tenant = ? AND username = ?", (tenant, username)
+            )
+            > 0
+        )
 
     async def get_by_id(self, agent_id: int) -> Agent | None:
         row = await self._db.fetch_one("SELECT * FROM agents WHERE id = ?", (agent_id,))

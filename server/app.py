@@ -4,23 +4,42 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import jinja2
 from aiohttp import web
 
 from bridge.transport import dialer_session
+from server import templating
 from server.agents import AgentDirectory
+from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
-from server.keys import AGENTS, ASSETS, AUDIT, CONFIG, DATABASE, DIALERS, SESSIONS, TEMPLATES
-from server.routes import assets, calls, pages, sessions
+from server.keys import (
+    AGENTS,
+    API_KEYS,
+    ASSETS,
+    AUDIT,
+    CONFIG,
+    DATABASE,
+    DIALERS,
+    SESSIONS,
+    TEMPLATES,
+)
+from server.routes import (
+    admin,
+    agent_sync,
+    assets,
+    calls,
+    dialer_lists,
+    lead_export,
+    pages,
+    recordings,
+    sessions,
+)
 from server.sessions import SessionStore
-from server.widget_assets import PROJECT_ROOT, WidgetAssets
+from server.widget_assets import WidgetAssets
 
 log = logging.getLogger(__name__)
-
-TEMPLATE_DIRS = (PROJECT_ROOT / "widget" / "templates", PROJECT_ROOT / "server" / "templates")
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
@@ -33,6 +52,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         idle_seconds=config.session_idle_seconds,
         max_seconds=config.session_max_seconds,
     )
+    app[API_KEYS] = ApiKeyStore(database)
     audit = AuditLog(database)
     app[AUDIT] = audit
     async with audit.running():
@@ -54,13 +74,19 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app = web.Application(client_max_size=16 * 1024**2)
     app[CONFIG] = config
     app[ASSETS] = WidgetAssets(node_modules)
-    app[TEMPLATES] = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    app[TEMPLATES] = templating.environment()
     app.cleanup_ctx.extend([_storage, _dialers])
     app.router.add_get("/healthz", health)
-    for routes in (assets, pages, sessions, calls):
+    for routes in (
+        assets,
+        pages,
+        sessions,
+        calls,
+        admin,
+        agent_sync,
+        dialer_lists,
+        lead_export,
+        recordings,
+    ):
         routes.add_routes(app)
     return app

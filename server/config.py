@@ -39,7 +39,16 @@ class TenantConfig:
     runtime: str = "micropython"
     default_region: str = "US"
     click_to_call_dialer: str = "rest"
+    recordings_dialer: str = ""
     dialers: dict[str, DialerConfig] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AdminConfig:
+    """Who may open the admin pages and API (HTTP Basic)."""
+
+    username: str
+    password: str = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +59,8 @@ class ServerConfig:
     database: str = "var/crm-bridge.sqlite3"
     session_idle_seconds: int = 3600
     session_max_seconds: int = 12 * 3600
-    runtimes_dir: str = ""
     tenants: dict[str, TenantConfig] = field(default_factory=dict)
+    admin: AdminConfig | None = None
 
     @property
     def origin(self) -> str:
@@ -71,7 +80,7 @@ def load_config(path: str | Path) -> ServerConfig:
 
 def parse_config(raw: dict[str, Any]) -> ServerConfig:
     server = dict(raw.get("server", {}))
-    known = set(ServerConfig.__dataclass_fields__) - {"tenants"}
+    known = set(ServerConfig.__dataclass_fields__) - {"tenants", "admin"}
     _reject_unknown("server", server, known)
     tenants = {
         tenant_id: _parse_tenant(tenant_id, body)
@@ -79,7 +88,17 @@ def parse_config(raw: dict[str, Any]) -> ServerConfig:
     }
     if not tenants:
         raise ConfigError("no [tenants.<id>] table: configure at least one tenant")
-    return ServerConfig(**server, tenants=tenants)
+    return ServerConfig(**server, tenants=tenants, admin=_parse_admin(raw.get("admin")))
+
+
+def _parse_admin(raw: dict[str, Any] | None) -> AdminConfig | None:
+    if raw is None:
+        return None
+    _reject_unknown("admin", raw, {"username", "password"})
+    username = raw.get("username")
+    if not isinstance(username, str) or not username:
+        raise ConfigError("admin.username: give the admin's user name")
+    return AdminConfig(username=username, password=_secret("admin.password", raw.get("password")))
 
 
 def normalise_origin(where: str, value: Any) -> str:
@@ -111,6 +130,11 @@ def _parse_tenant(tenant_id: str, body: dict[str, Any]) -> TenantConfig:
     click_to_call = body.get("click_to_call_dialer", "rest")
     if dialers and click_to_call not in dialers:
         raise ConfigError(f"{where}.click_to_call_dialer: no dialer named {click_to_call!r}")
+    recordings = body.get("recordings_dialer") or next(
+        (name for name, d in dialers.items() if d.kind == "euphoria"), ""
+    )
+    if recordings and recordings not in dialers:
+        raise ConfigError(f"{where}.recordings_dialer: no dialer named {recordings!r}")
     return TenantConfig(
         id=tenant_id,
         name=body.get("name", tenant_id),
@@ -121,6 +145,7 @@ def _parse_tenant(tenant_id: str, body: dict[str, Any]) -> TenantConfig:
         runtime=runtime,
         default_region=body.get("default_region", "US"),
         click_to_call_dialer=click_to_call,
+        recordings_dialer=recordings,
         dialers=dialers,
     )
 

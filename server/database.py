@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS agents (
     full_name TEXT NOT NULL DEFAULT '',
     extension TEXT NOT NULL DEFAULT '',
     active INTEGER NOT NULL DEFAULT 1,
-    dialer_ids TEXT NOT NULL DEFAULT '{}',
+    synced_dialers TEXT NOT NULL DEFAULT '[]',
     created_at REAL NOT NULL,
     updated_at REAL NOT NULL,
     UNIQUE (tenant, username)
@@ -44,6 +44,16 @@ CREATE TABLE IF NOT EXISTS audit_log (
     error_text TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_log_tenant_at ON audit_log (tenant, at);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id INTEGER PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    created_at REAL NOT NULL,
+    last_used_at REAL,
+    revoked_at REAL
+);
 """
 
 Row = aiosqlite.Row

@@ -5,6 +5,7 @@ from collections.abc import Callable
 import aiohttp
 
 from bridge.audit import AuditSink
+from bridge.euphoria import EuphoriaAdapter
 from bridge.interface import DialerAdapter
 from bridge.rest import RestAdapter, RestClient
 from bridge.transport import DialerTransport
@@ -17,7 +18,16 @@ def _rest(config: DialerConfig, transport: DialerTransport) -> DialerAdapter:
     return RestAdapter(RestClient(transport, api_key=config.secrets["api_key"]))
 
 
-FACTORIES: dict[str, AdapterFactory] = {"rest": _rest}
+def _euphoria(config: DialerConfig, transport: DialerTransport) -> DialerAdapter:
+    return EuphoriaAdapter(
+        transport,
+        tenant_name=str(config.settings["tenant_name"]),
+        auth_code=config.secrets["auth_code"],
+        path=str(config.settings.get("path", "/api/")),
+    )
+
+
+FACTORIES: dict[str, AdapterFactory] = {"rest": _rest, "euphoria": _euphoria}
 
 
 class UnknownDialer(LookupError):

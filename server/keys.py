@@ -4,6 +4,7 @@ import jinja2
 from aiohttp import web
 
 from server.agents import AgentDirectory
+from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
@@ -16,6 +17,7 @@ DATABASE = web.AppKey("database", Database)
 AGENTS = web.AppKey("agents", AgentDirectory)
 SESSIONS = web.AppKey("sessions", SessionStore)
 AUDIT = web.AppKey("audit", AuditLog)
+API_KEYS = web.AppKey("api_keys", ApiKeyStore)
 DIALERS = web.AppKey("dialers", DialerRegistry)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ASSETS = web.AppKey("assets", WidgetAssets)

@@ -38,7 +38,6 @@ async def click_to_call(request: web.Request) -> web.Response:
             OriginateRequest(
                 destination=number.digits,
                 extension=session.extension or None,
-                user_id=agent.dialer_ids.get(dialer.name),
                 lead_id=str(lead_id) if lead_id is not None else None,
             )
         )

@@ -13,6 +13,7 @@
  *     widget.on("*", (event) => console.log(event.event, event));   // every event
  *     await widget.login({ username, password, extension, phone_pass });
  *     const call = await widget.clickToCall("1", "2025550123");      // call.uuid
+ *     await widget.playRecording("pbx4-1603469421.1196632-0001.WAV"); // shown in the widget
  *     await widget.logout();
  *   </script>
  *
@@ -79,6 +80,9 @@
       logout: function () { return send({ action: "logout" }); },
       clickToCall: function (phoneCode, phoneNumber) {
         return send({ action: "click_to_call", phone_code: phoneCode, phone_number: phoneNumber });
+      },
+      playRecording: function (filename) {
+        return send({ action: "play_recording", filename: filename });
       },
       destroy: function () {
         global.removeEventListener("message", onMessage);

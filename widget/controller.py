@@ -39,6 +39,8 @@ class Controller:
                 return await self._login(request)
             if action == protocol.LOGOUT:
                 return await self._logout(request)
+            if action == protocol.PLAY_RECORDING:
+                return await self._play_recording(request)
             return await self._click_to_call(request)
         except ServerError as error:
             if error.code in SESSION_ENDED:
@@ -89,4 +91,16 @@ class Controller:
             request["request_id"],
             uuid=answer["uuid"],
             destination=answer["destination"],
+        )
+
+    async def _play_recording(self, request: dict) -> dict:
+        if not self.state.logged_in:
+            raise ServerError(protocol.NOT_LOGGED_IN, "log in before play_recording")
+        answer = await self.api.recording(self.state.token, request["filename"])
+        self.state.recording_loaded(request["filename"], answer["url"])
+        return protocol.event(
+            protocol.RECORDING_READY,
+            request["request_id"],
+            filename=request["filename"],
+            bytes=answer["bytes"],
         )

@@ -18,7 +18,8 @@ from session_state import SessionState
 config = json.loads(document.getElementById("widget-config").textContent)
 allowed_origins = config["allowed_origins"]
 state = SessionState()
-controller = Controller(ServerApi(config["api_base"], config["tenant"], fetch), state)
+api = ServerApi(config["api_base"], config["tenant"], fetch, window.URL.createObjectURL)
+controller = Controller(api, state)
 inbox = []
 wakeup = asyncio.Event()
 
@@ -32,6 +33,13 @@ def render() -> None:
         document.querySelector('[data-testid="' + testid + '"]').textContent = text
     document.body.dataset.session = state.status
     document.body.dataset.call = state.call_status
+    player = document.querySelector('[data-testid="recording"]')
+    if player.getAttribute("src") != (state.recording_url or None):
+        if state.recording_url:
+            player.src = state.recording_url
+        else:
+            player.removeAttribute("src")
+    player.hidden = not state.recording_url
 
 
 def message_data(event):

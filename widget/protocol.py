@@ -13,15 +13,17 @@ CHANNEL = "crm-bridge"
 LOGIN = "login"
 LOGOUT = "logout"
 CLICK_TO_CALL = "click_to_call"
-ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL)
+PLAY_RECORDING = "play_recording"  # our extension: load a call's recording in the widget
+ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL, PLAY_RECORDING)
 
 # Events (widget -> CRM)
 READY = "ready"
 LOGGED_IN = "logged_in"
 LOGGED_OUT = "logged_out"
 CALL_ORIGINATED = "call_originated"
+RECORDING_READY = "recording_ready"
 ERROR = "error"
-EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, ERROR)
+EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, RECORDING_READY, ERROR)
 
 # Error codes carried by ``error`` events
 INVALID_MESSAGE = "invalid_message"
@@ -33,11 +35,13 @@ _REQUIRED_TEXT = {
     LOGIN: ("username", "password"),
     LOGOUT: (),
     CLICK_TO_CALL: ("phone_number",),
+    PLAY_RECORDING: ("filename",),
 }
 _OPTIONAL_TEXT = {
     LOGIN: ("extension", "phone_pass"),
     LOGOUT: (),
     CLICK_TO_CALL: ("phone_code",),
+    PLAY_RECORDING: (),
 }
 
 

@@ -1,7 +1,8 @@
 """The widget's calls to the bridge server.
 
 ``fetch`` is PyScript's in the browser (``fetch(url, method=, headers=, body=)`` whose
-answer has ``ok``, ``status`` and ``await json()``); tests pass one with the same shape.
+answer has ``ok``, ``status``, ``await json()`` and ``await blob()``) and
+``object_url`` is ``URL.createObjectURL``; tests pass stand-ins of the same shape.
 Every answer is JSON; failures come as ``{"error": {"code", "message"}}`` and are
 raised as `ServerError`. The bearer token travels in the Authorization header; no
 cookie is used (browsers block third-party cookies in iframes).
@@ -16,12 +17,13 @@ SERVER_ERROR = "server_error"
 
 
 class ServerApi:
-    def __init__(self, base_url: str, tenant: str, fetch) -> None:
+    def __init__(self, base_url: str, tenant: str, fetch, object_url=None) -> None:
         self.base_url = base_url
         self.tenant = tenant
         self.fetch = fetch
+        self.object_url = object_url
 
-    async def _send(self, method: str, path: str, body=None, token=None) -> dict:
+    async def _request(self, method: str, path: str, body=None, token=None):
         headers = {"Content-Type": "application/json"}
         if token is not None:
             headers["Authorization"] = "Bearer " + token
@@ -29,12 +31,19 @@ class ServerApi:
         if body is not None:
             options["body"] = json.dumps(body)
         try:
-            response = await self.fetch(self.base_url + path, **options)
+            return await self.fetch(self.base_url + path, **options)
         except Exception:
             raise ServerError(
                 protocol.SERVER_UNREACHABLE,
                 "the bridge server cannot be reached; check the network and try again",
             ) from None
+
+    async def _send(self, method: str, path: str, body=None, token=None) -> dict:
+        response = await self._request(method, path, body, token)
+        return await self._answer(response)
+
+    async def _answer(self, response) -> dict:
+        """The JSON answer of a successful response; a `ServerError` otherwise."""
         try:
             answer = await response.json()
         except Exception:
@@ -58,6 +67,15 @@ class ServerApi:
 
     async def logout(self, token: str) -> None:
         await self._send("DELETE", "/api/v1/session", token=token)
+
+    async def recording(self, token: str, filename: str) -> dict:
+        """Fetch a call's recording as PCM WAV; ``{"url": object URL, "bytes": size}``."""
+        path = "/api/v1/recordings/" + filename + "?format=pcm"
+        response = await self._request("GET", path, token=token)
+        if not response.ok:
+            await self._answer(response)
+        blob = await response.blob()
+        return {"url": self.object_url(blob), "bytes": blob.size}
 
     async def click_to_call(self, token: str, phone_code: str, phone_number: str) -> dict:
         body = {"phone_code": phone_code, "phone_number": phone_number}

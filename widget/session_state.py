@@ -26,6 +26,8 @@ class SessionState:
         self.call_uuid = ""
         self.error = ""
         self.ignored_messages = 0
+        self.recording_name = ""
+        self.recording_url = ""
 
     @property
     def logged_in(self) -> bool:
@@ -52,6 +54,8 @@ class SessionState:
         self.call_status = CALL_IDLE
         self.call_number = ""
         self.call_uuid = ""
+        self.recording_name = ""
+        self.recording_url = ""
 
     def begin_call(self, number: str) -> None:
         self.call_status = CALL_DIALING
@@ -63,6 +67,11 @@ class SessionState:
         self.call_status = CALL_STARTED
         self.call_number = number
         self.call_uuid = uuid or ""
+
+    def recording_loaded(self, name: str, url: str) -> None:
+        self.recording_name = name
+        self.recording_url = url
+        self.error = ""
 
     def failed(self, message: str) -> None:
         """Record an error; a call being dialled is marked failed, the session is kept."""
@@ -97,4 +106,5 @@ class SessionState:
             "call-status": calls[self.call_status],
             "error": self.error,
             "ignored-count": str(self.ignored_messages),
+            "recording-status": ("Recording " + self.recording_name) if self.recording_name else "",
         }

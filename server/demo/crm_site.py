@@ -24,11 +24,19 @@ CONTACTS = (
 )
 
 
-def create_crm_site(*, bridge_origin: str, tenant: str, agent: DemoAgent) -> web.Application:
+def create_crm_site(
+    *, bridge_origin: str, tenant: str, agent: DemoAgent, recording: str
+) -> web.Application:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True
     )
-    context = {"bridge": bridge_origin, "tenant": tenant, "agent": agent, "contacts": CONTACTS}
+    context = {
+        "bridge": bridge_origin,
+        "tenant": tenant,
+        "agent": agent,
+        "contacts": CONTACTS,
+        "recording": recording,
+    }
 
     def page(template: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(request: web.Request) -> web.Response:

@@ -1,6 +1,8 @@
-"""Starts the whole demo on loopback: bridge, REST simulator, demo CRM (two origins).
+"""Starts the whole demo on loopback: bridge, dialer simulators, demo CRM (two origins).
 
-Ports, from ``--port`` P: bridge P, CRM P+1, an untrusted origin P+2, REST simulator P+3.
+Ports, from ``--port`` P: bridge P, CRM P+1, an untrusted origin P+2, REST simulator P+3,
+Elision simulator P+4, Euphoria simulator P+5. Dialer secrets are made up at start (or
+taken from ``DEMO_REST_API_KEY``); the admin login and a CRM API key are printed.
 """
 
 import asyncio
@@ -8,6 +10,8 @@ import contextlib
 import os
 import secrets
 import tempfile
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
@@ -16,7 +20,8 @@ from server.access_log import PathOnlyAccessLogger
 from server.app import create_app
 from server.config import ServerConfig, parse_config
 from server.demo.crm_site import DemoAgent, create_crm_site
-from server.keys import AGENTS
+from server.keys import AGENTS, API_KEYS
+from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
 from simulators.rest import create_rest_simulator
 
 DEMO_TENANT = "demo"
@@ -24,11 +29,19 @@ DEMO_TENANT = "demo"
 DEMO_AGENT = DemoAgent(username="agent1", password="Agent1-demo-pass", extension="1001")  # noqa: S106
 
 
-def demo_config(host: str, port: int, database: str, rest_api_key: str) -> ServerConfig:
+@dataclass(frozen=True, slots=True)
+class DemoSecrets:
+    rest_api_key: str
+    euphoria_auth: str
+    admin_password: str
+
+
+def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> ServerConfig:
     crm = f"http://{host}:{port + 1}"
     return parse_config(
         {
             "server": {"host": host, "port": port, "database": database},
+            "admin": {"username": "admin", "password": secrets_.admin_password},
             "tenants": {
                 DEMO_TENANT: {
                     "name": "Demo CRM",
@@ -36,9 +49,15 @@ def demo_config(host: str, port: int, database: str, rest_api_key: str) -> Serve
                     "dialers": {
                         "rest": {
                             "base_url": f"http://{host}:{port + 3}",
-                            "api_key": rest_api_key,
+                            "api_key": secrets_.rest_api_key,
                             "timeout": 5,
-                        }
+                        },
+                        "euphoria": {
+                            "base_url": f"http://{host}:{port + 5}",
+                            "tenant_name": DEMO_TENANT,
+                            "auth_code": secrets_.euphoria_auth,
+                            "timeout": 10,
+                        },
                     },
                 }
             },
@@ -46,14 +65,19 @@ def demo_config(host: str, port: int, database: str, rest_api_key: str) -> Serve
     )
 
 
-async def _seed(app: web.Application) -> None:
-    await app[AGENTS].save(
-        DEMO_TENANT,
-        DEMO_AGENT.username,
-        password=DEMO_AGENT.password,
-        full_name="Demo Agent",
-        extension=DEMO_AGENT.extension,
-    )
+def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
+    async def seed(app: web.Application) -> None:
+        await app[AGENTS].save(
+            DEMO_TENANT,
+            DEMO_AGENT.username,
+            password=DEMO_AGENT.password,
+            full_name="Demo Agent",
+            extension=DEMO_AGENT.extension,
+        )
+        _, secret = await app[API_KEYS].create(DEMO_TENANT, "demo CRM back end")
+        api_key.append(secret)
+
+    return seed
 
 
 async def serve(apps: list[tuple[web.Application, str, list[int]]]) -> list[web.AppRunner]:
@@ -68,20 +92,30 @@ async def serve(apps: list[tuple[web.Application, str, list[int]]]) -> list[web.
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | None = None) -> None:
-    rest_api_key = os.environ.get("DEMO_REST_API_KEY") or secrets.token_urlsafe(24)
+    secrets_ = DemoSecrets(
+        rest_api_key=os.environ.get("DEMO_REST_API_KEY") or secrets.token_urlsafe(24),
+        euphoria_auth=secrets.token_urlsafe(24),
+        admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
+    )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
-        config = demo_config(
-            host, port, database or str(Path(scratch) / "demo.sqlite3"), rest_api_key
-        )
+        config = demo_config(host, port, database or str(Path(scratch) / "demo.sqlite3"), secrets_)
+        api_key: list[str] = []
         bridge = create_app(config)
-        bridge.on_startup.append(_seed)
-        crm = create_crm_site(bridge_origin=config.origin, tenant=DEMO_TENANT, agent=DEMO_AGENT)
-        simulator = create_rest_simulator(
-            api_keys=[rest_api_key], extensions=[DEMO_AGENT.extension]
+        bridge.on_startup.append(_seed(api_key))
+        crm = create_crm_site(
+            bridge_origin=config.origin,
+            tenant=DEMO_TENANT,
+            agent=DEMO_AGENT,
+            recording=DEMO_RECORDING,
         )
+        rest = create_rest_simulator(
+            api_keys=[secrets_.rest_api_key], extensions=[DEMO_AGENT.extension]
+        )
+        euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})
         runners = await serve(
             [
-                (simulator, host, [port + 3]),
+                (rest, host, [port + 3]),
+                (euphoria, host, [port + 5]),
                 (bridge, host, [port]),
                 (crm, host, [port + 1, port + 2]),
             ]
@@ -94,6 +128,10 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             f"  Pyodide runtime instead:  http://{host}:{port + 1}/?runtime=pyodide\n"
             f"  Agent: {DEMO_AGENT.username} / {DEMO_AGENT.password}, extension"
             f" {DEMO_AGENT.extension}\n"
+            f"  Admin (audit log, keys):  {config.origin}/admin"
+            f"  (admin / {secrets_.admin_password})\n"
+            f"  CRM back-end API key:     {api_key[0]}\n"
+            f"  Recording to try:         {config.origin}/api/v1/recordings/{DEMO_RECORDING}\n"
             f"  REST simulator:           http://{host}:{port + 3}/_sim/requests\n"
             f"Press Ctrl+C to stop.",
             flush=True,

@@ -1,5 +1,8 @@
 """Call recordings: ``GET /api/v1/recordings/{filename}`` streams ``audio/wav``.
 
+As the dialer has it (GSM 6.10 for Euphoria), or with ``?format=pcm`` as 16-bit PCM,
+which browsers play (the widget asks for that).
+
 Open to CRM back ends (API key) and to logged-in agents (the widget's bearer token).
 The recording comes from the tenant's ``recordings_dialer`` and is passed on chunk by
 chunk, never held whole. Until the first chunk has arrived a failure is a JSON error;
@@ -15,6 +18,7 @@ from bridge.errors import DialerError
 from server.api_errors import api_error, dialer_error
 from server.crm_auth import caller_tenant
 from server.keys import CONFIG, DIALERS
+from server.recording_transcode import UnreadableRecording, pcm_wav
 
 SAFE_NAME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
@@ -29,13 +33,19 @@ async def recording(request: web.Request) -> web.StreamResponse:
         return api_error(501, "not_supported", f"tenant {tenant_id} has no recordings dialer")
     adapter = request.app[DIALERS].get(tenant_id, tenant.recordings_dialer)
     current_actor.set(Actor(tenant_id, who))
-    chunks = aiter(adapter.download_recording(filename))
+    if request.query.get("format", "original") not in ("original", "pcm"):
+        return api_error(400, "invalid_format", "format is 'original' or 'pcm'")
+    chunks = adapter.download_recording(filename)
+    if request.query.get("format") == "pcm":
+        chunks = pcm_wav(chunks)
     try:
         first = await anext(chunks)
     except StopAsyncIteration:
         first = b""
     except DialerError as error:
         return dialer_error(error)
+    except UnreadableRecording as error:
+        return api_error(502, "dialer_bad_response", str(error))
     response = web.StreamResponse(
         headers={
             "Content-Type": "audio/wav",
@@ -48,7 +58,7 @@ async def recording(request: web.Request) -> web.StreamResponse:
     try:
         async for chunk in chunks:
             await response.write(chunk)
-    except DialerError:
+    except (DialerError, UnreadableRecording):
         if request.transport is not None:
             request.transport.close()
         return response

@@ -186,3 +186,18 @@ test("a CRM running in a frame drives the widget of its parent page", async ({ p
   expect(events).toEqual(["ready", "logged_in", "call_originated"]);
   expect((await originatesTo(request, "12025550143")).length).toBeGreaterThan(0);
 });
+
+test("the widget plays a call's recording", async ({ crm }) => {
+  await crm.getByTestId("crm-login").click();
+  await waitForEvent(crm, "logged_in");
+  await crm.getByTestId("play-recording").click();
+  const [ready] = await waitForEvent(crm, "recording_ready");
+  expect(ready.filename).toBe("pbx4-1603469421.1196632-demo.WAV");
+  expect(ready.bytes).toBeGreaterThan(30_000); // 2 s of 16-bit PCM at 8 kHz, plus header
+  const player = widgetFrame(crm).getByTestId("recording");
+  await expect(player).toBeVisible();
+  // Chromium decodes it: the player knows the recording lasts two seconds.
+  await expect
+    .poll(() => player.evaluate((audio: HTMLAudioElement) => audio.duration))
+    .toBeCloseTo(2, 1);
+});

@@ -22,6 +22,8 @@ export type CrmEvent = {
   code?: string;
   message?: string;
   uuid?: string;
+  filename?: string;
+  bytes?: number;
   destination?: string;
   runtime?: string;
 };

@@ -21,6 +21,11 @@ class StandInServer:
     async def logout(self, token):
         self.calls.append(("logout", token))
 
+    async def recording(self, token, filename):
+        if filename == "missing.WAV":
+            raise ServerError("dialer_rejected", "euphoria refused the request: File Not Found")
+        return {"url": "blob:" + filename, "bytes": 32044}
+
     async def click_to_call(self, token, phone_code, phone_number):
         if phone_number == "500":
             raise ServerError("dialer_unavailable", "rest is unreachable")
@@ -35,8 +40,11 @@ MESSAGES = [
     {"action": "click_to_call", "phone_code": "1", "phone_number": 2025550143, "request_id": "4"},
     {"action": "click_to_call", "phone_code": "1", "phone_number": "500"},
     {"action": "dial", "request_id": "6"},
+    {"action": "play_recording", "filename": "pbx4-1.WAV", "request_id": "7"},
+    {"action": "play_recording", "filename": "missing.WAV"},
     {"action": "login", "username": "agent1"},
     {"action": "logout", "request_id": "8"},
+    {"action": "play_recording", "filename": "pbx4-1.WAV"},
 ]
 
 

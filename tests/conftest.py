@@ -13,12 +13,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from server.app import create_app
 from server.config import ServerConfig, parse_config
 from server.keys import AGENTS
+from simulators.euphoria import create_euphoria_simulator
 from simulators.rest import RestState, create_rest_simulator
 
 # The widget's modules run in the browser, where they import each other by bare name.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "widget"))
 
 REST_API_KEY = "rest-key-7d1e9b0c5a"
+EUPHORIA_AUTH = "euphoria-auth-3c8f1a"
+ADMIN = ("admin", "Admin-pass-91x")
 TENANT = "acme"
 CRM_ORIGIN = "https://crm.acme.test"
 AGENT = {"username": "agent1", "password": "Agent1-secret!", "extension": "1001"}
@@ -37,29 +40,47 @@ def rest_state(server: TestServer) -> RestState:
     return server.app[STATE]
 
 
-def bridge_config(tmp_path: Path, rest_url: str, **tenant: Any) -> ServerConfig:
+@pytest.fixture
+async def euphoria_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
+    """The Euphoria XML API simulator, tenant "acme", with its demo recording."""
+    return await aiohttp_server(create_euphoria_simulator(tenants={"acme": EUPHORIA_AUTH}))
+
+
+def bridge_config(
+    tmp_path: Path, rest_url: str, euphoria_url: str = "", **tenant: Any
+) -> ServerConfig:
+    dialers: dict[str, Any] = {
+        "rest": {"base_url": rest_url, "api_key": REST_API_KEY, "timeout": 2}
+    }
+    if euphoria_url:
+        dialers["euphoria"] = {
+            "base_url": euphoria_url,
+            "tenant_name": "acme",
+            "auth_code": EUPHORIA_AUTH,
+            "timeout": 2,
+        }
     return parse_config(
         {
             "server": {"database": str(tmp_path / "bridge.sqlite3")},
-            "tenants": {
-                TENANT: {
-                    "allowed_origins": [CRM_ORIGIN],
-                    "dialers": {
-                        "rest": {"base_url": rest_url, "api_key": REST_API_KEY, "timeout": 2}
-                    },
-                    **tenant,
-                }
-            },
+            "admin": {"username": ADMIN[0], "password": ADMIN[1]},
+            "tenants": {TENANT: {"allowed_origins": [CRM_ORIGIN], "dialers": dialers, **tenant}},
         }
     )
 
 
 @pytest.fixture
 async def bridge(
-    tmp_path: Path, rest_simulator: TestServer, aiohttp_client: Callable[..., Any]
+    tmp_path: Path,
+    rest_simulator: TestServer,
+    euphoria_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
 ) -> AsyncIterator[TestClient]:
-    """The bridge server, its REST dialer pointing at the simulator, with one agent."""
-    app = create_app(bridge_config(tmp_path, str(rest_simulator.make_url(""))))
+    """The bridge server with REST and Euphoria dialers on simulators, and one agent."""
+    app = create_app(
+        bridge_config(
+            tmp_path, str(rest_simulator.make_url("")), str(euphoria_simulator.make_url(""))
+        )
+    )
 
     async def seed(app: web.Application) -> None:
         await app[AGENTS].save(

@@ -17,7 +17,7 @@ from bridge.audit import Actor, current_actor
 from bridge.interface import DialerAdapter, DialerUser
 from server.api_errors import api_error, json_body
 from server.crm_auth import require_api_key
-from server.dialer_outcomes import outcome
+from server.dialer_outcomes import all_ok, outcome
 from server.keys import AGENTS, DIALERS
 
 TEXT_FIELDS = (
@@ -46,7 +46,7 @@ def _dialer_user(username: str, body: dict[str, Any]) -> DialerUser:
 
 
 def _status(results: dict[str, dict[str, Any]]) -> int:
-    return 200 if all(r["ok"] for r in results.values()) else 207
+    return 200 if all_ok(results) else 207
 
 
 async def put_agent(request: web.Request) -> web.Response:
@@ -74,7 +74,7 @@ async def put_agent(request: web.Request) -> web.Response:
             results[name] = await outcome(adapter.update_user(user))
         else:
             results[name] = await outcome(adapter.create_user(user))
-            if results[name]["ok"]:
+            if results[name].get("ok"):
                 synced.add(name)
     agent = await directory.save(
         key.tenant,
@@ -113,7 +113,7 @@ async def delete_agent(request: web.Request) -> web.Response:
         for name in agent.synced_dialers
         if name in adapters
     }
-    remaining = tuple(name for name, result in results.items() if not result["ok"])
+    remaining = tuple(name for name, result in results.items() if result.get("ok") is False)
     if remaining:
         await directory.save(
             key.tenant,

@@ -1,4 +1,4 @@
-"""The ``crm-bridge`` command: ``serve``, ``demo``, ``agent add``."""
+"""The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``."""
 
 import argparse
 import asyncio
@@ -25,6 +25,12 @@ def _serve(args: argparse.Namespace) -> None:
         port=config.port,
         access_log_class=PathOnlyAccessLogger,
     )
+
+
+def _simulate(args: argparse.Namespace) -> None:
+    from server.simulate import run_simulators
+
+    asyncio.run(run_simulators(args.host, args.port))
 
 
 def _demo(args: argparse.Namespace) -> None:
@@ -64,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8780, help="first of four consecutive ports")
     demo.set_defaults(run=_demo)
+
+    simulate = commands.add_parser("simulate", help="run the dialer simulators on loopback")
+    simulate.add_argument("--host", default="127.0.0.1")
+    simulate.add_argument("--port", type=int, default=8790, help="first of consecutive ports")
+    simulate.set_defaults(run=_simulate)
 
     agent = commands.add_parser("agent", help="manage the agent directory")
     agent_commands = agent.add_subparsers(dest="agent_command", required=True)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server.access_log import PathOnlyAccessLogger
 from server.app import create_app
+from server.app_runners import serve
 from server.config import ServerConfig, parse_config
 from server.demo.crm_site import DemoAgent, create_crm_site
 from server.keys import AGENTS, API_KEYS
@@ -78,17 +78,6 @@ def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
         api_key.append(secret)
 
     return seed
-
-
-async def serve(apps: list[tuple[web.Application, str, list[int]]]) -> list[web.AppRunner]:
-    runners = []
-    for app, host, ports in apps:
-        runner = web.AppRunner(app, access_log_class=PathOnlyAccessLogger)
-        await runner.setup()
-        for port in ports:
-            await web.TCPSite(runner, host, port).start()
-        runners.append(runner)
-    return runners
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | None = None) -> None:

@@ -1,0 +1,17 @@
+"""Several aiohttp apps in one process, each on its own ports (demo, simulators)."""
+
+from aiohttp import web
+
+from server.access_log import PathOnlyAccessLogger
+
+
+async def serve(apps: list[tuple[web.Application, str, list[int]]]) -> list[web.AppRunner]:
+    """Start each ``(app, host, ports)``; the caller cleans the runners up."""
+    runners = []
+    for app, host, ports in apps:
+        runner = web.AppRunner(app, access_log_class=PathOnlyAccessLogger)
+        await runner.setup()
+        for port in ports:
+            await web.TCPSite(runner, host, port).start()
+        runners.append(runner)
+    return runners

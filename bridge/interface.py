@@ -98,7 +98,8 @@ class DialerAdapter:
     async def delete_user(self, username: str) -> str:
         raise self._unsupported("delete_user")
 
-    async def create_list(self, dialer_list: DialerList) -> str:
+    async def create_list(self, dialer_list: DialerList) -> DialerList:
+        """Create the list; return it as the dialer knows it (some dialers choose the id)."""
         raise self._unsupported("create_list")
 
     async def active_lists(self) -> list[DialerList]:

@@ -276,9 +276,9 @@ async def test_generic_user_operations(adapter):
 
 
 async def test_generic_list_operations(adapter):
-    text = await adapter.create_list(DialerList(list_id="ignored", name=HOSTILE))
+    created = await adapter.create_list(DialerList(list_id="ignored", name=HOSTILE))
     [phone_list] = await adapter.phone_lists.list()
-    assert text == f"phone list {HOSTILE} created with id {phone_list.id}"
+    assert created == DialerList(str(phone_list.id), HOSTILE)
     assert await adapter.active_lists() == [DialerList(str(phone_list.id), HOSTILE)]
 
 

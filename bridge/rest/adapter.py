@@ -1,8 +1,41 @@
-"""The REST call-centre API behind the bridge's `DialerAdapter` interface."""
+"""The REST call-centre API behind the bridge's `DialerAdapter` interface.
 
-from bridge.errors import DialerBadResponse
-from bridge.interface import DialerAdapter, OriginateRequest, OriginateResult
+Besides the generic operations, the adapter exposes the whole API by resource:
+``adapter.phone_lists``, ``adapter.leads``, ``adapter.users``, ``adapter.agents``,
+``adapter.queues``.
+
+How the generic terms map onto this API:
+
+- `DialerUser` → a user with ``is_agent`` true; ``full_name`` is ``name``; ``email``
+  and ``password`` are required by the dialer. ``extension``, ``phone_pass``,
+  ``user_level`` and ``user_group`` have no REST counterpart and are not sent.
+- `DialerList` → a phone list. The dialer assigns phone list ids, so ``create_list``
+  ignores ``list_id`` and reports the new id in its text; ``active_lists`` returns
+  every phone list (the API has no active flag) with its id as ``list_id``.
+- `Lead` → a phone list lead: ``name`` is first and last name, ``lead_id`` is
+  ``vendor_lead_code``, and the other non-empty fields go into ``ext_api_vars`` with
+  ``custom``.
+"""
+
+from bridge.errors import DialerBadResponse, DialerRejected, InvalidRequest
+from bridge.interface import (
+    DialerAdapter,
+    DialerList,
+    DialerUser,
+    Lead,
+    LeadOutcome,
+    OriginateRequest,
+    OriginateResult,
+)
+from bridge.rest.agents import Agents
 from bridge.rest.client import RestClient
+from bridge.rest.leads import Leads, PhoneListLead
+from bridge.rest.phone_lists import PhoneLists
+from bridge.rest.queues import Queues
+from bridge.rest.resource import operation
+from bridge.rest.users import User, Users
+
+_LEAD_VARIABLES = ("title", "email", "address", "city", "postal_code", "notes", "language")
 
 
 class RestAdapter(DialerAdapter):
@@ -11,6 +44,11 @@ class RestAdapter(DialerAdapter):
     def __init__(self, client: RestClient) -> None:
         self.client = client
         self.name = client.dialer
+        self.phone_lists = PhoneLists(client)
+        self.leads = Leads(client)
+        self.users = Users(client)
+        self.agents = Agents(client)
+        self.queues = Queues(client)
 
     async def originate(self, request: OriginateRequest) -> OriginateResult:
         """``GET /api/cc_agent/originate``: ring the agent's device, then the destination."""
@@ -34,3 +72,142 @@ class RestAdapter(DialerAdapter):
                     dialer_text=repr(uuid)[:100],
                 )
             return OriginateResult(uuid=uuid)
+
+    async def create_user(self, user: DialerUser) -> str:
+        with operation(self.client.transport, "create_user"):
+            if not user.password:
+                raise InvalidRequest("a REST dialer user needs a password", dialer=self.name)
+            created = await self.users.create(
+                name=user.full_name,
+                username=user.username,
+                password=user.password,
+                email=user.email,
+                is_agent=True,
+                active=user.active,
+            )
+            return f"user {created.username} created with id {created.id}"
+
+    async def update_user(self, user: DialerUser) -> str:
+        with operation(self.client.transport, "update_user"):
+            found = await self._user_named(user.username)
+            await self.users.update(
+                found.id,
+                name=user.full_name,
+                password=user.password,
+                email=user.email or None,
+                active=user.active,
+            )
+            return f"user {user.username} updated"
+
+    async def delete_user(self, username: str) -> str:
+        with operation(self.client.transport, "delete_user"):
+            found = await self._user_named(username)
+            await self.users.delete(found.id)
+            return f"user {username} deleted"
+
+    async def create_list(self, dialer_list: DialerList) -> DialerList:
+        """Create a phone list; the dialer chooses its id (``dialer_list.list_id`` is unused)."""
+        with operation(self.client.transport, "create_list"):
+            created = await self.phone_lists.create(dialer_list.name)
+            return DialerList(list_id=str(created.id), name=created.name)
+
+    async def active_lists(self) -> list[DialerList]:
+        with operation(self.client.transport, "active_lists"):
+            return [
+                DialerList(list_id=str(phone_list.id), name=phone_list.name)
+                for phone_list in await self.phone_lists.list()
+            ]
+
+    async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
+        """Add ``leads`` as one array; report each lead, duplicates included.
+
+        The dialer refuses a whole array when one phone is already in the list (the
+        project's reading; the spec only says a phone appears once per list). Leads
+        without a phone, or repeating an earlier lead's phone, are not sent. If the
+        dialer refuses the rest, the list's phones are read: leads already there are
+        reported as duplicates and the others are sent once more (nothing was added);
+        a refusal that duplicates do not explain is reported on each lead with the
+        dialer's reason. Without duplicates this is one request, however long the list.
+        """
+        if not leads:
+            return []
+        with operation(self.client.transport, "add_leads"):
+            list_id = self._list_id(dialer_list)
+            refused, to_send = _screen(leads)
+            if to_send:
+                refused.update(await self._send_leads(list_id, leads, to_send))
+            added = f"added to phone list {list_id}"
+            return [
+                LeadOutcome(lead.phone, index not in refused, refused.get(index, added))
+                for index, lead in enumerate(leads)
+            ]
+
+    async def _send_leads(
+        self, list_id: int, leads: list[Lead], to_send: dict[str, int]
+    ) -> dict[int, str]:
+        """Add the leads of ``to_send`` (phone → index); the reasons of those refused."""
+        refusal = await self._add_once(list_id, leads, to_send)
+        if refusal is None:
+            return {}
+        in_list = {lead.phone for lead in await self.leads.list(list_id)}
+        duplicates = in_list.intersection(to_send)
+        refused = {
+            to_send.pop(phone): f"duplicate: {phone} is already in phone list {list_id}"
+            for phone in duplicates
+        }
+        if duplicates and to_send:
+            refusal = await self._add_once(list_id, leads, to_send)
+        if refusal is not None:
+            refused.update(dict.fromkeys(to_send.values(), f"refused: {refusal}"))
+        return refused
+
+    async def _add_once(
+        self, list_id: int, leads: list[Lead], to_send: dict[str, int]
+    ) -> str | None:
+        """Send the leads of ``to_send`` once; the dialer's refusal text, or None."""
+        try:
+            await self.leads.add(list_id, [_rest_lead(leads[i]) for i in to_send.values()])
+        except DialerRejected as error:
+            return error.dialer_text or error.message
+        return None
+
+    async def _user_named(self, username: str) -> User:
+        for user in await self.users.query(username):
+            if user.username == username:
+                return user
+        raise DialerRejected(f"{self.name} has no user {username!r}", dialer=self.name)
+
+    def _list_id(self, dialer_list: DialerList) -> int:
+        if not dialer_list.list_id.isdigit():
+            raise InvalidRequest(
+                f"list_id {dialer_list.list_id!r} is not a phone list id (a number the dialer"
+                " assigned)",
+                dialer=self.name,
+            )
+        return int(dialer_list.list_id)
+
+
+def _screen(leads: list[Lead]) -> tuple[dict[int, str], dict[str, int]]:
+    """Leads refused before sending (index → reason), and the phones to send (→ index)."""
+    refused: dict[int, str] = {}
+    to_send: dict[str, int] = {}
+    for index, lead in enumerate(leads):
+        if not lead.phone.strip():
+            refused[index] = "the lead has no phone number"
+        elif lead.phone in to_send:
+            refused[index] = f"duplicate: {lead.phone} appears earlier in this batch"
+        else:
+            to_send[lead.phone] = index
+    return refused, to_send
+
+
+def _rest_lead(lead: Lead) -> PhoneListLead:
+    variables = {key: getattr(lead, key) for key in _LEAD_VARIABLES if getattr(lead, key)}
+    name = f"{lead.first_name} {lead.last_name}".strip()
+    return PhoneListLead(
+        phone=lead.phone,
+        name=name or None,
+        lead_id=lead.vendor_lead_code or None,
+        priority=lead.priority,
+        ext_api_vars={**variables, **lead.custom} or None,
+    )

@@ -1,6 +1,8 @@
 """Lists for CRM back ends: ``POST /api/v1/crm/lists``, ``GET /api/v1/crm/lists?dialer=``.
 
-``POST`` ``{dialer, list_id, name, campaign?, active?}`` creates the list on that dialer.
+``POST`` ``{dialer, list_id, name, campaign?, active?}`` creates the list on that dialer
+and answers it as the dialer knows it: dialers that choose their own ids (the REST API)
+answer theirs, which is the one to push leads to.
 """
 
 import json
@@ -58,12 +60,10 @@ async def create_list(request: web.Request) -> web.Response:
     if dialer_list is None:
         return api_error(400, "invalid_message", "'list_id' is required")
     try:
-        message = await adapter.create_list(dialer_list)
+        created = await adapter.create_list(dialer_list)
     except DialerError as error:
         return dialer_error(error)
-    return web.json_response(
-        {"dialer": adapter.name, "list": list_json(dialer_list), "message": message}, status=201
-    )
+    return web.json_response({"dialer": adapter.name, "list": list_json(created)}, status=201)
 
 
 async def active_lists(request: web.Request) -> web.Response:

@@ -5,8 +5,9 @@ phone_number, phone_code?, first_name?, last_name?, title?, email?, address?, ci
 postal_code?, notes?, language?, vendor_lead_code?, priority?, custom?}]}``.
 
 Numbers are normalised first; a lead whose number cannot be dialled is reported and
-not sent. With ``create_list`` the list is created first (the "new list" case). The
-answer has one outcome per lead, in the order sent.
+not sent. With ``create_list`` the list is created first (the "new list" case) and the leads go
+to it, under the id the dialer gave it (``list_id`` in the answer). The answer has one
+outcome per lead, in the order sent.
 """
 
 from typing import Any
@@ -65,7 +66,7 @@ async def export_leads(request: web.Request) -> web.Response:
             outcomes[index] = {"index": index, "ok": False, "message": str(error)}
     if body.get("create_list"):
         try:
-            await adapter.create_list(dialer_list)
+            dialer_list = await adapter.create_list(dialer_list)
         except DialerError as error:
             return dialer_error(error)
     try:

@@ -1,11 +1,13 @@
-"""``/api/cc_agent/originate``: click to call."""
+"""``/api/cc_agent/originate``: click to call; with an event URL, the call's events follow."""
 
 import uuid
 
 from aiohttp import web
 
+from simulators.rest.call_events import CALL_EVENT_DELAYS, play_call
 from simulators.rest.envelope import fail
-from simulators.rest.state import STATE, OriginatedCall
+from simulators.rest.events import EVENTS
+from simulators.rest.state import STATE, OriginatedCall, RestState
 
 
 async def originate(request: web.Request) -> web.Response:
@@ -28,7 +30,21 @@ async def originate(request: web.Request) -> web.Response:
         params={k: v for k, v in query.items() if k != "api_key"},
     )
     state.calls.append(call)
+    pusher = request.app[EVENTS]
+    if pusher.enabled:
+        pusher.spawn(
+            play_call(pusher, call, _calling_user(state, call), request.app[CALL_EVENT_DELAYS])
+        )
     return web.json_response({"Success": True, "uuid": call.uuid})
+
+
+def _calling_user(state: RestState, call: OriginatedCall) -> int | None:
+    """The agent placing the call: ``user_id``, else the user the extension is routed to."""
+    if call.user_id is not None and call.user_id.isdigit():
+        return int(call.user_id)
+    if call.extension is not None:
+        return state.extensions[call.extension].get("user_id")
+    return None
 
 
 def add_routes(app: web.Application) -> None:

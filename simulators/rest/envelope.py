@@ -1,10 +1,24 @@
-"""The REST API's answers: ``api_key`` check and the ``{success, msg, data}`` envelope."""
+"""The REST API's answers: ``api_key`` check and the ``{success, msg, data}`` envelope.
 
+Every refusal is HTTP 200 with ``{"success": false, "msg": ...}`` (the spec gives no
+other status than 401); handlers raise `Refused` to send one. Unknown paths and methods
+under ``/api/`` answer the same envelope with their HTTP status (404, 405).
+"""
+
+import json
 from typing import Any
 
 from aiohttp import web
 
 UNAUTHORIZED = "Unauthorized"
+
+
+class Refused(Exception):
+    """The dialer says no: answered ``{"success": false, "msg": msg}``."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg)
+        self.msg = msg
 
 
 def ok(data: Any = None, **extra: Any) -> web.Response:
@@ -28,3 +42,40 @@ def require_api_key(valid_keys: frozenset[str]) -> Any:
         return await handler(request)
 
     return middleware
+
+
+@web.middleware
+async def refusals(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Middleware: `Refused` and routing errors under ``/api/`` become the envelope."""
+    try:
+        return await handler(request)
+    except Refused as refusal:
+        return fail(refusal.msg)
+    except web.HTTPException as error:
+        if not request.path.startswith("/api/") or error.status < 400:
+            raise
+        return fail(error.reason, status=error.status)
+
+
+async def read_json(request: web.Request) -> Any:
+    """The request's JSON body, or ``None`` when it has none."""
+    raw = await request.text()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise Refused("the request body is not valid JSON") from None
+
+
+async def read_fields(request: web.Request) -> dict[str, Any]:
+    """The submitted fields: query parameters (but ``api_key``) overlaid by a JSON object body.
+
+    The spec's queue example passes fields in the query string; the UI sends JSON.
+    """
+    body = await read_json(request)
+    if body is not None and not isinstance(body, dict):
+        raise Refused("the request body must be a JSON object")
+    fields: dict[str, Any] = {k: v for k, v in request.query.items() if k != "api_key"}
+    fields.update(body or {})
+    return fields

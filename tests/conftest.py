@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from server.access_log import PathOnlyAccessLogger
 from server.app import create_app
 from server.config import ServerConfig, parse_config
 from server.keys import AGENTS
@@ -29,9 +30,12 @@ AGENT = {"username": "agent1", "password": "Agent1-secret!", "extension": "1001"
 
 @pytest.fixture
 async def rest_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
-    """The REST call-centre simulator on a real port, knowing extension 1001."""
+    """The REST call-centre simulator on a real port, knowing extensions 1001 and 2002.
+
+    Its access log leaves out query strings, as in the demo, so log lines can be
+    checked for secrets."""
     app = create_rest_simulator(api_keys=[REST_API_KEY], extensions=["1001", "2002"])
-    return await aiohttp_server(app)
+    return await aiohttp_server(app, access_log_class=PathOnlyAccessLogger)
 
 
 def rest_state(server: TestServer) -> RestState:
@@ -43,7 +47,8 @@ def rest_state(server: TestServer) -> RestState:
 @pytest.fixture
 async def euphoria_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
     """The Euphoria XML API simulator, tenant "acme", with its demo recording."""
-    return await aiohttp_server(create_euphoria_simulator(tenants={"acme": EUPHORIA_AUTH}))
+    app = create_euphoria_simulator(tenants={"acme": EUPHORIA_AUTH})
+    return await aiohttp_server(app, access_log_class=PathOnlyAccessLogger)
 
 
 def bridge_config(

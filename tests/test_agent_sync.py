@@ -1,0 +1,136 @@
+"""User sync: an agent created once in the CRM exists in the bridge and on the dialers."""
+
+import json
+import logging
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from server.audit_log import AuditQuery
+from server.keys import AUDIT
+from simulators.rest.state import STATE
+from tests.conftest import ADMIN, EUPHORIA_AUTH, REST_API_KEY, TENANT
+
+AGENT = {
+    "full_name": "Zoë O'Neil & <Co>",
+    "password": "Sync-Pass-42",
+    "extension": "2002",
+    "email": "zoe@acme.test",
+}
+
+
+@pytest.fixture
+async def api_key(bridge: TestClient) -> dict[str, str]:
+    response = await bridge.post(
+        "/admin/api/keys",
+        json={"tenant": TENANT, "name": "crm"},
+        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
+    )
+    return {"X-Api-Key": (await response.json())["key"]}
+
+
+def rest_users(simulator: TestServer) -> dict[str, dict]:
+    return {u["username"]: u for u in simulator.app[STATE].snapshot()["users"]}
+
+
+async def test_a_synced_agent_logs_in_to_the_widget_and_exists_on_the_dialer(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+) -> None:
+    response = await bridge.put("/api/v1/crm/agents/zoe", json=AGENT, headers=api_key)
+    body = await response.json()
+    assert response.status == 200, body
+    assert body["created"] is True
+    assert body["dialers"]["rest"]["ok"] is True
+    assert body["dialers"]["euphoria"] == {
+        "skipped": True,
+        "message": "create_user is not supported by euphoria",
+    }
+    assert body["agent"]["synced_dialers"] == ["rest"]
+    assert rest_users(rest_simulator)["zoe"]["name"] == AGENT["full_name"]
+
+    login = await bridge.post(
+        f"/api/v1/tenants/{TENANT}/sessions", json={"username": "zoe", "password": "Sync-Pass-42"}
+    )
+    assert login.status == 200
+    assert (await login.json())["agent"]["extension"] == "2002"
+
+
+async def test_a_second_sync_updates_instead_of_creating(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+) -> None:
+    await bridge.put("/api/v1/crm/agents/zoe", json=AGENT, headers=api_key)
+    changed = {"full_name": "Zoë Smith", "active": False}
+    response = await bridge.put("/api/v1/crm/agents/zoe", json=changed, headers=api_key)
+    body = await response.json()
+    assert response.status == 200, body
+    assert body["created"] is False
+    assert rest_users(rest_simulator)["zoe"]["name"] == "Zoë Smith"
+    assert rest_users(rest_simulator)["zoe"]["active"] == 0
+    login = await bridge.post(
+        f"/api/v1/tenants/{TENANT}/sessions", json={"username": "zoe", "password": "Sync-Pass-42"}
+    )
+    assert (await login.json())["error"]["code"] == "agent_disabled"
+
+
+async def test_a_dialer_refusal_is_reported_and_a_retry_finishes_the_job(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+) -> None:
+    weak = {**AGENT, "password": "weak"}
+    response = await bridge.put("/api/v1/crm/agents/zoe", json=weak, headers=api_key)
+    body = await response.json()
+    assert response.status == 207
+    assert body["dialers"]["rest"]["error"]["code"] == "invalid_request"
+    assert "password" in body["dialers"]["rest"]["error"]["message"]
+    assert body["agent"]["synced_dialers"] == []
+    retry = await bridge.put("/api/v1/crm/agents/zoe", json=AGENT, headers=api_key)
+    assert retry.status == 200
+    assert (await retry.json())["agent"]["synced_dialers"] == ["rest"]
+
+
+async def test_deleting_removes_the_agent_everywhere(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+) -> None:
+    await bridge.put("/api/v1/crm/agents/zoe", json=AGENT, headers=api_key)
+    response = await bridge.delete("/api/v1/crm/agents/zoe", headers=api_key)
+    assert response.status == 200
+    assert (await response.json())["deleted"] is True
+    assert "zoe" not in rest_users(rest_simulator)
+    again = await bridge.delete("/api/v1/crm/agents/zoe", headers=api_key)
+    assert again.status == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"password": "Sync-Pass-42"}, "'full_name' is required"),
+        ({"full_name": "New"}, "agent zoe is new: 'password' is required"),
+        ({**AGENT, "user_level": "9"}, "'user_level' must be a whole number from 1 to 9"),
+        ({**AGENT, "extension": 2002}, "'extension' must be text"),
+    ],
+)
+async def test_bad_requests_say_what_to_fix(
+    bridge: TestClient, api_key: dict, body: dict, message: str
+) -> None:
+    response = await bridge.put("/api/v1/crm/agents/zoe", json=body, headers=api_key)
+    assert response.status == 400
+    assert (await response.json())["error"]["message"] == message
+
+
+async def test_no_secret_reaches_responses_logs_or_the_audit_log(
+    bridge: TestClient, api_key: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    texts = []
+    for body in (AGENT, {**AGENT, "password": "weak"}, {"full_name": "x"}):
+        response = await bridge.put("/api/v1/crm/agents/zoe", json=body, headers=api_key)
+        texts.append(await response.text())
+    texts.append(await (await bridge.delete("/api/v1/crm/agents/zoe", headers=api_key)).text())
+    audit = bridge.app[AUDIT]
+    await audit.flush()
+    rows, total = await audit.query(AuditQuery(tenant=TENANT))
+    assert total >= 3
+    assert {r["user"] for r in rows} == {"api-key:crm"}
+    everything = "\n".join([*texts, caplog.text, json.dumps(rows)])
+    for secret in (REST_API_KEY, EUPHORIA_AUTH, ADMIN[1], AGENT["password"], api_key["X-Api-Key"]):
+        assert secret not in everything

@@ -11,15 +11,13 @@ import time
 from dataclasses import dataclass
 
 from server.database import Database
+from server.problems import Problem
 
 EXTEND_EVERY_SECONDS = 60
 
 
-class SessionError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class SessionError(Problem):
+    """The bearer token does not stand for a live session."""
 
 
 @dataclass(frozen=True, slots=True)

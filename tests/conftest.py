@@ -101,6 +101,17 @@ async def bridge(
     yield await aiohttp_client(app)
 
 
+@pytest.fixture
+async def api_key(bridge: TestClient) -> dict[str, str]:
+    """Headers with a CRM back-end API key of the tenant, created by the admin."""
+    response = await bridge.post(
+        "/admin/api/keys",
+        json={"tenant": TENANT, "name": "crm"},
+        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
+    )
+    return {"X-Api-Key": (await response.json())["key"]}
+
+
 async def login(client: TestClient, **overrides: str) -> str:
     response = await client.post(f"/api/v1/tenants/{TENANT}/sessions", json={**AGENT, **overrides})
     assert response.status == 200, await response.text()
@@ -108,6 +119,7 @@ async def login(client: TestClient, **overrides: str) -> str:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain HTTP client, for talking to simulators directly."""
     async with aiohttp.ClientSession() as session:
         yield session

@@ -3,7 +3,6 @@
 import json
 import logging
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -18,16 +17,6 @@ AGENT = {
     "extension": "2002",
     "email": "zoe@acme.test",
 }
-
-
-@pytest.fixture
-async def api_key(bridge: TestClient) -> dict[str, str]:
-    response = await bridge.post(
-        "/admin/api/keys",
-        json={"tenant": TENANT, "name": "crm"},
-        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
-    )
-    return {"X-Api-Key": (await response.json())["key"]}
 
 
 def rest_users(simulator: TestServer) -> dict[str, dict]:

@@ -4,23 +4,11 @@ import io
 import json
 import wave
 
-import aiohttp
-import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from simulators.euphoria import DEMO_RECORDING, STATE
 from simulators.wav import demo_recording
-from tests.conftest import ADMIN, EUPHORIA_AUTH, REST_API_KEY, TENANT, login
-
-
-@pytest.fixture
-async def api_key(bridge: TestClient) -> dict[str, str]:
-    response = await bridge.post(
-        "/admin/api/keys",
-        json={"tenant": TENANT, "name": "tests"},
-        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
-    )
-    return {"X-Api-Key": (await response.json())["key"]}
+from tests.conftest import ADMIN, EUPHORIA_AUTH, REST_API_KEY, login
 
 
 async def test_a_recording_streams_as_the_dialer_has_it(bridge: TestClient, api_key: dict) -> None:

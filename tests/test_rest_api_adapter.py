@@ -8,7 +8,6 @@ import asyncio
 import json
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import unused_port
@@ -36,12 +35,6 @@ HOSTILE = 'Tom & Jerry <b>"quoted"\' Ünïcødé 電話 a=b?c#d'
 @pytest.fixture
 async def simulator(aiohttp_server):
     return await aiohttp_server(create_rest_simulator(api_keys=[API_KEY], extensions=["100"]))
-
-
-@pytest.fixture
-async def session():
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import json
 import re
 from typing import Any
 
-import aiohttp
 import pytest
 
 from bridge.errors import DialerBadResponse
@@ -169,12 +168,6 @@ QUEUE_AGENTS_ANSWER = """{
 @pytest.fixture
 async def simulator(aiohttp_server):
     return await aiohttp_server(create_rest_simulator(api_keys=[API_KEY], extensions=["100"]))
-
-
-@pytest.fixture
-async def session():
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture

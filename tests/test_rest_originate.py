@@ -45,22 +45,22 @@ def adapter_for(
 
 @pytest.fixture
 async def adapter(
-    rest_simulator: TestServer, http: aiohttp.ClientSession, audit: list[AuditEntry]
+    rest_simulator: TestServer, session: aiohttp.ClientSession, audit: list[AuditEntry]
 ) -> AsyncIterator[RestAdapter]:
     async with dialer_session() as session:
         yield adapter_for(session, str(rest_simulator.make_url("")), audit)
 
 
-async def add_fault(server: TestServer, http: aiohttp.ClientSession, **fault: object) -> None:
-    async with http.post(server.make_url("/_sim/faults"), json=fault) as response:
+async def add_fault(server: TestServer, session: aiohttp.ClientSession, **fault: object) -> None:
+    async with session.post(server.make_url("/_sim/faults"), json=fault) as response:
         assert response.status == 201
 
 
 async def test_originate_sends_the_spec_parameters_and_reads_the_uuid(
-    adapter: RestAdapter, rest_simulator: TestServer, http: aiohttp.ClientSession
+    adapter: RestAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
 ) -> None:
     result = await adapter.originate(CALL)
-    async with http.get(rest_simulator.make_url("/_sim/requests")) as response:
+    async with session.get(rest_simulator.make_url("/_sim/requests")) as response:
         [request] = await response.json()
     assert request["path"] == "/api/cc_agent/originate"
     assert request["query"] == {
@@ -73,19 +73,19 @@ async def test_originate_sends_the_spec_parameters_and_reads_the_uuid(
 
 
 async def test_the_spec_example_answer_is_read(
-    adapter: RestAdapter, rest_simulator: TestServer, http: aiohttp.ClientSession
+    adapter: RestAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
 ) -> None:
     example = '{\n  "Success": true,\n  "uuid": "70b27a69-1363-42e1-9c37-4f9c159beb3b"\n}'
     await add_fault(
-        rest_simulator, http, kind="body", body=example, content_type="application/json"
+        rest_simulator, session, kind="body", body=example, content_type="application/json"
     )
     assert (await adapter.originate(CALL)).uuid == "70b27a69-1363-42e1-9c37-4f9c159beb3b"
 
 
 async def test_a_wrong_key_is_unauthorized_and_never_shown(
-    rest_simulator: TestServer, http: aiohttp.ClientSession, audit: list[AuditEntry]
+    rest_simulator: TestServer, session: aiohttp.ClientSession, audit: list[AuditEntry]
 ) -> None:
-    adapter = adapter_for(http, str(rest_simulator.make_url("")), audit, key="wrong-key-123")
+    adapter = adapter_for(session, str(rest_simulator.make_url("")), audit, key="wrong-key-123")
     with pytest.raises(DialerUnauthorized) as caught:
         await adapter.originate(CALL)
     assert caught.value.dialer_text == "Unauthorized"
@@ -102,11 +102,13 @@ async def test_success_false_keeps_the_dialer_text(adapter: RestAdapter) -> None
 async def test_a_dialer_that_echoes_the_key_has_it_redacted(
     adapter: RestAdapter,
     rest_simulator: TestServer,
-    http: aiohttp.ClientSession,
+    session: aiohttp.ClientSession,
     audit: list[AuditEntry],
 ) -> None:
     body = json.dumps({"success": False, "msg": f"bad request api_key={REST_API_KEY}"})
-    await add_fault(rest_simulator, http, kind="body", body=body, content_type="application/json")
+    await add_fault(
+        rest_simulator, session, kind="body", body=body, content_type="application/json"
+    )
     with pytest.raises(DialerRejected) as caught:
         await adapter.originate(CALL)
     assert REST_API_KEY not in str(caught.value.to_dict())
@@ -133,12 +135,12 @@ async def test_a_dialer_that_echoes_the_key_has_it_redacted(
 async def test_broken_answers_become_typed_errors(
     adapter: RestAdapter,
     rest_simulator: TestServer,
-    http: aiohttp.ClientSession,
+    session: aiohttp.ClientSession,
     audit: list[AuditEntry],
     fault: dict,
     error: type,
 ) -> None:
-    await add_fault(rest_simulator, http, **fault)
+    await add_fault(rest_simulator, session, **fault)
     with pytest.raises(error) as caught:
         await adapter.originate(CALL)
     assert REST_API_KEY not in str(caught.value.to_dict())
@@ -147,12 +149,12 @@ async def test_broken_answers_become_typed_errors(
 
 
 async def test_a_dialer_that_is_down_says_so(
-    http: aiohttp.ClientSession, audit: list[AuditEntry]
+    session: aiohttp.ClientSession, audit: list[AuditEntry]
 ) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    adapter = adapter_for(http, f"http://127.0.0.1:{closed_port}", audit)
+    adapter = adapter_for(session, f"http://127.0.0.1:{closed_port}", audit)
     with pytest.raises(DialerUnavailable) as caught:
         await adapter.originate(CALL)
     assert f"cannot connect to 127.0.0.1:{closed_port}" in caught.value.message
@@ -160,11 +162,11 @@ async def test_a_dialer_that_is_down_says_so(
 
 
 async def test_a_dropped_originate_is_not_sent_twice(
-    adapter: RestAdapter, rest_simulator: TestServer, http: aiohttp.ClientSession
+    adapter: RestAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
 ) -> None:
-    await add_fault(rest_simulator, http, kind="drop", times=1)
+    await add_fault(rest_simulator, session, kind="drop", times=1)
     with pytest.raises(DialerUnavailable):
         await adapter.originate(CALL)
-    async with http.get(rest_simulator.make_url("/_sim/requests")) as response:
+    async with session.get(rest_simulator.make_url("/_sim/requests")) as response:
         assert len(await response.json()) == 1
     assert rest_state(rest_simulator).calls == []

@@ -17,17 +17,9 @@ CALL_FAILED = "failed"
 
 class SessionState:
     def __init__(self) -> None:
-        self.status = LOGGED_OUT
-        self.token = None
-        self.username = ""
-        self.extension = ""
-        self.call_status = CALL_IDLE
-        self.call_number = ""
-        self.call_uuid = ""
         self.error = ""
         self.ignored_messages = 0
-        self.recording_name = ""
-        self.recording_url = ""
+        self.logged_out()
 
     @property
     def logged_in(self) -> bool:

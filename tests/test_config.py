@@ -19,11 +19,17 @@ def tenant(**overrides: object) -> dict:
 
 def test_the_example_configuration_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACME_REST_API_KEY", "from-the-environment")
+    monkeypatch.setenv("ACME_EUPHORIA_AUTH", "euphoria-from-the-environment")
+    monkeypatch.setenv("CRM_BRIDGE_ADMIN_PASSWORD", "admin-from-the-environment")
     config = load_config(EXAMPLE)
     acme = config.tenants["acme"]
     assert acme.allowed_origins == ("https://crm.acme.example",)
     assert acme.dialers["rest"].secrets == {"api_key": "from-the-environment"}
     assert config.origin == "https://bridge.example.com"
+    assert acme.recordings_dialer == "euphoria"
+    assert acme.dialers["euphoria"].secrets == {"auth_code": "euphoria-from-the-environment"}
+    assert config.admin is not None
+    assert config.admin.password == "admin-from-the-environment"
 
 
 def test_origins_are_normalised_as_browsers_report_them() -> None:

@@ -32,6 +32,10 @@ export default defineConfig<RuntimeOptions>({
     url: `${E2E.bridge}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    env: { DEMO_REST_API_KEY: E2E.restApiKey, CRM_BRIDGE_LOG_LEVEL: "WARNING" },
+    env: {
+      DEMO_REST_API_KEY: E2E.restApiKey,
+      DEMO_ADMIN_PASSWORD: E2E.adminPassword,
+      CRM_BRIDGE_LOG_LEVEL: "WARNING",
+    },
   },
 });

@@ -9,16 +9,18 @@ import platform
 
 from playwright.async_api import async_playwright
 
-from bench import bridge_overhead, click_to_call, widget_ready
+from bench import bridge_overhead, click_to_call, lead_export, widget_ready
 from bench.browser import launch
-from bench.demo_process import running_demo
+from bench.demo_process import Demo, running_demo
 from bench.stats import HEADER, row
 
 RUNTIMES = ("micropython", "pyodide")
 
 
 async def run(quick: bool) -> str:
-    cold_n, warm_n, calls, overhead_n = (3, 5, 50, 200) if quick else (8, 20, 200, 1000)
+    cold_n, warm_n, calls, overhead_n, leads_n = (
+        (3, 5, 50, 200, 2000) if quick else (8, 20, 200, 1000, 10_000)
+    )
     lines = [
         f"Machine: {platform.machine()}, {platform.python_implementation()} "
         f"{platform.python_version()}, demo on loopback, Debian Chromium headless.",
@@ -58,7 +60,26 @@ async def run(quick: bool) -> str:
         lines.append(
             row("originate through the bridge", overhead["bridged"], overhead["direct"], "-")
         )
+        lines += await lead_export_rows(demo, leads_n)
     return "\n".join(lines)
+
+
+async def lead_export_rows(demo: Demo, count: int) -> list[str]:
+    baseline = await lead_export.direct(demo, count)
+    lines = [
+        "",
+        "| lead export | leads | leads/s | vs baseline | demo RSS MiB before → after | target |",
+        "|---|---|---|---|---|---|",
+        f"| REST adapter straight to simulator (baseline) | {count} | {baseline:,.0f} | 1.00x"
+        " | - | - |",
+    ]
+    for leads, area in ((count, "313"), (count * 4, "314")):
+        rate, before, after = await lead_export.bridged(demo, leads, area)
+        lines.append(
+            f"| through the bridge, one request | {leads} | {rate:,.0f} | {rate / baseline:.2f}x"
+            f" | {before:.0f} → {after:.0f} | ≥ 5,000 leads/s |"
+        )
+    return lines
 
 
 def main() -> None:

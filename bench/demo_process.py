@@ -1,6 +1,7 @@
 """The demo (bridge, REST simulator, demo CRM) in a child process, as users run it."""
 
 import contextlib
+import dataclasses
 import os
 import socket
 import subprocess
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 class Demo:
     port: int
     rest_api_key: str
+    admin_password: str
+    pid: int = 0
 
     @property
     def bridge(self) -> str:
@@ -33,19 +36,25 @@ def _free_base_port() -> int:
     for base in range(28780, 29780, 10):
         with contextlib.ExitStack() as stack:
             try:
-                for offset in range(4):
+                for offset in range(6):
                     probe = stack.enter_context(socket.socket())
                     probe.bind(("127.0.0.1", base + offset))
             except OSError:
                 continue
             return base
-    raise RuntimeError("no four free consecutive ports between 28780 and 29780")
+    raise RuntimeError("no six free consecutive ports between 28780 and 29780")
 
 
 @contextlib.contextmanager
 def running_demo() -> Iterator[Demo]:
-    demo = Demo(port=_free_base_port(), rest_api_key="bench-rest-key")
-    env = {**os.environ, "DEMO_REST_API_KEY": demo.rest_api_key, "CRM_BRIDGE_LOG_LEVEL": "WARNING"}
+    # Made-up credentials of a throw-away demo on loopback.
+    demo = Demo(_free_base_port(), rest_api_key="bench-rest-key", admin_password="bench-admin")  # noqa: S106
+    env = {
+        **os.environ,
+        "DEMO_REST_API_KEY": demo.rest_api_key,
+        "DEMO_ADMIN_PASSWORD": demo.admin_password,
+        "CRM_BRIDGE_LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
         [sys.executable, "-m", "server.cli", "demo", "--port", str(demo.port)],
         env=env,
@@ -61,7 +70,7 @@ def running_demo() -> Iterator[Demo]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the demo did not start") from None
                 time.sleep(0.1)
-        yield demo
+        yield dataclasses.replace(demo, pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)

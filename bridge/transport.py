@@ -6,7 +6,7 @@ an error. Adapters parse the body; the transport knows nothing of envelopes.
 """
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,10 @@ class DialerTransport:
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        # A long answer read as a stream may take longer in all; each read may not.
+        self._stream_timeout = aiohttp.ClientTimeout(
+            sock_connect=timeout_seconds, sock_read=timeout_seconds
+        )
         self._secrets = tuple(sorted((s for s in secrets if s), key=len, reverse=True))
         self._audit = audit
 
@@ -71,8 +75,8 @@ class DialerTransport:
         data: bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> DialerResponse:
-        async with self.stream(
-            method, path, params=params, json=json, data=data, headers=headers
+        async with self._open(
+            method, path, self._timeout, params=params, json=json, data=data, headers=headers
         ) as response:
             try:
                 body = await response.read()
@@ -80,8 +84,7 @@ class DialerTransport:
                 raise self._network_error(error) from None
             return DialerResponse(response.status, response.content_type, body)
 
-    @asynccontextmanager
-    async def stream(
+    def stream(
         self,
         method: str,
         path: str,
@@ -90,8 +93,26 @@ class DialerTransport:
         json: Any = None,
         data: bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
+    ) -> AbstractAsyncContextManager[aiohttp.ClientResponse]:
+        """Open a request and yield the response with its body unread (for large answers).
+
+        The timeout applies to connecting and to each read, not to the whole answer."""
+        return self._open(
+            method, path, self._stream_timeout, params=params, json=json, data=data, headers=headers
+        )
+
+    @asynccontextmanager
+    async def _open(
+        self,
+        method: str,
+        path: str,
+        limits: aiohttp.ClientTimeout,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        data: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[aiohttp.ClientResponse]:
-        """Open a request and yield the response with its body unread (for large answers)."""
         try:
             async with self._session.request(
                 method,
@@ -100,7 +121,7 @@ class DialerTransport:
                 json=json,
                 data=data,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=limits,
                 allow_redirects=False,
             ) as response:
                 if response.status >= 500:

@@ -1,5 +1,7 @@
 """The application factory."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,9 +24,11 @@ from server.keys import (
     CONFIG,
     DATABASE,
     DIALERS,
+    LOGIN_THROTTLE,
     SESSIONS,
     TEMPLATES,
 )
+from server.login_throttle import LoginThrottle
 from server.routes import (
     admin,
     agent_sync,
@@ -55,9 +59,22 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     app[API_KEYS] = ApiKeyStore(database)
     audit = AuditLog(database)
     app[AUDIT] = audit
+    purge = asyncio.create_task(_purge_expired_sessions(app[SESSIONS]))
     async with audit.running():
         yield
+    purge.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await purge
     await database.close()
+
+
+async def _purge_expired_sessions(sessions: SessionStore, every_seconds: float = 600) -> None:
+    while True:
+        try:
+            await sessions.purge_expired()
+        except Exception:
+            log.exception("purging expired sessions failed; trying again later")
+        await asyncio.sleep(every_seconds)
 
 
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
@@ -75,6 +92,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[CONFIG] = config
     app[ASSETS] = WidgetAssets(node_modules)
     app[TEMPLATES] = templating.environment()
+    app[LOGIN_THROTTLE] = LoginThrottle()
     app.cleanup_ctx.extend([_storage, _dialers])
     app.router.add_get("/healthz", health)
     for routes in (

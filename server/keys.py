@@ -9,6 +9,7 @@ from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.login_throttle import LoginThrottle
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
@@ -21,3 +22,4 @@ API_KEYS = web.AppKey("api_keys", ApiKeyStore)
 DIALERS = web.AppKey("dialers", DialerRegistry)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ASSETS = web.AppKey("assets", WidgetAssets)
+LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)

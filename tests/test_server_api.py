@@ -173,3 +173,17 @@ async def test_every_dialer_call_is_audited_without_secrets(bridge: TestClient) 
     ]
     assert rows[0]["error_text"] == "extension 9999 is not routed to a device or user"
     assert REST_API_KEY not in json.dumps(rows)
+
+
+async def test_password_guessing_is_slowed_down(bridge: TestClient) -> None:
+    path = f"/api/v1/tenants/{TENANT}/sessions"
+    for _ in range(5):
+        wrong = await bridge.post(path, json={**AGENT, "password": "guess"})
+        assert wrong.status == 401
+    locked = await bridge.post(path, json=AGENT)
+    assert locked.status == 429
+    error = (await locked.json())["error"]
+    assert error["code"] == "too_many_attempts"
+    assert error["message"].startswith("too many wrong passwords: try again in ")
+    other_agent = await bridge.post(path, json={"username": "gone", "password": "Gone-agent1"})
+    assert other_agent.status == 403  # only the guessed username is locked

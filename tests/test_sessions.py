@@ -77,3 +77,13 @@ async def test_passwords_are_hashed_and_checked(database: Database) -> None:
         await directory.authenticate("t", "a", "wrong")
     with pytest.raises(LoginError, match="wrong username or password"):
         await directory.authenticate("other-tenant", "a", "Pass-word-1")
+
+
+async def test_expired_sessions_are_purged(database: Database) -> None:
+    agent = await AgentDirectory(database).save("t", "a", password="Pass-word-1")
+    store = SessionStore(database, idle_seconds=0, max_seconds=600)
+    await store.open(agent.id, "")
+    live = SessionStore(database, idle_seconds=60, max_seconds=600)
+    token, _ = await live.open(agent.id, "")
+    assert await store.purge_expired() == 1
+    assert (await live.resolve(token)).agent_id == agent.id

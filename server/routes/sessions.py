@@ -6,12 +6,13 @@ The extension sent at login (the desk the agent sits at) wins over the directory
 """
 
 import json
+from math import ceil
 
 from aiohttp import web
 
 from server.agents import LoginError
 from server.api_errors import api_error, json_body
-from server.keys import AGENTS, CONFIG, SESSIONS
+from server.keys import AGENTS, CONFIG, LOGIN_THROTTLE, SESSIONS
 from server.sessions import Session, SessionError
 
 LOGIN_STATUS = {"invalid_credentials": 401, "agent_disabled": 403}
@@ -51,10 +52,19 @@ async def login(request: web.Request) -> web.Response:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not username or not isinstance(password, str):
         return api_error(400, "invalid_message", "login needs 'username' and 'password' as text")
+    throttle = request.app[LOGIN_THROTTLE]
+    wait = throttle.wait_seconds(tenant_id, username)
+    if wait > 0:
+        return api_error(
+            429, "too_many_attempts", f"too many wrong passwords: try again in {ceil(wait)} s"
+        )
     try:
         agent = await request.app[AGENTS].authenticate(tenant_id, username, password)
     except LoginError as error:
+        if error.code == "invalid_credentials":
+            throttle.failed(tenant_id, username)
         return api_error(LOGIN_STATUS[error.code], error.code, error.message)
+    throttle.succeeded(tenant_id, username)
     extension = str(body.get("extension") or agent.extension)
     token, expires_at = await request.app[SESSIONS].open(agent.id, extension)
     return web.json_response(

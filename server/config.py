@@ -15,6 +15,11 @@ from urllib.parse import urlsplit
 RUNTIMES = ("micropython", "pyodide")
 DIALER_KINDS = ("rest", "elision", "euphoria")
 SECRET_KEYS = frozenset({"api_key", "api_pass", "auth_code"})
+REQUIRED_KEYS = {
+    "rest": ("api_key",),
+    "elision": ("api_user", "api_pass"),
+    "euphoria": ("tenant_name", "auth_code"),
+}
 
 
 class ConfigError(ValueError):
@@ -154,6 +159,9 @@ def _parse_dialer(where: str, name: str, spec: dict[str, Any]) -> DialerConfig:
     kind = spec.get("kind", name)
     if kind not in DIALER_KINDS:
         raise ConfigError(f"{where}.kind: {kind!r} is not one of {', '.join(DIALER_KINDS)}")
+    missing = [key for key in REQUIRED_KEYS[kind] if not spec.get(key)]
+    if missing:
+        raise ConfigError(f"{where}: a {kind} dialer needs {', '.join(missing)}")
     base_url = spec.get("base_url")
     if not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https"):
         raise ConfigError(f"{where}.base_url: give the dialer's http(s) base URL")

@@ -5,6 +5,7 @@ from collections.abc import Callable
 import aiohttp
 
 from bridge.audit import AuditSink
+from bridge.elision import ElisionAdapter
 from bridge.euphoria import EuphoriaAdapter
 from bridge.interface import DialerAdapter
 from bridge.rest import RestAdapter, RestClient
@@ -27,7 +28,23 @@ def _euphoria(config: DialerConfig, transport: DialerTransport) -> DialerAdapter
     )
 
 
-FACTORIES: dict[str, AdapterFactory] = {"rest": _rest, "euphoria": _euphoria}
+def _elision(config: DialerConfig, transport: DialerTransport) -> DialerAdapter:
+    path = config.settings.get("path")
+    return ElisionAdapter(
+        transport,
+        api_user=str(config.settings["api_user"]),
+        api_pass=config.secrets["api_pass"],
+        source=str(config.settings.get("source", "crmbridge")),
+        flavour=str(config.settings.get("flavour", "elision")),
+        path=str(path) if path else None,
+    )
+
+
+FACTORIES: dict[str, AdapterFactory] = {
+    "rest": _rest,
+    "euphoria": _euphoria,
+    "elision": _elision,
+}
 
 
 class UnknownDialer(LookupError):

@@ -57,8 +57,12 @@ def test_secrets_never_show_in_the_repr() -> None:
         (tenant(colour="blue"), "tenants.acme: unknown key(s) colour"),
         (tenant(click_to_call_dialer="euphoria"), "no dialer named 'euphoria'"),
         (
-            tenant(dialers={"rest": {"base_url": "ftp://x"}}),
+            tenant(dialers={"rest": {"base_url": "ftp://x", "api_key": "k"}}),
             "dialers.rest.base_url: give the dialer's http(s) base URL",
+        ),
+        (
+            tenant(dialers={"e": {"kind": "elision", "base_url": "http://x", "api_pass": "p"}}),
+            "tenants.acme.dialers.e: a elision dialer needs api_user",
         ),
         (tenant(dialers={"x": {"base_url": "http://x"}}), "dialers.x.kind: 'x' is not one of"),
         (

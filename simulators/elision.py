@@ -96,7 +96,7 @@ class ElisionState:
     leads: list[dict[str, str]] = field(default_factory=list)
     next_lead_id: int = FIRST_LEAD_ID
 
-    def as_json(self) -> dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         return {
             "users": [user.public() for user in self.users.values()],
             "lists": list(self.lists.values()),
@@ -166,7 +166,7 @@ def create_elision_simulator(
 
 
 async def _state(request: web.Request) -> web.Response:
-    return web.json_response(request.app[STATE].as_json())
+    return web.json_response(request.app[STATE].snapshot())
 
 
 # Answers

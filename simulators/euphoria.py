@@ -89,7 +89,7 @@ class EuphoriaState:
     in_flight: Counter[tuple[str, str]] = field(default_factory=Counter)
     peak: Counter[tuple[str, str]] = field(default_factory=Counter)
 
-    def as_json(self) -> dict[str, Any]:
+    def snapshot(self) -> dict[str, Any]:
         peak: dict[str, dict[str, int]] = {}
         for (tenant, action), count in self.peak.items():
             peak.setdefault(tenant, {})[action] = count
@@ -132,7 +132,7 @@ def create_euphoria_simulator(
 
 
 async def _state(request: web.Request) -> web.Response:
-    return web.json_response(request.app[STATE].as_json())
+    return web.json_response(request.app[STATE].snapshot())
 
 
 def _xml_answer(inner: str) -> web.Response:

@@ -14,6 +14,7 @@ from server.access_log import PathOnlyAccessLogger
 from server.app import create_app
 from server.config import ServerConfig, parse_config
 from server.keys import AGENTS
+from simulators.elision import create_elision_simulator
 from simulators.euphoria import create_euphoria_simulator
 from simulators.rest import RestState, create_rest_simulator
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "widget"))
 
 REST_API_KEY = "rest-key-7d1e9b0c5a"
 EUPHORIA_AUTH = "euphoria-auth-3c8f1a"
+ELISION_PASS = "elision-pass-9d2"
 ADMIN = ("admin", "Admin-pass-91x")
 TENANT = "acme"
 CRM_ORIGIN = "https://crm.acme.test"
@@ -51,8 +53,15 @@ async def euphoria_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
     return await aiohttp_server(app, access_log_class=PathOnlyAccessLogger)
 
 
+@pytest.fixture
+async def elision_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
+    """The Elision non-agent API simulator, API user "api" (level 9)."""
+    app = create_elision_simulator(api_users={"api": (ELISION_PASS, 9)})
+    return await aiohttp_server(app, access_log_class=PathOnlyAccessLogger)
+
+
 def bridge_config(
-    tmp_path: Path, rest_url: str, euphoria_url: str = "", **tenant: Any
+    tmp_path: Path, rest_url: str, euphoria_url: str = "", elision_url: str = "", **tenant: Any
 ) -> ServerConfig:
     dialers: dict[str, Any] = {
         "rest": {"base_url": rest_url, "api_key": REST_API_KEY, "timeout": 2}
@@ -62,6 +71,13 @@ def bridge_config(
             "base_url": euphoria_url,
             "tenant_name": "acme",
             "auth_code": EUPHORIA_AUTH,
+            "timeout": 2,
+        }
+    if elision_url:
+        dialers["elision"] = {
+            "base_url": elision_url,
+            "api_user": "api",
+            "api_pass": ELISION_PASS,
             "timeout": 2,
         }
     return parse_config(
@@ -78,12 +94,16 @@ async def bridge(
     tmp_path: Path,
     rest_simulator: TestServer,
     euphoria_simulator: TestServer,
+    elision_simulator: TestServer,
     aiohttp_client: Callable[..., Any],
 ) -> AsyncIterator[TestClient]:
-    """The bridge server with REST and Euphoria dialers on simulators, and one agent."""
+    """The bridge server with all three dialers on simulators, and one agent."""
     app = create_app(
         bridge_config(
-            tmp_path, str(rest_simulator.make_url("")), str(euphoria_simulator.make_url(""))
+            tmp_path,
+            str(rest_simulator.make_url("")),
+            str(euphoria_simulator.make_url("")),
+            str(elision_simulator.make_url("")),
         )
     )
 

@@ -8,8 +8,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server.audit_log import AuditQuery
 from server.keys import AUDIT
+from simulators.elision import STATE as ELISION_STATE
 from simulators.rest.state import STATE
-from tests.conftest import ADMIN, EUPHORIA_AUTH, REST_API_KEY, TENANT
+from tests.conftest import ADMIN, ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY, TENANT
 
 AGENT = {
     "full_name": "Zoë O'Neil & <Co>",
@@ -23,8 +24,12 @@ def rest_users(simulator: TestServer) -> dict[str, dict]:
     return {u["username"]: u for u in simulator.app[STATE].snapshot()["users"]}
 
 
-async def test_a_synced_agent_logs_in_to_the_widget_and_exists_on_the_dialer(
-    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+def elision_users(simulator: TestServer) -> list[dict]:
+    return simulator.app[ELISION_STATE].snapshot()["users"]
+
+
+async def test_a_synced_agent_logs_in_to_the_widget_and_exists_on_the_dialers(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer, elision_simulator: TestServer
 ) -> None:
     response = await bridge.put("/api/v1/crm/agents/zoe", json=AGENT, headers=api_key)
     body = await response.json()
@@ -35,8 +40,14 @@ async def test_a_synced_agent_logs_in_to_the_widget_and_exists_on_the_dialer(
         "skipped": True,
         "message": "create_user is not supported by euphoria",
     }
-    assert body["agent"]["synced_dialers"] == ["rest"]
+    assert body["dialers"]["elision"] == {
+        "ok": True,
+        "message": "SUCCESS: add_user USER HAS BEEN ADDED - api|zoe|***|1|Zoë O'Neil & <Co>|AGENTS",
+    }
+    assert body["agent"]["synced_dialers"] == ["elision", "rest"]
     assert rest_users(rest_simulator)["zoe"]["name"] == AGENT["full_name"]
+    [elision_user] = [u for u in elision_users(elision_simulator) if u["user"] == "zoe"]
+    assert elision_user["full_name"] == AGENT["full_name"]
 
     login = await bridge.post(
         f"/api/v1/tenants/{TENANT}/sessions", json={"username": "zoe", "password": "Sync-Pass-42"}
@@ -71,20 +82,25 @@ async def test_a_dialer_refusal_is_reported_and_a_retry_finishes_the_job(
     assert response.status == 207
     assert body["dialers"]["rest"]["error"]["code"] == "invalid_request"
     assert "password" in body["dialers"]["rest"]["error"]["message"]
-    assert body["agent"]["synced_dialers"] == []
+    assert body["dialers"]["elision"]["ok"] is True  # Elision takes short passwords
+    assert body["agent"]["synced_dialers"] == ["elision"]
     retry = await bridge.put("/api/v1/crm/agents/zoe", json=AGENT, headers=api_key)
     assert retry.status == 200
-    assert (await retry.json())["agent"]["synced_dialers"] == ["rest"]
+    retried = await retry.json()
+    assert retried["dialers"]["elision"]["message"].startswith("SUCCESS: update_user")
+    assert retried["dialers"]["rest"]["ok"] is True
+    assert retried["agent"]["synced_dialers"] == ["elision", "rest"]
 
 
 async def test_deleting_removes_the_agent_everywhere(
-    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer, elision_simulator: TestServer
 ) -> None:
     await bridge.put("/api/v1/crm/agents/zoe", json=AGENT, headers=api_key)
     response = await bridge.delete("/api/v1/crm/agents/zoe", headers=api_key)
     assert response.status == 200
     assert (await response.json())["deleted"] is True
     assert "zoe" not in rest_users(rest_simulator)
+    assert all(u["user"] != "zoe" for u in elision_users(elision_simulator))
     again = await bridge.delete("/api/v1/crm/agents/zoe", headers=api_key)
     assert again.status == 404
 
@@ -121,5 +137,6 @@ async def test_no_secret_reaches_responses_logs_or_the_audit_log(
     assert total >= 3
     assert {r["user"] for r in rows} == {"api-key:crm"}
     everything = "\n".join([*texts, caplog.text, json.dumps(rows)])
-    for secret in (REST_API_KEY, EUPHORIA_AUTH, ADMIN[1], AGENT["password"], api_key["X-Api-Key"]):
+    secrets = (REST_API_KEY, EUPHORIA_AUTH, ELISION_PASS, ADMIN[1], AGENT["password"])
+    for secret in (*secrets, api_key["X-Api-Key"]):
         assert secret not in everything

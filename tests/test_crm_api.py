@@ -6,9 +6,10 @@ import wave
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from simulators.elision import STATE as ELISION_STATE
 from simulators.euphoria import DEMO_RECORDING, STATE
 from simulators.wav import demo_recording
-from tests.conftest import ADMIN, EUPHORIA_AUTH, REST_API_KEY, login
+from tests.conftest import ADMIN, ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY, login
 
 
 async def test_a_recording_streams_as_the_dialer_has_it(bridge: TestClient, api_key: dict) -> None:
@@ -106,3 +107,82 @@ async def test_no_secret_reaches_a_response(bridge: TestClient, api_key: dict) -
         bodies.append(await response.text())
     for secret in (REST_API_KEY, EUPHORIA_AUTH, ADMIN[1]):
         assert all(secret not in text for text in bodies)
+
+
+async def test_a_new_list_then_leads_go_to_the_elision_dialer(
+    bridge: TestClient, api_key: dict, elision_simulator: TestServer
+) -> None:
+    created = await bridge.post(
+        "/api/v1/crm/lists",
+        json={
+            "dialer": "elision",
+            "list_id": "1101",
+            "name": "Test API list",
+            "campaign": "TESTCAMP",
+        },
+        headers=api_key,
+    )
+    assert created.status == 201, await created.text()
+    duplicate = await bridge.post(
+        "/api/v1/crm/lists",
+        json={
+            "dialer": "elision",
+            "list_id": "1101",
+            "name": "Test API list",
+            "campaign": "TESTCAMP",
+        },
+        headers=api_key,
+    )
+    assert duplicate.status == 422
+    assert '"message":"1101 list already exist"' in (await duplicate.json())["error"]["dialer_text"]
+    assert ELISION_PASS not in await duplicate.text()  # the dialer echoes it back in `data`
+
+    listed = await (
+        await bridge.get("/api/v1/crm/lists", params={"dialer": "elision"}, headers=api_key)
+    ).json()
+    assert {
+        "list_id": "1101",
+        "name": "Test API list",
+        "campaign": "TESTCAMP",
+        "active": True,
+    } in listed["lists"]
+
+    leads = [{"phone_number": "1234567893", "first_name": "test", "city": "Ahmedabad"}]
+    pushed = await bridge.post(
+        "/api/v1/crm/leads",
+        json={"dialer": "elision", "list": {"list_id": "1101"}, "leads": leads},
+        headers=api_key,
+    )
+    body = await pushed.json()
+    assert pushed.status == 200, body
+    assert body["leads"][0]["ok"] is True
+    [stored] = [
+        lead for lead in elision_simulator.app[ELISION_STATE].leads if lead["list_id"] == "1101"
+    ]
+    assert (stored["phone_code"], stored["phone_number"]) == ("1", "1234567893")
+    assert (stored["first_name"], stored["city"]) == ("test", "Ahmedabad")
+
+
+async def test_a_lead_export_into_a_new_rest_list_uses_the_dialers_list_id(
+    bridge: TestClient, api_key: dict
+) -> None:
+    body = {
+        "dialer": "rest",
+        "list": {"list_id": "crm-7", "name": "From the CRM"},
+        "create_list": True,
+        "leads": [{"phone_number": f"312555{i:04d}"} for i in range(3)],
+    }
+    pushed = await bridge.post("/api/v1/crm/leads", json=body, headers=api_key)
+    answer = await pushed.json()
+    assert pushed.status == 200, answer
+    assert answer["added"] == 3
+    assert answer["list_id"] != "crm-7"
+    listed = await (
+        await bridge.get("/api/v1/crm/lists", params={"dialer": "rest"}, headers=api_key)
+    ).json()
+    assert {
+        "list_id": answer["list_id"],
+        "name": "From the CRM",
+        "campaign": "",
+        "active": True,
+    } in (listed["lists"])

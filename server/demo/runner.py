@@ -21,6 +21,7 @@ from server.app_runners import serve
 from server.config import ServerConfig, parse_config
 from server.demo.crm_site import DemoAgent, create_crm_site
 from server.keys import AGENTS, API_KEYS
+from simulators.elision import create_elision_simulator
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
 from simulators.rest import create_rest_simulator
 
@@ -32,6 +33,7 @@ DEMO_AGENT = DemoAgent(username="agent1", password="Agent1-demo-pass", extension
 @dataclass(frozen=True, slots=True)
 class DemoSecrets:
     rest_api_key: str
+    elision_pass: str
     euphoria_auth: str
     admin_password: str
 
@@ -50,6 +52,13 @@ def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> S
                         "rest": {
                             "base_url": f"http://{host}:{port + 3}",
                             "api_key": secrets_.rest_api_key,
+                            "timeout": 5,
+                        },
+                        "elision": {
+                            "base_url": f"http://{host}:{port + 4}",
+                            "api_user": "api",
+                            "api_pass": secrets_.elision_pass,
+                            "source": "crmbridge",
                             "timeout": 5,
                         },
                         "euphoria": {
@@ -83,6 +92,7 @@ def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
 async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | None = None) -> None:
     secrets_ = DemoSecrets(
         rest_api_key=os.environ.get("DEMO_REST_API_KEY") or secrets.token_urlsafe(24),
+        elision_pass=secrets.token_urlsafe(12),
         euphoria_auth=secrets.token_urlsafe(24),
         admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
     )
@@ -100,10 +110,12 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         rest = create_rest_simulator(
             api_keys=[secrets_.rest_api_key], extensions=[DEMO_AGENT.extension]
         )
+        elision = create_elision_simulator(api_users={"api": (secrets_.elision_pass, 9)})
         euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})
         runners = await serve(
             [
                 (rest, host, [port + 3]),
+                (elision, host, [port + 4]),
                 (euphoria, host, [port + 5]),
                 (bridge, host, [port]),
                 (crm, host, [port + 1, port + 2]),

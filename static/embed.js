@@ -48,7 +48,7 @@
     iframe.setAttribute("data-testid", "crm-bridge-iframe");
     iframe.style.border = "0";
     iframe.style.width = options.width || "320px";
-    iframe.style.height = options.height || "180px";
+    iframe.style.height = options.height || "260px";
 
     var listeners = {};
     var pending = {};

@@ -18,7 +18,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bridge.audit import AuditEntry
-from bridge.elision import Agent, ElisionAdapter, LeadAnswer
+from bridge.elision import ElisionAdapter
+from bridge.elision_answers import LeadAnswer
+from bridge.elision_fields import Agent
 from bridge.errors import (
     DialerBadResponse,
     DialerError,
@@ -32,7 +34,7 @@ from bridge.errors import (
 from bridge.interface import DialerList, DialerUser, Lead, LeadOutcome, OriginateRequest
 from bridge.transport import DialerTransport, dialer_session
 from simulators.elision import ELISION_PATH, VICIDIAL_PATH, create_elision_simulator
-from tests.test_elision_simulator import (
+from tests.elision_spec import (
     ACTIVE_LISTS_SUCCESS,
     ADD_LIST_EXISTS,
     ADD_LIST_NO_CAMPAIGN,

@@ -137,10 +137,10 @@ class AgentDirectory:
         )
         valid = await _verify(row["password_hash"] if row else _DUMMY_HASH, password)
         if row is None or not valid:
-            raise LoginError("invalid_credentials", "wrong username or password")
+            raise LoginError("invalid_credentials", "wrong username or password", status=401)
         agent = _agent(row)
         if not agent.active:
             raise LoginError(
-                "agent_disabled", f"agent {username} is disabled; ask an administrator"
+                "agent_disabled", f"agent {username} is disabled; ask an administrator", status=403
             )
         return agent

@@ -13,9 +13,11 @@ from server import templating
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog
+from server.auth import api_key_middleware
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.error_middleware import error_middleware
 from server.keys import (
     AGENTS,
     API_KEYS,
@@ -87,24 +89,24 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+def create_crm_api() -> web.Application:
+    """The CRM back-end API under ``/api/v1/crm``: every route needs a tenant's API key."""
+    crm_api = web.Application(middlewares=[api_key_middleware])
+    for routes in (agent_sync, dialer_lists, lead_export):
+        routes.add_routes(crm_api)
+    return crm_api
+
+
 def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web.Application:
-    app = web.Application(client_max_size=16 * 1024**2)
+    app = web.Application(client_max_size=16 * 1024**2, middlewares=[error_middleware])
     app[CONFIG] = config
     app[ASSETS] = WidgetAssets(node_modules)
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app.cleanup_ctx.extend([_storage, _dialers])
     app.router.add_get("/healthz", health)
-    for routes in (
-        assets,
-        pages,
-        sessions,
-        calls,
-        admin,
-        agent_sync,
-        dialer_lists,
-        lead_export,
-        recordings,
-    ):
+    for routes in (assets, pages, sessions, calls, recordings):
         routes.add_routes(app)
+    app.add_subapp("/api/v1/crm", create_crm_api())
+    app.add_subapp("/admin", admin.create_admin_app())
     return app

@@ -13,11 +13,18 @@ from collections.abc import AsyncIterator
 
 import soundfile
 
+from server.problems import Problem
+
 BLOCK_FRAMES = 16_000
 
 
-class UnreadableRecording(ValueError):
+class UnreadableRecording(Problem):
     """The dialer's file is not audio libsndfile can decode."""
+
+    status = 502
+
+    def __init__(self, message: str) -> None:
+        super().__init__("dialer_bad_response", message)
 
 
 class _Drain(io.RawIOBase):

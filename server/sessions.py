@@ -11,12 +11,12 @@ import time
 from dataclasses import dataclass
 
 from server.database import Database
-from server.problems import Problem
+from server.problems import Unauthorized
 
 EXTEND_EVERY_SECONDS = 60
 
 
-class SessionError(Problem):
+class SessionError(Unauthorized):
     """The bearer token does not stand for a live session."""
 
 

@@ -103,10 +103,12 @@ async def test_deleting_removes_the_agent_everywhere(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"password": "Sync-Pass-42"}, "'full_name' is required"),
+        ({"password": "Sync-Pass-42"}, "full_name: Field required"),
         ({"full_name": "New"}, "agent zoe is new: 'password' is required"),
-        ({**AGENT, "user_level": "9"}, "'user_level' must be a whole number from 1 to 9"),
-        ({**AGENT, "extension": 2002}, "'extension' must be text"),
+        ({**AGENT, "user_level": "9"}, "user_level: Input should be a valid integer"),
+        ({**AGENT, "user_level": 10}, "user_level: Input should be less than or equal to 9"),
+        ({**AGENT, "extension": 2002}, "extension: Input should be a valid string"),
+        ({**AGENT, "full_nme": "x"}, "full_nme: Extra inputs are not permitted"),
     ],
 )
 async def test_bad_requests_say_what_to_fix(

@@ -56,12 +56,22 @@ async def test_each_login_failure_has_its_own_error(bridge: TestClient) -> None:
 
 
 async def test_a_body_that_is_not_json_is_refused_clearly(bridge: TestClient) -> None:
-    response = await bridge.post(f"/api/v1/tenants/{TENANT}/sessions", data="username=agent1")
+    response = await bridge.post(
+        f"/api/v1/tenants/{TENANT}/sessions",
+        data="{username",
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status == 400
     assert (await response.json())["error"] == {
         "code": "invalid_json",
-        "message": "the body must be JSON",
+        "message": "the body must be valid JSON (UTF-8)",
     }
+
+
+async def test_a_body_that_is_not_declared_json_is_refused(bridge: TestClient) -> None:
+    response = await bridge.post(f"/api/v1/tenants/{TENANT}/sessions", data="username=agent1")
+    assert response.status == 415
+    assert (await response.json())["error"]["code"] == "unsupported_media_type"
 
 
 async def test_click_to_call_originates_from_the_agent_extension_with_the_key(

@@ -12,64 +12,64 @@ finishes the job).
 from typing import Any
 
 from aiohttp import web
+from pydantic import Field
 
-from bridge.audit import Actor, current_actor
 from bridge.interface import DialerAdapter, DialerUser
-from server.api_errors import api_error, json_body
-from server.crm_auth import require_api_key
+from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
 from server.keys import AGENTS, DIALERS
-
-TEXT_FIELDS = (
-    "full_name",
-    "password",
-    "extension",
-    "email",
-    "user_group",
-    "phone_login",
-    "phone_pass",
-)
+from server.problems import NotFound, Problem
+from server.request_body import Body, read_json, text
 
 
-def _dialer_user(username: str, body: dict[str, Any]) -> DialerUser:
-    return DialerUser(
-        username=username,
-        full_name=body["full_name"],
-        password=body.get("password") or None,
-        extension=body.get("extension") or None,
-        phone_pass=body.get("phone_pass") or None,
-        email=body.get("email", ""),
-        user_level=body.get("user_level", 1),
-        user_group=body.get("user_group", "AGENTS"),
-        active=body.get("active", True) is not False,
-    )
+class AgentBody(Body):
+    full_name: text(100, min_length=1)
+    password: text(200, strip=False) = ""
+    extension: text(32) = ""
+    email: text(254) = ""
+    user_level: int = Field(default=1, ge=1, le=9)
+    user_group: text(40) = "AGENTS"
+    phone_login: text(32) = ""
+    phone_pass: text(200, strip=False) = ""
+    active: bool = True
+
+    def dialer_user(self, username: str) -> DialerUser:
+        return DialerUser(
+            username=username,
+            full_name=self.full_name,
+            password=self.password or None,
+            extension=self.extension or None,
+            phone_pass=self.phone_pass or None,
+            email=self.email,
+            user_level=self.user_level,
+            user_group=self.user_group,
+            active=self.active,
+        )
 
 
 def _status(results: dict[str, dict[str, Any]]) -> int:
     return 200 if all_ok(results) else 207
 
 
-async def put_agent(request: web.Request) -> web.Response:
-    key = await require_api_key(request)
+def _username(request: web.Request) -> str:
     username = request.match_info["username"]
-    body = await json_body(request)
-    for name in TEXT_FIELDS:
-        if name in body and not isinstance(body[name], str):
-            return api_error(400, "invalid_message", f"'{name}' must be text")
-    level = body.get("user_level", 1)
-    if isinstance(level, bool) or not isinstance(level, int):
-        return api_error(400, "invalid_message", "'user_level' must be a whole number from 1 to 9")
-    if not str(body.get("full_name", "")).strip():
-        return api_error(400, "invalid_message", "'full_name' is required")
-    directory = request.app[AGENTS]
-    existing = await directory.get(key.tenant, username)
-    if existing is None and not body.get("password"):
-        return api_error(400, "invalid_message", f"agent {username} is new: 'password' is required")
-    user = _dialer_user(username, body)
-    current_actor.set(Actor(key.tenant, f"api-key:{key.name}"))
+    if len(username) > 150:
+        raise Problem("invalid_message", "username: at most 150 characters")
+    return username
+
+
+async def put_agent(request: web.Request) -> web.Response:
+    tenant = request[API_KEY].tenant
+    username = _username(request)
+    body = await read_json(request, AgentBody)
+    directory = request.config_dict[AGENTS]
+    existing = await directory.get(tenant, username)
+    if existing is None and not body.password:
+        raise Problem("invalid_message", f"agent {username} is new: 'password' is required")
+    user = body.dialer_user(username)
     synced = set(existing.synced_dialers if existing else ())
     results = {}
-    for name, adapter in request.app[DIALERS].of_tenant(key.tenant).items():
+    for name, adapter in request.config_dict[DIALERS].of_tenant(tenant).items():
         if name in synced:
             results[name] = await outcome(adapter.update_user(user))
         else:
@@ -77,7 +77,7 @@ async def put_agent(request: web.Request) -> web.Response:
             if results[name].get("ok"):
                 synced.add(name)
     agent = await directory.save(
-        key.tenant,
+        tenant,
         username,
         password=user.password,
         full_name=user.full_name,
@@ -100,14 +100,13 @@ async def put_agent(request: web.Request) -> web.Response:
 
 
 async def delete_agent(request: web.Request) -> web.Response:
-    key = await require_api_key(request)
-    username = request.match_info["username"]
-    directory = request.app[AGENTS]
-    agent = await directory.get(key.tenant, username)
+    tenant = request[API_KEY].tenant
+    username = _username(request)
+    directory = request.config_dict[AGENTS]
+    agent = await directory.get(tenant, username)
     if agent is None:
-        return api_error(404, "unknown_agent", f"agent {username} is not in tenant {key.tenant}")
-    current_actor.set(Actor(key.tenant, f"api-key:{key.name}"))
-    adapters: dict[str, DialerAdapter] = request.app[DIALERS].of_tenant(key.tenant)
+        raise NotFound("unknown_agent", f"agent {username} is not in tenant {tenant}")
+    adapters: dict[str, DialerAdapter] = request.config_dict[DIALERS].of_tenant(tenant)
     results = {
         name: await outcome(adapters[name].delete_user(username))
         for name in agent.synced_dialers
@@ -116,7 +115,7 @@ async def delete_agent(request: web.Request) -> web.Response:
     remaining = tuple(name for name, result in results.items() if result.get("ok") is False)
     if remaining:
         await directory.save(
-            key.tenant,
+            tenant,
             username,
             full_name=agent.full_name,
             extension=agent.extension,
@@ -124,12 +123,12 @@ async def delete_agent(request: web.Request) -> web.Response:
             synced_dialers=remaining,
         )
     else:
-        await directory.delete(key.tenant, username)
+        await directory.delete(tenant, username)
     return web.json_response(
         {"deleted": not remaining, "dialers": results}, status=_status(results)
     )
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_put("/api/v1/crm/agents/{username}", put_agent)
-    app.router.add_delete("/api/v1/crm/agents/{username}", delete_agent)
+def add_routes(crm_api: web.Application) -> None:
+    crm_api.router.add_put("/agents/{username}", put_agent)
+    crm_api.router.add_delete("/agents/{username}", delete_agent)

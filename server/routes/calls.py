@@ -6,43 +6,38 @@ the session's extension; the dialer's credentials are added by the bridge.
 
 from aiohttp import web
 
-from bridge.audit import Actor, current_actor
-from bridge.errors import DialerError
 from bridge.interface import OriginateRequest
 from bridge.phone import InvalidNumber, normalise
-from server.api_errors import api_error, dialer_error, json_body
-from server.keys import AGENTS, CONFIG, DIALERS
-from server.routes.sessions import current_session
+from server.auth import require_agent
+from server.keys import CONFIG, DIALERS
+from server.problems import Problem
+from server.request_body import Body, read_json, text
+
+
+class CallBody(Body):
+    phone_number: text(40, min_length=1)
+    phone_code: text(8) = ""
+    lead_id: text(64) | int | None = None
 
 
 async def click_to_call(request: web.Request) -> web.Response:
-    session = await current_session(request)
-    body = await json_body(request)
-    agent = await request.app[AGENTS].get_by_id(session.agent_id)
-    if agent is None or not agent.active:
-        return api_error(403, "agent_disabled", "this agent is disabled; ask an administrator")
-    tenant = request.app[CONFIG].tenants[agent.tenant]
+    caller = await require_agent(request)
+    body = await read_json(request, CallBody)
+    tenant = request.config_dict[CONFIG].tenants[caller.agent.tenant]
     try:
         number = normalise(
-            str(body.get("phone_number", "")),
-            phone_code=str(body.get("phone_code") or ""),
-            default_region=tenant.default_region,
+            body.phone_number, phone_code=body.phone_code, default_region=tenant.default_region
         )
     except InvalidNumber as error:
-        return api_error(400, "invalid_number", str(error))
-    dialer = request.app[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
-    current_actor.set(Actor(tenant.id, agent.username))
-    lead_id = body.get("lead_id")
-    try:
-        result = await dialer.originate(
-            OriginateRequest(
-                destination=number.digits,
-                extension=session.extension or None,
-                lead_id=str(lead_id) if lead_id is not None else None,
-            )
+        raise Problem("invalid_number", str(error)) from None
+    dialer = request.config_dict[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
+    result = await dialer.originate(
+        OriginateRequest(
+            destination=number.digits,
+            extension=caller.session.extension or None,
+            lead_id=str(body.lead_id) if body.lead_id is not None else None,
         )
-    except DialerError as error:
-        return dialer_error(error)
+    )
     return web.json_response(
         {
             "uuid": result.uuid,

@@ -5,32 +5,38 @@ and answers it as the dialer knows it: dialers that choose their own ids (the RE
 answer theirs, which is the one to push leads to.
 """
 
-import json
-
 from aiohttp import web
 
-from bridge.audit import Actor, current_actor
-from bridge.errors import DialerError
 from bridge.interface import DialerAdapter, DialerList
-from server.api_errors import api_error, dialer_error, json_body
+from server.auth import API_KEY
 from server.config import TenantConfig
-from server.crm_auth import require_api_key
 from server.dialers import UnknownDialer
 from server.keys import CONFIG, DIALERS
+from server.problems import NotFound
+from server.request_body import Body, read_json, text
 
 
-async def tenant_dialer(request: web.Request, name: object) -> tuple[TenantConfig, DialerAdapter]:
-    """The caller's tenant and its dialer called ``name``, with the audit actor set."""
-    key = await require_api_key(request)
-    current_actor.set(Actor(key.tenant, f"api-key:{key.name}"))
+class ListBody(Body):
+    list_id: text(64, min_length=1) | int
+    name: text(100) = ""
+    campaign: text(64) = ""
+    active: bool = True
+
+    def dialer_list(self) -> DialerList:
+        return DialerList(str(self.list_id), self.name, self.campaign, self.active)
+
+
+class NewListBody(ListBody):
+    dialer: text(64, min_length=1)
+
+
+def tenant_dialer(request: web.Request, name: str) -> tuple[TenantConfig, DialerAdapter]:
+    """The calling CRM's tenant and its dialer called ``name``."""
+    tenant = request.config_dict[CONFIG].tenants[request[API_KEY].tenant]
     try:
-        adapter = request.app[DIALERS].get(key.tenant, str(name or ""))
+        return tenant, request.config_dict[DIALERS].get(tenant.id, name)
     except UnknownDialer as error:
-        raise web.HTTPNotFound(
-            text=json.dumps({"error": {"code": "unknown_dialer", "message": str(error)}}),
-            content_type="application/json",
-        ) from None
-    return request.app[CONFIG].tenants[key.tenant], adapter
+        raise NotFound("unknown_dialer", str(error)) from None
 
 
 def list_json(dialer_list: DialerList) -> dict[str, object]:
@@ -42,39 +48,19 @@ def list_json(dialer_list: DialerList) -> dict[str, object]:
     }
 
 
-def list_from(body: object) -> DialerList | None:
-    if not isinstance(body, dict) or not body.get("list_id"):
-        return None
-    return DialerList(
-        list_id=str(body["list_id"]),
-        name=str(body.get("name", "")),
-        campaign=str(body.get("campaign", "")),
-        active=body.get("active", True) is not False,
-    )
-
-
 async def create_list(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    _, adapter = await tenant_dialer(request, body.get("dialer"))
-    dialer_list = list_from(body)
-    if dialer_list is None:
-        return api_error(400, "invalid_message", "'list_id' is required")
-    try:
-        created = await adapter.create_list(dialer_list)
-    except DialerError as error:
-        return dialer_error(error)
+    body = await read_json(request, NewListBody)
+    _, adapter = tenant_dialer(request, body.dialer)
+    created = await adapter.create_list(body.dialer_list())
     return web.json_response({"dialer": adapter.name, "list": list_json(created)}, status=201)
 
 
 async def active_lists(request: web.Request) -> web.Response:
-    _, adapter = await tenant_dialer(request, request.query.get("dialer"))
-    try:
-        lists = await adapter.active_lists()
-    except DialerError as error:
-        return dialer_error(error)
+    _, adapter = tenant_dialer(request, request.query.get("dialer", ""))
+    lists = await adapter.active_lists()
     return web.json_response({"dialer": adapter.name, "lists": [list_json(x) for x in lists]})
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/v1/crm/lists", create_list)
-    app.router.add_get("/api/v1/crm/lists", active_lists)
+def add_routes(crm_api: web.Application) -> None:
+    crm_api.router.add_post("/lists", create_list)
+    crm_api.router.add_get("/lists", active_lists)

@@ -4,71 +4,78 @@ Body: ``{dialer, list: {list_id, name?, campaign?}, create_list?: bool, leads: [
 phone_number, phone_code?, first_name?, last_name?, title?, email?, address?, city?,
 postal_code?, notes?, language?, vendor_lead_code?, priority?, custom?}]}``.
 
+A body of the wrong shape is refused whole, naming the field (``leads.3.priority``).
 Numbers are normalised first; a lead whose number cannot be dialled is reported and
-not sent. With ``create_list`` the list is created first (the "new list" case) and the leads go
-to it, under the id the dialer gave it (``list_id`` in the answer). The answer has one
-outcome per lead, in the order sent.
+not sent. With ``create_list`` the list is created first (the "new list" case) and the
+leads go to it, under the id the dialer gave it (``list_id`` in the answer). The answer
+has one outcome per lead, in the order sent.
 """
 
 from typing import Any
 
 from aiohttp import web
+from pydantic import Field, model_validator
 
 from bridge.errors import DialerError
 from bridge.interface import Lead, LeadOutcome
 from bridge.phone import InvalidNumber, normalise
-from server.api_errors import api_error, dialer_error, json_body
-from server.routes.dialer_lists import list_from, tenant_dialer
+from server.request_body import Body, read_json, text
+from server.routes.dialer_lists import ListBody, tenant_dialer
 
 BATCH = 500
 MAX_LEADS = 100_000
-LEAD_TEXT = (
-    "first_name", "last_name", "title", "email", "address", "city", "postal_code",
-    "notes", "language", "vendor_lead_code",
-)  # fmt: skip
 
 
-def _lead(raw: Any, region: str) -> Lead:
-    if not isinstance(raw, dict):
-        raise InvalidNumber("each lead must be an object with a phone_number")
-    number = normalise(
-        str(raw.get("phone_number", "")),
-        phone_code=str(raw.get("phone_code") or ""),
-        default_region=region,
-    )
-    priority = raw.get("priority")
-    custom = raw.get("custom") or {}
-    return Lead(
-        phone=number.digits,
-        priority=priority if isinstance(priority, int) and not isinstance(priority, bool) else None,
-        custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
-        **{name: str(raw.get(name) or "") for name in LEAD_TEXT},
-    )
+class LeadBody(Body):
+    phone_number: text(40) | int
+    phone_code: text(8) | int = ""
+    first_name: text(100) = ""
+    last_name: text(100) = ""
+    title: text(40) = ""
+    email: text(254) = ""
+    address: text(255) = ""
+    city: text(100) = ""
+    postal_code: text(20) = ""
+    notes: text(2000) = ""
+    language: text(16) = ""
+    vendor_lead_code: text(64) = ""
+    priority: int | None = None
+    custom: dict[text(64, min_length=1), text(1000)] = Field(default_factory=dict, max_length=50)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_empty(cls, raw: Any) -> Any:
+        """CRMs export empty fields as ``null``: they mean "not given"."""
+        return {k: v for k, v in raw.items() if v is not None} if isinstance(raw, dict) else raw
+
+    def lead(self, region: str) -> Lead:
+        number = normalise(
+            str(self.phone_number), phone_code=str(self.phone_code), default_region=region
+        )
+        fields = self.model_dump(exclude={"phone_number", "phone_code"})
+        return Lead(phone=number.digits, **fields)
+
+
+class ExportBody(Body):
+    dialer: text(64, min_length=1)
+    list: ListBody
+    create_list: bool = False
+    leads: list[LeadBody] = Field(min_length=1, max_length=MAX_LEADS)
 
 
 async def export_leads(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    tenant, adapter = await tenant_dialer(request, body.get("dialer"))
-    dialer_list = list_from(body.get("list"))
-    raw_leads = body.get("leads")
-    if dialer_list is None:
-        return api_error(400, "invalid_message", "'list' needs a 'list_id'")
-    if not isinstance(raw_leads, list) or not raw_leads:
-        return api_error(400, "invalid_message", "'leads' must be a non-empty list")
-    if len(raw_leads) > MAX_LEADS:
-        return api_error(400, "invalid_message", f"send at most {MAX_LEADS} leads per request")
-    outcomes: list[dict[str, Any] | None] = [None] * len(raw_leads)
+    body = await read_json(request, ExportBody)
+    tenant, adapter = tenant_dialer(request, body.dialer)
+    outcomes: list[dict[str, Any] | None] = [None] * len(body.leads)
     valid: list[tuple[int, Lead]] = []
-    for index, raw in enumerate(raw_leads):
+    for index, raw in enumerate(body.leads):
         try:
-            valid.append((index, _lead(raw, tenant.default_region)))
+            valid.append((index, raw.lead(tenant.default_region)))
         except InvalidNumber as error:
             outcomes[index] = {"index": index, "ok": False, "message": str(error)}
-    if body.get("create_list"):
-        try:
-            dialer_list = await adapter.create_list(dialer_list)
-        except DialerError as error:
-            return dialer_error(error)
+    dialer_list = body.list.dialer_list()
+    if body.create_list:
+        dialer_list = await adapter.create_list(dialer_list)
     try:
         for start in range(0, len(valid), BATCH):
             batch = valid[start : start + BATCH]
@@ -83,7 +90,7 @@ async def export_leads(request: web.Request) -> web.Response:
                 }
     except DialerError as error:
         if not any(o and o["ok"] for o in outcomes):
-            return dialer_error(error)
+            raise
         for index, lead in valid:
             if outcomes[index] is None:
                 outcomes[index] = {
@@ -105,5 +112,5 @@ async def export_leads(request: web.Request) -> web.Response:
     )
 
 
-def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/v1/crm/leads", export_leads)
+def add_routes(crm_api: web.Application) -> None:
+    crm_api.router.add_post("/leads", export_leads)

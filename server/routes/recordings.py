@@ -13,60 +13,54 @@ import contextlib
 
 from aiohttp import web
 
-from bridge.audit import Actor, current_actor
 from bridge.errors import DialerError
-from server.api_errors import api_error, dialer_error
-from server.crm_auth import caller_tenant
+from server.auth import require_agent_or_api_key
 from server.keys import CONFIG, DIALERS
+from server.problems import Problem
 from server.recording_transcode import UnreadableRecording, pcm_wav
 
 SAFE_NAME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+FORMATS = ("original", "pcm")
 
 
 async def recording(request: web.Request) -> web.StreamResponse:
-    tenant_id, who = await caller_tenant(request)
+    caller = await require_agent_or_api_key(request)
     filename = request.match_info["filename"]
-    if not filename or not set(filename) <= SAFE_NAME:
-        return api_error(400, "invalid_filename", "a recording name has letters, digits, . _ -")
-    tenant = request.app[CONFIG].tenants[tenant_id]
+    if not filename or len(filename) > 255 or not set(filename) <= SAFE_NAME:
+        raise Problem("invalid_filename", "a recording name has letters, digits, . _ -")
+    wanted = request.query.get("format", "original")
+    if wanted not in FORMATS:
+        raise Problem("invalid_format", "format is 'original' or 'pcm'")
+    tenant = request.config_dict[CONFIG].tenants[caller.tenant]
     if not tenant.recordings_dialer:
-        return api_error(501, "not_supported", f"tenant {tenant_id} has no recordings dialer")
-    adapter = request.app[DIALERS].get(tenant_id, tenant.recordings_dialer)
-    current_actor.set(Actor(tenant_id, who))
-    if request.query.get("format", "original") not in ("original", "pcm"):
-        return api_error(400, "invalid_format", "format is 'original' or 'pcm'")
+        raise Problem("not_supported", f"tenant {tenant.id} has no recordings dialer", status=501)
+    adapter = request.config_dict[DIALERS].get(tenant.id, tenant.recordings_dialer)
     chunks = adapter.download_recording(filename)
-    if request.query.get("format") == "pcm":
+    if wanted == "pcm":
         chunks = pcm_wav(chunks)
     try:
-        first = await anext(chunks)
-    except StopAsyncIteration:
-        first = b""
-    except DialerError as error:
-        return dialer_error(error)
-    except UnreadableRecording as error:
-        return api_error(502, "dialer_bad_response", str(error))
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "audio/wav",
-            "Content-Disposition": f'inline; filename="{filename}"',
-            "Cache-Control": "private, no-store",
-        }
-    )
-    await response.prepare(request)
-    await response.write(first)
-    try:
-        async for chunk in chunks:
-            await response.write(chunk)
-    except (DialerError, UnreadableRecording):
-        if request.transport is not None:
-            request.transport.close()
+        first = await anext(chunks, b"")
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "audio/wav",
+                "Content-Disposition": f'inline; filename="{filename}"',
+                "Cache-Control": "private, no-store",
+            }
+        )
+        await response.prepare(request)
+        await response.write(first)
+        try:
+            async for chunk in chunks:
+                await response.write(chunk)
+        except (DialerError, UnreadableRecording):
+            if request.transport is not None:
+                request.transport.close()
+            return response
+        await response.write_eof()
         return response
     finally:
         with contextlib.suppress(Exception):
             await chunks.aclose()
-    await response.write_eof()
-    return response
 
 
 def add_routes(app: web.Application) -> None:

@@ -1,0 +1,82 @@
+"""The one place where exceptions become HTTP answers.
+
+Handlers raise; this middleware renders every error as the documented body
+``{"error": {"code", "message", ...}}``: the server's `Problem`s with their status,
+dialer errors with the status their code stands for, aiohttp's own HTTP errors on the
+JSON API (unknown route, wrong method, body too large) in the same shape. Anything
+unexpected is logged with a request id and answered as a bare 500 that carries the id,
+never a traceback.
+"""
+
+import logging
+import secrets
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bridge.errors import DialerError
+from server.problems import Problem
+
+log = logging.getLogger(__name__)
+
+DIALER_STATUS = {
+    "invalid_request": 400,
+    "not_supported": 501,
+    "dialer_unauthorized": 502,
+    "dialer_rejected": 422,
+    "dialer_busy": 503,
+    "dialer_unavailable": 503,
+    "dialer_timeout": 504,
+    "dialer_bad_response": 502,
+}
+JSON_PREFIXES = ("/api/", "/admin/api/")
+
+
+def error_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.json_response({"error": body}, status=status, headers=headers)
+
+
+def _speaks_json(request: web.Request) -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except Problem as problem:
+        return error_response(problem.status, problem.to_dict(), problem.headers)
+    except DialerError as error:
+        return error_response(DIALER_STATUS.get(error.code, 502), error.to_dict())
+    except web.HTTPException as http_error:
+        if http_error.status < 400 or not _speaks_json(request):
+            raise
+        code = http_error.reason.lower().replace(" ", "_")
+        message = (
+            http_error.text
+            if http_error.text != f"{http_error.status}: {http_error.reason}"
+            else http_error.reason
+        )
+        headers = {
+            k: v
+            for k, v in http_error.headers.items()
+            if k.lower() in ("allow", "www-authenticate", "retry-after")
+        }
+        return error_response(http_error.status, {"code": code, "message": message}, headers)
+    except Exception:
+        request_id = secrets.token_hex(8)
+        log.exception(
+            "unexpected error in %s %s [request %s]", request.method, request.path, request_id
+        )
+        body = {
+            "code": "internal_error",
+            "message": f"the bridge failed unexpectedly; quote request {request_id}"
+            " to its operator",
+            "request_id": request_id,
+        }
+        if _speaks_json(request):
+            return error_response(500, body)
+        return web.Response(status=500, text=body["message"])

@@ -1,0 +1,144 @@
+"""One error layer: every refusal has the documented body, nothing leaks a traceback."""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from server.error_middleware import error_middleware
+from server.problems import Problem
+from tests.conftest import ADMIN, TENANT, login
+
+LOGIN = f"/api/v1/tenants/{TENANT}/sessions"
+
+
+async def test_an_unexpected_failure_is_a_logged_500_with_a_request_id(
+    aiohttp_client: Callable[..., Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(request: web.Request) -> web.Response:
+        raise RuntimeError("secret internals")
+
+    app = web.Application(middlewares=[error_middleware])
+    app.router.add_get("/api/v1/broken", broken)
+    app.router.add_get("/page", broken)
+    client = await aiohttp_client(app)
+    with caplog.at_level(logging.ERROR, logger="server.error_middleware"):
+        response = await client.get("/api/v1/broken")
+        page = await client.get("/page")
+    assert response.status == 500
+    error = (await response.json())["error"]
+    assert error["code"] == "internal_error"
+    assert error["request_id"] in error["message"]
+    assert "secret internals" not in await response.text()
+    assert "Traceback" not in await response.text()
+    assert error["request_id"] in caplog.text
+    assert "secret internals" in caplog.text  # the operator's log has the cause
+    assert page.status == 500
+    assert "secret internals" not in await page.text()
+
+
+async def test_a_problem_is_rendered_with_its_status_headers_and_details(
+    aiohttp_client: Callable[..., Any],
+) -> None:
+    async def refuse(request: web.Request) -> web.Response:
+        raise Problem("slow_down", "wait", status=429, headers={"Retry-After": "3"}, seconds=3)
+
+    app = web.Application(middlewares=[error_middleware])
+    app.router.add_get("/api/x", refuse)
+    response = await (await aiohttp_client(app)).get("/api/x")
+    assert response.status == 429
+    assert response.headers["Retry-After"] == "3"
+    assert await response.json() == {
+        "error": {"code": "slow_down", "message": "wait", "seconds": 3}
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/api/v1/nothing-here", 404, "not_found"),
+        ("GET", "/api/v1/calls", 405, "method_not_allowed"),
+        ("GET", "/api/v1/crm/nothing-here", 401, "missing_api_key"),
+        ("GET", "/admin/api/nothing-here", 401, "admin_login_required"),
+    ],
+)
+async def test_the_json_api_answers_json_for_routing_errors(
+    bridge: TestClient, method: str, path: str, status: int, code: str
+) -> None:
+    response = await bridge.request(method, path)
+    assert response.status == status
+    assert response.content_type == "application/json"
+    assert (await response.json())["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (LOGIN, {"username": "a", "password": "b", "x": 1}, "x"),
+        (
+            f"/api/v1/tenants/{TENANT}/sessions",
+            {"username": "a" * 151, "password": "b"},
+            "username",
+        ),
+        (LOGIN, {"username": [], "password": "b"}, "username"),
+        (LOGIN, [1, 2], "(body)"),
+    ],
+)
+async def test_bodies_of_the_wrong_shape_name_the_field(
+    bridge: TestClient, path: str, body: Any, field: str
+) -> None:
+    response = await bridge.post(path, json=body)
+    assert response.status == 400
+    error = (await response.json())["error"]
+    assert error["code"] == "invalid_message"
+    assert field in [f["field"] for f in error["fields"]]
+    assert error["message"].startswith(field)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["[" * 5000 + "]" * 5000, '{"username": "\\ud800", "password": "x"}', "\xff"],
+    ids=["deeply-nested", "lone-surrogate", "not-utf8"],
+)
+async def test_hostile_json_is_a_400_not_a_crash(bridge: TestClient, raw: str) -> None:
+    response = await bridge.post(
+        LOGIN,
+        data=raw.encode("utf-8", "surrogateescape"),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == "invalid_json"
+
+
+async def test_a_disabled_agent_s_token_no_longer_fetches_recordings(bridge: TestClient) -> None:
+    token = await login(bridge)
+    api_key = await bridge.post(
+        "/admin/api/keys",
+        json={"tenant": TENANT, "name": "crm"},
+        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
+    )
+    key = (await api_key.json())["key"]
+    disable = await bridge.put(
+        "/api/v1/crm/agents/agent1",
+        json={"full_name": "Agent One", "active": False},
+        headers={"X-Api-Key": key},
+    )
+    assert disable.status in (200, 207)
+    response = await bridge.get(
+        "/api/v1/recordings/demo.wav", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 403
+    assert (await response.json())["error"]["code"] == "agent_disabled"
+
+
+async def test_admin_audit_dates_out_of_range_are_a_400(bridge: TestClient) -> None:
+    response = await bridge.get(
+        "/admin/api/audit?to=9999-12-31",
+        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
+    )
+    assert response.status == 400
+    assert (await response.json())["error"]["code"] == "invalid_query"

@@ -18,6 +18,7 @@ from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
 from server.error_middleware import error_middleware
+from server.hash_gate import HashGate
 from server.keys import (
     AGENTS,
     API_KEYS,
@@ -26,6 +27,7 @@ from server.keys import (
     CONFIG,
     DATABASE,
     DIALERS,
+    HASH_GATE,
     LOGIN_THROTTLE,
     SESSIONS,
     TEMPLATES,
@@ -42,6 +44,7 @@ from server.routes import (
     recordings,
     sessions,
 )
+from server.security_headers import add_security_headers
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
@@ -103,7 +106,9 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[ASSETS] = WidgetAssets(node_modules)
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
+    app[HASH_GATE] = HashGate()
     app.cleanup_ctx.extend([_storage, _dialers])
+    app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
     for routes in (assets, pages, sessions, calls, recordings):
         routes.add_routes(app)

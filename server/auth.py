@@ -18,7 +18,7 @@ from aiohttp.typedefs import Handler
 from bridge.audit import Actor, current_actor
 from server.agents import Agent
 from server.api_keys import ApiKey
-from server.keys import AGENTS, API_KEYS, CONFIG, SESSIONS
+from server.keys import AGENTS, API_KEYS, CONFIG, LOGIN_THROTTLE, SESSIONS
 from server.problems import Problem, Unauthorized
 from server.sessions import Session
 
@@ -112,12 +112,15 @@ def require_admin(request: web.Request) -> str:
         raise Unauthorized(
             "admin_login_required", "malformed Basic credentials", headers=BASIC
         ) from None
+    throttle, address = request.config_dict[LOGIN_THROTTLE], request.remote or "-"
+    throttle.attempt("admin", address)
     valid = hmac.compare_digest(username.encode(), admin.username.encode())
     valid &= hmac.compare_digest(password.encode(), admin.password.encode())
     if not valid:
         raise Unauthorized(
             "admin_login_required", "wrong admin user name or password", headers=BASIC
         )
+    throttle.succeeded("admin", address)
     if request.method in UNSAFE_METHODS:
         origin = request.headers.get("Origin")
         if origin is not None and origin != config.origin:

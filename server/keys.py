@@ -9,6 +9,7 @@ from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.hash_gate import HashGate
 from server.login_throttle import LoginThrottle
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
@@ -23,3 +24,4 @@ DIALERS = web.AppKey("dialers", DialerRegistry)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ASSETS = web.AppKey("assets", WidgetAssets)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+HASH_GATE = web.AppKey("hash_gate", HashGate)

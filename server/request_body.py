@@ -45,14 +45,31 @@ def invalid(error: ValidationError) -> Problem:
     return Problem("invalid_message", summary, fields=fields)
 
 
-async def read_json(request: web.Request, model: type[Model]) -> Model:
+async def _read_at_most(request: web.Request, max_bytes: int) -> bytes:
+    too_large = Problem(
+        "body_too_large", f"the body may have at most {max_bytes} bytes", status=413
+    )
+    if (request.content_length or 0) > max_bytes:
+        raise too_large
+    raw = bytearray()
+    async for chunk in request.content.iter_any():
+        raw += chunk
+        if len(raw) > max_bytes:
+            raise too_large
+    return bytes(raw)
+
+
+async def read_json(
+    request: web.Request, model: type[Model], *, max_bytes: int | None = None
+) -> Model:
+    """The body as ``model``; ``max_bytes`` bounds it below the server-wide limit."""
     if request.content_type != "application/json":
         raise Problem(
             "unsupported_media_type",
             "send the body as JSON with Content-Type: application/json",
             status=415,
         )
-    raw = await request.read()
+    raw = await (request.read() if max_bytes is None else _read_at_most(request, max_bytes))
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:

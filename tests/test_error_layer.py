@@ -101,14 +101,17 @@ async def test_bodies_of_the_wrong_shape_name_the_field(
 
 @pytest.mark.parametrize(
     "raw",
-    ["[" * 5000 + "]" * 5000, '{"username": "\\ud800", "password": "x"}', "\xff"],
+    ["[" * 5000 + "]" * 5000, '{"tenant": "acme", "name": "\\ud800"}', "\xff"],
     ids=["deeply-nested", "lone-surrogate", "not-utf8"],
 )
 async def test_hostile_json_is_a_400_not_a_crash(bridge: TestClient, raw: str) -> None:
     response = await bridge.post(
-        LOGIN,
+        "/admin/api/keys",
         data=raw.encode("utf-8", "surrogateescape"),
-        headers={"Content-Type": "application/json"},
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": aiohttp.encode_basic_auth(*ADMIN),
+        },
     )
     assert response.status == 400
     assert (await response.json())["error"]["code"] == "invalid_json"
@@ -142,3 +145,27 @@ async def test_admin_audit_dates_out_of_range_are_a_400(bridge: TestClient) -> N
     )
     assert response.status == 400
     assert (await response.json())["error"]["code"] == "invalid_query"
+
+
+@pytest.mark.parametrize(
+    "path", ["/healthz", "/api/v1/nothing", "/widget/acme", "/static/embed.js"]
+)
+async def test_every_answer_says_nosniff_and_hides_the_server_version(
+    bridge: TestClient, path: str
+) -> None:
+    response = await bridge.get(path)
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Server"] == "crm-bridge"
+
+
+async def test_admin_pages_forbid_inline_code_framing_and_referrers(bridge: TestClient) -> None:
+    response = await bridge.get(
+        "/admin/audit", headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
+    )
+    assert response.status == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert "<style>" not in await response.text()

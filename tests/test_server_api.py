@@ -194,6 +194,7 @@ async def test_password_guessing_is_slowed_down(bridge: TestClient) -> None:
     assert locked.status == 429
     error = (await locked.json())["error"]
     assert error["code"] == "too_many_attempts"
-    assert error["message"].startswith("too many wrong passwords: try again in ")
+    assert error["message"] == "too many wrong passwords for this account: try again in 1 s"
+    assert locked.headers["Retry-After"] == "1"
     other_agent = await bridge.post(path, json={"username": "gone", "password": "Gone-agent1"})
-    assert other_agent.status == 403  # only the guessed username is locked
+    assert other_agent.status == 403  # only the guessed username is slowed down

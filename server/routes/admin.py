@@ -14,9 +14,10 @@ from aiohttp import web
 from server.api_keys import ApiKey
 from server.audit_log import AuditQuery
 from server.auth import admin_middleware
-from server.keys import API_KEYS, AUDIT, CONFIG, TEMPLATES
+from server.keys import API_KEYS, ASSETS, AUDIT, CONFIG, TEMPLATES
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json, text
+from server.security_headers import ADMIN_CSP
 
 PER_PAGE_MAX = 500
 
@@ -86,9 +87,14 @@ def _key_json(key: ApiKey) -> dict[str, Any]:
 
 
 def _render(request: web.Request, template: str, **context: Any) -> web.Response:
-    html = request.config_dict[TEMPLATES].get_template(template).render(**context)
+    html = (
+        request.config_dict[TEMPLATES]
+        .get_template(template)
+        .render(assets=request.config_dict[ASSETS], **context)
+    )
     response = web.Response(text=html, content_type="text/html")
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["Content-Security-Policy"] = ADMIN_CSP
+    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
 

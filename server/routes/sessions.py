@@ -5,15 +5,14 @@
 The extension sent at login (the desk the agent sits at) wins over the directory's.
 """
 
-from math import ceil
-
 from aiohttp import web
 
-from server.agents import LoginError
 from server.auth import bearer_token
-from server.keys import AGENTS, CONFIG, LOGIN_THROTTLE, SESSIONS
-from server.problems import NotFound, Problem, Unauthorized
+from server.keys import AGENTS, CONFIG, HASH_GATE, LOGIN_THROTTLE, SESSIONS
+from server.problems import NotFound, Unauthorized
 from server.request_body import Body, read_json, text
+
+LOGIN_MAX_BYTES = 4096
 
 
 class LoginBody(Body):
@@ -26,25 +25,15 @@ async def login(request: web.Request) -> web.Response:
     tenant_id = request.match_info["tenant"]
     if tenant_id not in request.config_dict[CONFIG].tenants:
         raise NotFound("unknown_tenant", f"tenant {tenant_id!r} is not configured on this bridge")
-    body = await read_json(request, LoginBody)
-    throttle = request.config_dict[LOGIN_THROTTLE]
-    wait = throttle.wait_seconds(tenant_id, body.username)
-    if wait > 0:
-        raise Problem(
-            "too_many_attempts",
-            f"too many wrong passwords: try again in {ceil(wait)} s",
-            status=429,
-            headers={"Retry-After": str(ceil(wait))},
-        )
-    try:
+    body = await read_json(request, LoginBody, max_bytes=LOGIN_MAX_BYTES)
+    throttle, account = request.config_dict[LOGIN_THROTTLE], f"{tenant_id}/{body.username}"
+    address = request.remote or "-"
+    throttle.attempt(account, address)
+    async with request.config_dict[HASH_GATE]:
         agent = await request.config_dict[AGENTS].authenticate(
             tenant_id, body.username, body.password
         )
-    except LoginError as error:
-        if error.code == "invalid_credentials":
-            throttle.failed(tenant_id, body.username)
-        raise
-    throttle.succeeded(tenant_id, body.username)
+    throttle.succeeded(account, address)
     extension = body.extension or agent.extension
     token, expires_at = await request.config_dict[SESSIONS].open(agent.id, extension)
     return web.json_response(

@@ -1,0 +1,94 @@
+"""Password guessing is slowed down without letting anyone lock a real agent out."""
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient
+
+from server.hash_gate import HashGate, ServerBusy
+from server.login_throttle import LoginThrottle, TooManyAttempts
+from tests.conftest import ADMIN, AGENT, TENANT
+
+LOGIN = f"/api/v1/tenants/{TENANT}/sessions"
+
+
+@pytest.fixture
+async def elsewhere(bridge: TestClient) -> AsyncIterator[aiohttp.ClientSession]:
+    """A client connecting from another loopback address (127.0.0.2) than the tests'."""
+    connector = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
+    async with aiohttp.ClientSession(
+        base_url=str(bridge.make_url("/")), connector=connector
+    ) as session:
+        yield session
+
+
+async def test_a_guesser_elsewhere_cannot_lock_the_agent_out(
+    bridge: TestClient, elsewhere: aiohttp.ClientSession
+) -> None:
+    for _ in range(6):
+        async with elsewhere.post(LOGIN, json={**AGENT, "password": "guess"}) as guess:
+            assert guess.status in (401, 429)
+    async with elsewhere.post(LOGIN, json=AGENT) as blocked:
+        assert blocked.status == 429
+    assert (await bridge.post(LOGIN, json=AGENT)).status == 200
+
+
+async def test_parallel_guesses_cannot_exceed_the_allowance(bridge: TestClient) -> None:
+    guesses = [{**AGENT, "password": f"guess-{i}"} for i in range(40)] + [AGENT]
+    answers = await asyncio.gather(*(bridge.post(LOGIN, json=body) for body in guesses))
+    checked = [a.status for a in answers if a.status != 429]
+    assert len(checked) <= 5, checked
+
+
+async def test_usernames_and_bodies_are_bounded(bridge: TestClient) -> None:
+    long_name = await bridge.post(LOGIN, json={"username": "u" * 1_000, "password": "x"})
+    assert long_name.status == 400
+    assert (await long_name.json())["error"]["fields"][0]["field"] == "username"
+    huge = await bridge.post(LOGIN, json={"username": "u", "password": "p" * 1_000_000})
+    assert huge.status == 413
+    assert (await huge.json())["error"]["code"] == "body_too_large"
+
+
+def test_the_throttle_keeps_a_bounded_number_of_records() -> None:
+    throttle = LoginThrottle(max_entries=100)
+    for i in range(5_000):
+        throttle.attempt(f"{TENANT}/user-{i}", f"198.51.100.{i % 250}")
+    assert len(throttle) <= 200
+
+
+def test_after_the_free_attempts_the_wait_doubles() -> None:
+    now = [1000.0]
+    throttle = LoginThrottle(free_per_account=2, clock=lambda: now[0])
+    waits = []
+    for _ in range(6):
+        try:
+            throttle.attempt("acme/a", "192.0.2.1")
+        except TooManyAttempts as refused:
+            waits.append(refused.details["retry_after"])
+            now[0] += refused.details["retry_after"]
+            throttle.attempt("acme/a", "192.0.2.1")
+    assert waits == [1, 2, 4, 8]
+    throttle.succeeded("acme/a", "192.0.2.1")
+    throttle.attempt("acme/a", "192.0.2.1")  # a right password starts afresh
+
+
+async def test_the_hash_gate_refuses_at_once_when_its_queue_is_full() -> None:
+    gate = HashGate(slots=1, max_waiting=1)
+    async with gate:
+        waiting = asyncio.create_task(gate.__aenter__())
+        await asyncio.sleep(0)
+        with pytest.raises(ServerBusy):
+            await gate.__aenter__()
+    await waiting  # the waiting check gets the slot once it is free
+    await gate.__aexit__(None, None, None)
+
+
+async def test_admin_basic_guessing_is_throttled_too(bridge: TestClient) -> None:
+    wrong = aiohttp.encode_basic_auth(ADMIN[0], "guess")
+    statuses = [
+        (await bridge.get("/admin/api/keys", headers={"Authorization": wrong})).status
+        for _ in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]

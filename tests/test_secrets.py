@@ -29,18 +29,19 @@ async def test_no_secret_leaks_anywhere(
     agent = {"Authorization": f"Bearer {token}"}
     await session.post(rest_simulator.make_url("/_sim/faults"), json={"kind": "drop", "times": 1})
     requests = [
-        ("POST", f"/api/v1/tenants/{TENANT}/sessions", {**AGENT, "password": "wrong"}, {}),
-        ("POST", "/api/v1/calls", {"phone_code": "1", "phone_number": "2025550143"}, agent),
-        ("POST", "/api/v1/calls", {"phone_code": "1", "phone_number": "2025550143"}, agent),
-        ("GET", f"/api/v1/recordings/{DEMO_RECORDING}?format=pcm", None, agent),
-        ("GET", "/api/v1/recordings/missing.WAV", None, api_key),
+        ("POST", f"/api/v1/tenants/{TENANT}/sessions", {**AGENT, "password": "wrong"}, {}, 401),
+        ("POST", "/api/v1/calls", {"phone_code": "1", "phone_number": "2025550143"}, agent, 503),
+        ("POST", "/api/v1/calls", {"phone_code": "1", "phone_number": "2025550143"}, agent, 200),
+        ("GET", f"/api/v1/recordings/{DEMO_RECORDING}?format=pcm", None, agent, 200),
+        ("GET", "/api/v1/recordings/missing.WAV", None, api_key, 422),
         (
             "PUT",
             "/api/v1/crm/agents/zoe",
             {"full_name": "Zoe", "password": NEW_AGENT_PASSWORD},
             api_key,
+            207,
         ),
-        ("PUT", "/api/v1/crm/agents/zoe", {"full_name": "Zoe", "password": "weak"}, api_key),
+        ("PUT", "/api/v1/crm/agents/zoe", {"full_name": "Zoe", "password": "weak"}, api_key, 207),
         (
             "POST",
             "/api/v1/crm/lists",
@@ -51,6 +52,7 @@ async def test_no_secret_leaks_anywhere(
                 "campaign": "TESTCAMP",
             },
             api_key,
+            201,
         ),
         (
             "POST",
@@ -62,8 +64,9 @@ async def test_no_secret_leaks_anywhere(
                 "campaign": "TESTCAMP",
             },
             api_key,
+            422,
         ),
-        ("GET", "/api/v1/crm/lists?dialer=elision", None, api_key),
+        ("GET", "/api/v1/crm/lists?dialer=elision", None, api_key, 200),
         (
             "POST",
             "/api/v1/crm/leads",
@@ -73,16 +76,18 @@ async def test_no_secret_leaks_anywhere(
                 "leads": [{"phone_number": "2025550143"}],
             },
             api_key,
+            400,
         ),
-        ("DELETE", "/api/v1/crm/agents/zoe", None, api_key),
-        ("GET", f"/widget/{TENANT}", None, {}),
-        ("GET", "/admin/audit", None, admin),
-        ("GET", "/admin/api/audit?per_page=500", None, admin),
-        ("GET", "/admin/api/keys", None, admin),
+        ("DELETE", "/api/v1/crm/agents/zoe", None, api_key, 200),
+        ("GET", f"/widget/{TENANT}", None, {}, 200),
+        ("GET", "/admin/audit", None, admin, 200),
+        ("GET", "/admin/api/audit?per_page=500", None, admin, 200),
+        ("GET", "/admin/api/keys", None, admin, 200),
     ]
     bodies = []
-    for method, path, body, headers in requests:
+    for method, path, body, headers, status in requests:
         response = await bridge.request(method, path, json=body, headers=headers)
+        assert response.status == status, (method, path, await response.read())
         if response.content_type != "audio/wav":
             bodies.append(await response.text())
     audit = bridge.app[AUDIT]

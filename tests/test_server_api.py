@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from server.audit_log import AuditQuery
@@ -26,33 +27,23 @@ async def test_login_returns_a_token_and_the_agent(bridge: TestClient) -> None:
     assert "set-cookie" not in {k.lower() for k in response.headers}
 
 
-async def test_each_login_failure_has_its_own_error(bridge: TestClient) -> None:
-    cases = [
-        (
-            f"/api/v1/tenants/{TENANT}/sessions",
-            {**AGENT, "password": "wrong"},
-            401,
-            "invalid_credentials",
-        ),
-        (
-            f"/api/v1/tenants/{TENANT}/sessions",
-            {**AGENT, "username": "nobody"},
-            401,
-            "invalid_credentials",
-        ),
-        (
-            f"/api/v1/tenants/{TENANT}/sessions",
-            {"username": "gone", "password": "Gone-agent1"},
-            403,
-            "agent_disabled",
-        ),
-        ("/api/v1/tenants/other/sessions", AGENT, 404, "unknown_tenant"),
-        (f"/api/v1/tenants/{TENANT}/sessions", {"username": "agent1"}, 400, "invalid_message"),
-    ]
-    for path, body, status, code in cases:
-        response = await bridge.post(path, json=body)
-        assert response.status == status, (body, await response.text())
-        assert (await response.json())["error"]["code"] == code
+@pytest.mark.parametrize(
+    ("tenant", "body", "status", "code"),
+    [
+        (TENANT, {**AGENT, "password": "wrong"}, 401, "invalid_credentials"),
+        (TENANT, {**AGENT, "username": "nobody"}, 401, "invalid_credentials"),
+        (TENANT, {"username": "gone", "password": "Gone-agent1"}, 403, "agent_disabled"),
+        ("other", AGENT, 404, "unknown_tenant"),
+        (TENANT, {"username": "agent1"}, 400, "invalid_message"),
+    ],
+    ids=["wrong-password", "unknown-user", "disabled", "unknown-tenant", "no-password"],
+)
+async def test_each_login_failure_has_its_own_error(
+    bridge: TestClient, tenant: str, body: dict, status: int, code: str
+) -> None:
+    response = await bridge.post(f"/api/v1/tenants/{tenant}/sessions", json=body)
+    assert response.status == status, await response.text()
+    assert (await response.json())["error"]["code"] == code
 
 
 async def test_a_body_that_is_not_json_is_refused_clearly(bridge: TestClient) -> None:
@@ -128,11 +119,9 @@ async def test_without_a_live_session_click_to_call_is_refused(bridge: TestClien
     assert after.status == 401
 
 
-async def test_dialer_failures_map_to_clear_statuses(
-    bridge: TestClient, rest_simulator: TestServer
-) -> None:
-    token = await login(bridge)
-    faults = [
+@pytest.mark.parametrize(
+    ("fault", "status", "code", "words"),
+    [
         (
             {
                 "kind": "body",
@@ -155,16 +144,19 @@ async def test_dialer_failures_map_to_clear_statuses(
             "api_key",
         ),
         ({"kind": "drop"}, 503, "dialer_unavailable", "unreachable"),
-    ]
-    for fault, status, code, words in faults:
-        await bridge.session.post(
-            rest_simulator.make_url("/_sim/faults"), json={**fault, "times": 1}
-        )
-        response = await call(bridge, token, phone_code="1", phone_number="2025550143")
-        error = (await response.json())["error"]
-        assert (response.status, error["code"]) == (status, code)
-        assert words in error["message"] + error.get("dialer_text", "")
-        assert REST_API_KEY not in json.dumps(error)
+    ],
+    ids=["refused", "wrong-key", "dropped"],
+)
+async def test_dialer_failures_map_to_clear_statuses(
+    bridge: TestClient, rest_simulator: TestServer, fault: dict, status: int, code: str, words: str
+) -> None:
+    token = await login(bridge)
+    await bridge.session.post(rest_simulator.make_url("/_sim/faults"), json={**fault, "times": 1})
+    response = await call(bridge, token, phone_code="1", phone_number="2025550143")
+    error = (await response.json())["error"]
+    assert (response.status, error["code"]) == (status, code)
+    assert words in error["message"] + error.get("dialer_text", "")
+    assert REST_API_KEY not in json.dumps(error)
 
 
 async def test_every_dialer_call_is_audited_without_secrets(bridge: TestClient) -> None:

@@ -7,10 +7,10 @@ pydantic parses the JSON itself, so deep nesting or lone surrogates are refusals
 not crashes.
 """
 
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from server.problems import Problem
 
@@ -21,15 +21,6 @@ class Body(BaseModel):
     """Base of request bodies: unknown fields are refused, values are not coerced."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-def text(max_length: int, *, min_length: int = 0, strip: bool = True) -> type[str]:
-    """A text field of bounded length; surrounding white space removed unless ``strip``
-    is off (passwords keep theirs)."""
-    return Annotated[  # type: ignore[return-value]
-        str,
-        StringConstraints(strip_whitespace=strip, min_length=min_length, max_length=max_length),
-    ]
 
 
 def _field(location: tuple[int | str, ...]) -> str:

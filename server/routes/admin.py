@@ -14,17 +14,18 @@ from aiohttp import web
 from server.api_keys import ApiKey
 from server.audit_log import AuditQuery
 from server.auth import admin_middleware
+from server.fields import Identifier, RequiredName
 from server.keys import API_KEYS, ASSETS, AUDIT, CONFIG, TEMPLATES
 from server.problems import NotFound, Problem
-from server.request_body import Body, read_json, text
+from server.request_body import Body, read_json
 from server.security_headers import ADMIN_CSP
 
 PER_PAGE_MAX = 500
 
 
 class NewKeyBody(Body):
-    tenant: text(64, min_length=1)
-    name: text(100, min_length=1)
+    tenant: Identifier
+    name: RequiredName
 
 
 def _epoch(name: str, value: str | None, *, end_of_day: bool = False) -> float | None:
@@ -46,7 +47,7 @@ def _epoch(name: str, value: str | None, *, end_of_day: bool = False) -> float |
 
 
 def _int(name: str, value: str | None, default: int, lowest: int, highest: int) -> int:
-    if value in (None, ""):
+    if not value:
         return default
     try:
         number = int(value)

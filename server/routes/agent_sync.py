@@ -17,20 +17,21 @@ from pydantic import Field
 from bridge.interface import DialerAdapter, DialerUser
 from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
+from server.fields import Email, Extension, Password, RequiredName, ShortText
 from server.keys import AGENTS, DIALERS
 from server.problems import NotFound, Problem
-from server.request_body import Body, read_json, text
+from server.request_body import Body, read_json
 
 
 class AgentBody(Body):
-    full_name: text(100, min_length=1)
-    password: text(200, strip=False) = ""
-    extension: text(32) = ""
-    email: text(254) = ""
+    full_name: RequiredName
+    password: Password = ""
+    extension: Extension = ""
+    email: Email = ""
     user_level: int = Field(default=1, ge=1, le=9)
-    user_group: text(40) = "AGENTS"
-    phone_login: text(32) = ""
-    phone_pass: text(200, strip=False) = ""
+    user_group: ShortText = "AGENTS"
+    phone_login: Extension = ""
+    phone_pass: Password = ""
     active: bool = True
 
     def dialer_user(self, username: str) -> DialerUser:

@@ -9,15 +9,16 @@ from aiohttp import web
 from bridge.interface import OriginateRequest
 from bridge.phone import InvalidNumber, normalise
 from server.auth import require_agent
+from server.fields import Code, PhoneCode, PhoneNumber
 from server.keys import CONFIG, DIALERS
 from server.problems import Problem
-from server.request_body import Body, read_json, text
+from server.request_body import Body, read_json
 
 
 class CallBody(Body):
-    phone_number: text(40, min_length=1)
-    phone_code: text(8) = ""
-    lead_id: text(64) | int | None = None
+    phone_number: PhoneNumber
+    phone_code: PhoneCode = ""
+    lead_id: Code | int | None = None
 
 
 async def click_to_call(request: web.Request) -> web.Response:

@@ -11,15 +11,16 @@ from bridge.interface import DialerAdapter, DialerList
 from server.auth import API_KEY
 from server.config import TenantConfig
 from server.dialers import UnknownDialer
+from server.fields import Code, Identifier, Name
 from server.keys import CONFIG, DIALERS
 from server.problems import NotFound
-from server.request_body import Body, read_json, text
+from server.request_body import Body, read_json
 
 
 class ListBody(Body):
-    list_id: text(64, min_length=1) | int
-    name: text(100) = ""
-    campaign: text(64) = ""
+    list_id: Identifier | int
+    name: Name = ""
+    campaign: Code = ""
     active: bool = True
 
     def dialer_list(self) -> DialerList:
@@ -27,7 +28,7 @@ class ListBody(Body):
 
 
 class NewListBody(ListBody):
-    dialer: text(64, min_length=1)
+    dialer: Identifier
 
 
 def tenant_dialer(request: web.Request, name: str) -> tuple[TenantConfig, DialerAdapter]:

@@ -19,7 +19,21 @@ from pydantic import Field, model_validator
 from bridge.errors import DialerError
 from bridge.interface import Lead, LeadOutcome
 from bridge.phone import InvalidNumber, normalise
-from server.request_body import Body, read_json, text
+from server.fields import (
+    Code,
+    CustomValue,
+    Email,
+    Identifier,
+    Language,
+    Line,
+    Name,
+    Notes,
+    PhoneCode,
+    PhoneNumber,
+    PostalCode,
+    ShortText,
+)
+from server.request_body import Body, read_json
 from server.routes.dialer_lists import ListBody, tenant_dialer
 
 BATCH = 500
@@ -27,20 +41,20 @@ MAX_LEADS = 100_000
 
 
 class LeadBody(Body):
-    phone_number: text(40) | int
-    phone_code: text(8) | int = ""
-    first_name: text(100) = ""
-    last_name: text(100) = ""
-    title: text(40) = ""
-    email: text(254) = ""
-    address: text(255) = ""
-    city: text(100) = ""
-    postal_code: text(20) = ""
-    notes: text(2000) = ""
-    language: text(16) = ""
-    vendor_lead_code: text(64) = ""
+    phone_number: PhoneNumber | int
+    phone_code: PhoneCode | int = ""
+    first_name: Name = ""
+    last_name: Name = ""
+    title: ShortText = ""
+    email: Email = ""
+    address: Line = ""
+    city: Name = ""
+    postal_code: PostalCode = ""
+    notes: Notes = ""
+    language: Language = ""
+    vendor_lead_code: Code = ""
     priority: int | None = None
-    custom: dict[text(64, min_length=1), text(1000)] = Field(default_factory=dict, max_length=50)
+    custom: dict[Identifier, CustomValue] = Field(default_factory=dict, max_length=50)
 
     @model_validator(mode="before")
     @classmethod
@@ -57,8 +71,8 @@ class LeadBody(Body):
 
 
 class ExportBody(Body):
-    dialer: text(64, min_length=1)
-    list: ListBody
+    dialer: Identifier
+    target: ListBody = Field(alias="list")
     create_list: bool = False
     leads: list[LeadBody] = Field(min_length=1, max_length=MAX_LEADS)
 
@@ -73,7 +87,7 @@ async def export_leads(request: web.Request) -> web.Response:
             valid.append((index, raw.lead(tenant.default_region)))
         except InvalidNumber as error:
             outcomes[index] = {"index": index, "ok": False, "message": str(error)}
-    dialer_list = body.list.dialer_list()
+    dialer_list = body.target.dialer_list()
     if body.create_list:
         dialer_list = await adapter.create_list(dialer_list)
     try:

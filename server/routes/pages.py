@@ -58,7 +58,9 @@ def _render(request: web.Request, template: str, *, csp: str, **context: object)
     return response
 
 
-def _widget_config(tenant: TenantConfig, runtime: str, announce_to: list[dict[str, str]]) -> dict:
+def _widget_config(
+    tenant: TenantConfig, runtime: str, announce_to: list[dict[str, str]]
+) -> dict[str, object]:
     return {
         "tenant": tenant.id,
         "api_base": "",

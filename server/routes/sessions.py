@@ -8,17 +8,18 @@ The extension sent at login (the desk the agent sits at) wins over the directory
 from aiohttp import web
 
 from server.auth import bearer_token
+from server.fields import Extension, Password, Username
 from server.keys import AGENTS, CONFIG, HASH_GATE, LOGIN_THROTTLE, SESSIONS
 from server.problems import NotFound, Unauthorized
-from server.request_body import Body, read_json, text
+from server.request_body import Body, read_json
 
 LOGIN_MAX_BYTES = 4096
 
 
 class LoginBody(Body):
-    username: text(150, min_length=1)
-    password: text(200, strip=False)
-    extension: text(32) = ""
+    username: Username
+    password: Password
+    extension: Extension = ""
 
 
 async def login(request: web.Request) -> web.Response:

@@ -4,7 +4,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bridge.errors import DialerError
+from bridge import DialerError
 
 DIALER_STATUS = {
     "invalid_request": 400,

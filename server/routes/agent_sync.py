@@ -13,8 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bridge.audit import Actor, current_actor
-from bridge.interface import DialerAdapter, DialerUser
+from bridge import Actor, DialerAdapter, DialerUser, current_actor
 from server.api_errors import api_error, json_body
 from server.crm_auth import require_api_key
 from server.dialer_outcomes import all_ok, outcome

@@ -6,10 +6,7 @@ the session's extension; the dialer's credentials are added by the bridge.
 
 from aiohttp import web
 
-from bridge.audit import Actor, current_actor
-from bridge.errors import DialerError
-from bridge.interface import OriginateRequest
-from bridge.phone import InvalidNumber, normalise
+from bridge import Actor, DialerError, InvalidNumber, OriginateRequest, current_actor, normalise
 from server.api_errors import api_error, dialer_error, json_body
 from server.keys import AGENTS, CONFIG, DIALERS
 from server.routes.sessions import current_session
@@ -30,6 +27,8 @@ async def click_to_call(request: web.Request) -> web.Response:
         )
     except InvalidNumber as error:
         return api_error(400, "invalid_number", str(error))
+    if not tenant.click_to_call_dialer:
+        return api_error(501, "not_supported", f"tenant {tenant.id} has no click-to-call dialer")
     dialer = request.app[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
     current_actor.set(Actor(tenant.id, agent.username))
     lead_id = body.get("lead_id")

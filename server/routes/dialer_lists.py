@@ -9,9 +9,7 @@ import json
 
 from aiohttp import web
 
-from bridge.audit import Actor, current_actor
-from bridge.errors import DialerError
-from bridge.interface import DialerAdapter, DialerList
+from bridge import Actor, DialerAdapter, DialerError, DialerList, current_actor
 from server.api_errors import api_error, dialer_error, json_body
 from server.config import TenantConfig
 from server.crm_auth import require_api_key

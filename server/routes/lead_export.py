@@ -14,13 +14,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bridge.errors import DialerError
-from bridge.interface import Lead, LeadOutcome
-from bridge.phone import InvalidNumber, normalise
+from bridge import DialerError, InvalidNumber, Lead, normalise
+from bridge import export_leads as export_to_dialer
 from server.api_errors import api_error, dialer_error, json_body
 from server.routes.dialer_lists import list_from, tenant_dialer
 
-BATCH = 500
 MAX_LEADS = 100_000
 LEAD_TEXT = (
     "first_name", "last_name", "title", "email", "address", "city", "postal_code",
@@ -39,7 +37,7 @@ def _lead(raw: Any, region: str) -> Lead:
     priority = raw.get("priority")
     custom = raw.get("custom") or {}
     return Lead(
-        phone=number.digits,
+        phone=number,
         priority=priority if isinstance(priority, int) and not isinstance(priority, bool) else None,
         custom={str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {},
         **{name: str(raw.get(name) or "") for name in LEAD_TEXT},
@@ -70,28 +68,16 @@ async def export_leads(request: web.Request) -> web.Response:
         except DialerError as error:
             return dialer_error(error)
     try:
-        for start in range(0, len(valid), BATCH):
-            batch = valid[start : start + BATCH]
-            leads = [lead for _, lead in batch]
-            results: list[LeadOutcome] = await adapter.add_leads(dialer_list, leads)
-            for (index, lead), result in zip(batch, results, strict=True):
-                outcomes[index] = {
-                    "index": index,
-                    "phone": lead.phone,
-                    "ok": result.ok,
-                    "message": result.message,
-                }
+        results = await export_to_dialer(adapter, dialer_list, [lead for _, lead in valid])
     except DialerError as error:
-        if not any(o and o["ok"] for o in outcomes):
-            return dialer_error(error)
-        for index, lead in valid:
-            if outcomes[index] is None:
-                outcomes[index] = {
-                    "index": index,
-                    "phone": lead.phone,
-                    "ok": False,
-                    "message": f"not sent: {error.message}",
-                }
+        return dialer_error(error)
+    for (index, _), result in zip(valid, results, strict=True):
+        outcomes[index] = {
+            "index": index,
+            "phone": result.phone,
+            "ok": result.ok,
+            "message": result.message,
+        }
     added = sum(1 for o in outcomes if o and o["ok"])
     return web.json_response(
         {

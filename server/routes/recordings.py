@@ -13,8 +13,7 @@ import contextlib
 
 from aiohttp import web
 
-from bridge.audit import Actor, current_actor
-from bridge.errors import DialerError
+from bridge import Actor, DialerError, current_actor
 from server.api_errors import api_error, dialer_error
 from server.crm_auth import caller_tenant
 from server.keys import CONFIG, DIALERS

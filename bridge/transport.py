@@ -170,7 +170,7 @@ def dialer_session(*, limit: int = 200, limit_per_host: int = 50) -> aiohttp.Cli
 
     aiohttp re-sends a GET once when the connection drops before the answer. The REST
     API's originate is a GET that places a call, so a silent re-send could ring a
-    customer twice; retries are the adapters' decision, per operation. (aiohttp has no
+    customer twice; what is retried is decided per call (`bridge.retry`). (aiohttp has no
     public switch for this; its own test client turns it off the same way, see
     aio-libs/aiohttp#10790.)
     """

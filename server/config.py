@@ -175,7 +175,7 @@ def _dialer_for(name: str, info: ValidationInfo, operation: str, lacking: str) -
         kinds = [kind for kind in DIALER_KINDS if kind_offers(kind, operation)]
         raise PydanticCustomError(
             "incapable_dialer",
-            "dialer {name} is a {kind} dialer, which {lacking}: name a {able} dialer",
+            "dialer {name} is of kind {kind}, which {lacking}: name a dialer of kind {able}",
             {"name": repr(name), "kind": dialers[name].kind, "lacking": lacking, "able": kinds[0]},
         )
     return name

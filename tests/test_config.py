@@ -258,21 +258,21 @@ MISTAKES = [
     ),
     (
         tenant(dialers={"rest": REST, "eu": EUPHORIA}, click_to_call_dialer="eu"),
-        "tenants.acme.click_to_call_dialer: dialer 'eu' is a euphoria dialer, which cannot "
-        "originate calls: name a rest dialer",
+        "tenants.acme.click_to_call_dialer: dialer 'eu' is of kind euphoria, which cannot "
+        "originate calls: name a dialer of kind rest",
     ),
     (
         tenant(dialers={"rest": REST, "el": ELISION}, click_to_call_dialer="el"),
-        "tenants.acme.click_to_call_dialer: dialer 'el' is a elision dialer, which cannot",
+        "tenants.acme.click_to_call_dialer: dialer 'el' is of kind elision, which cannot",
     ),
     (
         tenant(recordings_dialer="rest"),
-        "tenants.acme.recordings_dialer: dialer 'rest' is a rest dialer, which cannot "
-        "download recordings: name a euphoria dialer",
+        "tenants.acme.recordings_dialer: dialer 'rest' is of kind rest, which cannot "
+        "download recordings: name a dialer of kind euphoria",
     ),
     (
         tenant(dialers={"rest": REST, "el": ELISION}, recordings_dialer="el"),
-        "tenants.acme.recordings_dialer: dialer 'el' is a elision dialer, which cannot download",
+        "tenants.acme.recordings_dialer: dialer 'el' is of kind elision, which cannot download",
     ),
 ]
 
@@ -377,6 +377,6 @@ def test_the_cli_prints_one_line_per_problem_and_no_traceback(tmp_path: Path, co
     assert finished.stderr.splitlines() == [
         "crm-bridge: server.port: expected a whole number, got text",
         "crm-bridge: server.prot: unknown key",
-        "crm-bridge: tenants.acme.recordings_dialer: dialer 'rest' is a rest dialer, which "
-        "cannot download recordings: name a euphoria dialer",
+        "crm-bridge: tenants.acme.recordings_dialer: dialer 'rest' is of kind rest, which "
+        "cannot download recordings: name a dialer of kind euphoria",
     ]

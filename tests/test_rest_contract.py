@@ -254,86 +254,94 @@ async def test_originate_sends_the_example_query(adapter, session, simulator):
     }
 
 
-async def test_phone_list_requests_follow_the_method_table(adapter, session, simulator):
-    created = await adapter.client.phone_lists.create("Leads")
+async def test_phone_list_create_follows_the_method_table(adapter, session, simulator):
+    await adapter.client.phone_lists.create("Leads")
     assert await _sent(session, simulator) == {
         "method": "POST",
         "path": "/api/phone_list",
         "query": {"api_key": API_KEY},
         "body": {"name": "Leads"},
     }
-    calls = [
-        (adapter.client.phone_lists.list(), "GET", "/api/phone_list", {}, None),
-        (
-            adapter.client.phone_lists.get(created.id),
-            "GET",
-            f"/api/phone_list/{created.id}",
-            {},
-            None,
-        ),
-        (adapter.client.phone_lists.query("Lea"), "GET", "/api/phone_list/", {"q": "Lea"}, None),
-        (
-            adapter.client.phone_lists.update(created.id, name="Renamed"),
-            "PUT",
-            f"/api/phone_list/{created.id}",
-            {},
-            {"name": "Renamed"},
-        ),
-        (
-            adapter.client.phone_lists.delete(created.id),
-            "DELETE",
-            f"/api/phone_list/{created.id}",
-            {},
-            None,
-        ),
-    ]
-    for call, method, path, query, body in calls:
-        await call
-        assert await _sent(session, simulator) == {
-            "method": method,
-            "path": path,
-            "query": {**query, "api_key": API_KEY},
-            "body": body,
-        }
 
 
-async def test_lead_requests_follow_the_method_table(adapter, session, simulator):
+# (call on the client and the phone list's id, method, path, query, body)
+PHONE_LIST_CALLS = [
+    (lambda c, i: c.phone_lists.list(), "GET", "/api/phone_list", {}, None),
+    (lambda c, i: c.phone_lists.get(i), "GET", "/api/phone_list/{id}", {}, None),
+    (lambda c, i: c.phone_lists.query("Lea"), "GET", "/api/phone_list/", {"q": "Lea"}, None),
+    (
+        lambda c, i: c.phone_lists.update(i, name="Renamed"),
+        "PUT",
+        "/api/phone_list/{id}",
+        {},
+        {"name": "Renamed"},
+    ),
+    (lambda c, i: c.phone_lists.delete(i), "DELETE", "/api/phone_list/{id}", {}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "query", "body"),
+    PHONE_LIST_CALLS,
+    ids=["list", "get", "query", "update", "delete"],
+)
+async def test_phone_list_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, query, body
+):
+    created = await adapter.client.phone_lists.create("Leads")
+    await _sent_all(session, simulator)
+    await call(adapter.client, created.id)
+    assert await _sent(session, simulator) == {
+        "method": method,
+        "path": path.format(id=created.id),
+        "query": {**query, "api_key": API_KEY},
+        "body": body,
+    }
+
+
+FIRST_LEAD = PhoneListLead("9725550001", name="ABC office", lead_id="3", priority=1)
+# (call on the client and the phone list's id, method, path after the list's, body)
+LEAD_CALLS = [
+    (lambda c, i: c.leads.add(i, FIRST_LEAD), "POST", "", FIRST_LEAD.to_json()),
+    (
+        lambda c, i: c.leads.add(i, [PhoneListLead("1915550003", tags="vip")]),
+        "POST",
+        "",
+        [{"phone": "1915550003", "tags": "vip"}],
+    ),
+    (lambda c, i: c.leads.list(i), "GET", "", None),
+    (
+        lambda c, i: c.leads.update(i, "9725550001", priority=5),
+        "PUT",
+        "/9725550001",
+        {"priority": 5},
+    ),
+    (lambda c, i: c.leads.delete(i, "9725550001"), "DELETE", "/9725550001", None),
+    (lambda c, i: c.leads.delete_many(i, ["1915550002"]), "DELETE", "", ["1915550002"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "body"),
+    LEAD_CALLS,
+    ids=["add-one", "add-many", "list", "update", "delete", "delete-many"],
+)
+async def test_lead_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, body
+):
     phone_list = await adapter.client.phone_lists.create("Leads")
-    await _sent(session, simulator)
-    leads_path = f"/api/phone_list/{phone_list.id}/lead"
-    lead = PhoneListLead("9725550001", name="ABC office", lead_id="3", priority=1)
-    calls = [
-        (adapter.client.leads.add(phone_list.id, lead), "POST", leads_path, lead.to_json()),
-        (
-            adapter.client.leads.add(phone_list.id, [PhoneListLead("1915550002", tags="vip")]),
-            "POST",
-            leads_path,
-            [{"phone": "1915550002", "tags": "vip"}],
-        ),
-        (adapter.client.leads.list(phone_list.id), "GET", leads_path, None),
-        (
-            adapter.client.leads.update(phone_list.id, "9725550001", priority=5),
-            "PUT",
-            f"{leads_path}/9725550001",
-            {"priority": 5},
-        ),
-        (
-            adapter.client.leads.delete(phone_list.id, "9725550001"),
-            "DELETE",
-            f"{leads_path}/9725550001",
-            None,
-        ),
-        (
-            adapter.client.leads.delete_many(phone_list.id, ["1915550002"]),
-            "DELETE",
-            leads_path,
-            ["1915550002"],
-        ),
-    ]
-    for call, method, path, body in calls:
-        await call
-        sent = await _sent(session, simulator)
-        assert (sent["method"], sent["path"], sent["body"]) == (method, path, body)
+    if method != "POST":
+        await adapter.client.leads.add(
+            phone_list.id, [FIRST_LEAD, PhoneListLead("1915550002", tags="vip")]
+        )
+    await _sent_all(session, simulator)
+    await call(adapter.client, phone_list.id)
+    sent = await _sent(session, simulator)
+    assert (sent["method"], sent["path"], sent["body"]) == (
+        method,
+        f"/api/phone_list/{phone_list.id}/lead{path}",
+        body,
+    )
 
 
 async def test_user_create_sends_the_example_body(adapter, session, simulator):
@@ -360,52 +368,52 @@ async def test_user_create_sends_the_example_body(adapter, session, simulator):
     }
 
 
-async def test_user_requests_follow_the_method_table(adapter, session, simulator):
+# (call on the client and the user's id, method, path, query, body)
+USER_CALLS = [
+    (lambda c, i: c.users.list(), "GET", "/api/user", {}, None),
+    (lambda c, i: c.users.get(i), "GET", "/api/user/{id}", {}, None),
+    (
+        lambda c, i: c.users.query("ann", agents_only=True),
+        "GET",
+        "/api/user/",
+        {"q": "ann", "is_agent": "1"},
+        None,
+    ),
+    (lambda c, i: c.users.query("ann"), "GET", "/api/user/", {"q": "ann", "is_agent": "0"}, None),
+    (
+        lambda c, i: c.users.update(i, name="Ann B"),
+        "PUT",
+        "/api/user/{id}",
+        {},
+        {"name": "Ann B"},
+    ),
+    (lambda c, i: c.users.queues(i), "GET", "/api/user/{id}/queues", {}, None),
+    (lambda c, i: c.users.logout(), "GET", "/api/user/logout", {}, None),
+    (lambda c, i: c.users.delete(i), "DELETE", "/api/user/{id}", {}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "query", "body"),
+    USER_CALLS,
+    ids=["list", "get", "query-agents", "query", "update", "queues", "logout", "delete"],
+)
+async def test_user_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, query, body
+):
     user = await adapter.client.users.create(
         name="Ann", username="ann", password="Ab123456", email="a@x.io", is_agent=True
     )
-    queue = await adapter.client.queues.create(
-        name="Q", strategy="ring-all", time_base_score="queue"
-    )
+    await adapter.client.queues.create(name="Q", strategy="ring-all", time_base_score="queue")
     await adapter.client.users.login("ann", "Ab123456")
     await _sent_all(session, simulator)
-    calls = [
-        (adapter.client.users.list(), "GET", "/api/user", {}, None),
-        (adapter.client.users.get(user.id), "GET", f"/api/user/{user.id}", {}, None),
-        (
-            adapter.client.users.query("ann", agents_only=True),
-            "GET",
-            "/api/user/",
-            {"q": "ann", "is_agent": "1"},
-            None,
-        ),
-        (
-            adapter.client.users.query("ann"),
-            "GET",
-            "/api/user/",
-            {"q": "ann", "is_agent": "0"},
-            None,
-        ),
-        (
-            adapter.client.users.update(user.id, name="Ann B"),
-            "PUT",
-            f"/api/user/{user.id}",
-            {},
-            {"name": "Ann B"},
-        ),
-        (adapter.client.users.queues(user.id), "GET", f"/api/user/{user.id}/queues", {}, None),
-        (adapter.client.users.logout(), "GET", "/api/user/logout", {}, None),
-        (adapter.client.users.delete(user.id), "DELETE", f"/api/user/{user.id}", {}, None),
-    ]
-    for call, method, path, query, body in calls:
-        await call
-        assert await _sent(session, simulator) == {
-            "method": method,
-            "path": path,
-            "query": {**query, "api_key": API_KEY},
-            "body": body,
-        }
-    assert queue.id
+    await call(adapter.client, user.id)
+    assert await _sent(session, simulator) == {
+        "method": method,
+        "path": path.format(id=user.id),
+        "query": {**query, "api_key": API_KEY},
+        "body": body,
+    }
 
 
 async def _sent_all(session, simulator) -> None:
@@ -504,54 +512,77 @@ async def test_queue_create_sends_the_example_parameters(adapter, session, simul
     }
 
 
-async def test_queue_agent_requests_follow_the_method_table(adapter, session, simulator):
+# (call on the client, the queue's id and an assignment, method, path, query, body)
+QUEUE_CALLS = [
+    (lambda c, q, a: c.queues.agents(q), "GET", "/api/cc_queue/{q}/users", {}, None),
+    (
+        lambda c, q, a: c.queues.add_agents(q, [a]),
+        "POST",
+        "/api/cc_queue/{q}/users",
+        {},
+        {"users": ["row"]},
+    ),
+    (
+        lambda c, q, a: c.queues.replace_agents(q, [a]),
+        "PUT",
+        "/api/cc_queue/{q}/users",
+        {},
+        {"users": ["row"]},
+    ),
+    (
+        lambda c, q, a: c.queues.delete_agents(q, [a.user_id, 99]),
+        "DELETE",
+        "/api/cc_queue/{q}/users",
+        {"ids": "{user},99"},
+        None,
+    ),
+    (lambda c, q, a: c.queues.list(), "GET", "/api/cc_queue", {}, None),
+    (lambda c, q, a: c.queues.get(q), "GET", "/api/cc_queue/{q}", {}, None),
+    (
+        lambda c, q, a: c.queues.update(q, extra={"record": 1}),
+        "PUT",
+        "/api/cc_queue/{q}",
+        {},
+        {"record": 1},
+    ),
+    (lambda c, q, a: c.queues.delete(q), "DELETE", "/api/cc_queue/{q}", {}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "query", "body"),
+    QUEUE_CALLS,
+    ids=[
+        "agents",
+        "add-agents",
+        "replace-agents",
+        "delete-agents",
+        "list",
+        "get",
+        "update",
+        "delete",
+    ],
+)
+async def test_queue_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, query, body
+):
     user = await adapter.client.users.create(
         name="Ann", username="ann", password="Ab123456", email="a@x.io", is_agent=True
     )
     queue = await adapter.client.queues.create(
         name="Q", strategy="ring-all", time_base_score="queue"
     )
-    await _sent_all(session, simulator)
-    users_path = f"/api/cc_queue/{queue.id}/users"
     row = AgentAssignment(user.id, 4, 10, 1)
-    calls = [
-        (adapter.client.queues.agents(queue.id), "GET", {}, None),
-        (adapter.client.queues.add_agents(queue.id, [row]), "POST", {}, {"users": [row.to_row()]}),
-        (
-            adapter.client.queues.replace_agents(queue.id, [row]),
-            "PUT",
-            {},
-            {"users": [row.to_row()]},
-        ),
-        (
-            adapter.client.queues.delete_agents(queue.id, [user.id, 99]),
-            "DELETE",
-            {"ids": f"{user.id},99"},
-            None,
-        ),
-    ]
-    for call, method, query, body in calls:
-        await call
-        assert await _sent(session, simulator) == {
-            "method": method,
-            "path": users_path,
-            "query": {**query, "api_key": API_KEY},
-            "body": body,
-        }
-    for call, method, path, body in [
-        (adapter.client.queues.list(), "GET", "/api/cc_queue", None),
-        (adapter.client.queues.get(queue.id), "GET", f"/api/cc_queue/{queue.id}", None),
-        (
-            adapter.client.queues.update(queue.id, extra={"record": 1}),
-            "PUT",
-            f"/api/cc_queue/{queue.id}",
-            {"record": 1},
-        ),
-        (adapter.client.queues.delete(queue.id), "DELETE", f"/api/cc_queue/{queue.id}", None),
-    ]:
-        await call
-        sent = await _sent(session, simulator)
-        assert (sent["method"], sent["path"], sent["body"]) == (method, path, body)
+    await _sent_all(session, simulator)
+    await call(adapter.client, queue.id, row)
+    if body and body.get("users") == ["row"]:
+        body = {"users": [row.to_row()]}
+    assert await _sent(session, simulator) == {
+        "method": method,
+        "path": path.format(q=queue.id),
+        "query": {**{k: v.format(user=user.id) for k, v in query.items()}, "api_key": API_KEY},
+        "body": body,
+    }
 
 
 # --- Answers, read by the adapter ---------------------------------------------------------

@@ -1,7 +1,8 @@
 """Lead export ("Export To Dialer") through the bridge vs straight to the REST simulator.
 
 Both push the same number of fresh leads into a new phone list: straight, with the
-REST adapter in batches of 500 (the baseline); through the bridge, as one request to
+REST adapter and the lead-export service (batches of 500; the baseline); through the
+bridge, as one request to
 ``POST /api/v1/crm/leads`` (normalisation, batching, per-lead outcomes). Reported as
 leads per second, with the demo process's resident memory before and after (the bridge
 and the simulators share that process; the REST simulator keeps every lead it gets).
@@ -13,11 +14,15 @@ from pathlib import Path
 import aiohttp
 
 from bench.demo_process import Demo
-from bridge.interface import DialerList, Lead
-from bridge.rest import RestAdapter, RestClient
-from bridge.transport import DialerTransport, dialer_session
-
-BATCH = 500
+from bridge import (
+    DialerList,
+    Lead,
+    RestSettings,
+    build_adapter,
+    dialer_session,
+    export_leads,
+    normalise,
+)
 
 
 def resident_mib(pid: int) -> float:
@@ -34,14 +39,13 @@ def numbers(count: int, area: str) -> list[str]:
 async def direct(demo: Demo, count: int) -> float:
     """Leads per second, adapter straight to the simulator."""
     async with dialer_session() as session:
-        transport = DialerTransport(dialer="rest", session=session, base_url=demo.simulator)
-        adapter = RestAdapter(RestClient(transport, api_key=demo.rest_api_key))
+        settings = RestSettings(base_url=demo.simulator, api_key=demo.rest_api_key)
+        adapter = build_adapter(settings, session, lambda entry: None)
         target = await adapter.create_list(DialerList(list_id="", name="bench direct"))
-        leads = [Lead(phone=f"1{n}") for n in numbers(count, "312")]
+        leads = [Lead(phone=normalise(n, phone_code="1")) for n in numbers(count, "312")]
         started = time.perf_counter()
-        for start in range(0, count, BATCH):
-            outcomes = await adapter.add_leads(target, leads[start : start + BATCH])
-            assert all(o.ok for o in outcomes)
+        outcomes = await export_leads(adapter, target, leads)
+        assert all(o.ok for o in outcomes)
         return count / (time.perf_counter() - started)
 
 

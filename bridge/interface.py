@@ -5,10 +5,11 @@ operations its API offers; the rest raise `NotSupported`, which names the dialer
 the caller learns at once that it asked the wrong system.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass, field
 
 from bridge.errors import NotSupported
+from bridge.phone import PhoneNumber
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,9 @@ class DialerList:
 
 @dataclass(frozen=True, slots=True)
 class Lead:
-    """One contact to dial. ``phone`` is E.164 digits without '+'."""
+    """One contact to dial; ``phone`` as `bridge.phone.normalise` read it."""
 
-    phone: str
+    phone: PhoneNumber
     first_name: str = ""
     last_name: str = ""
     title: str = ""
@@ -72,15 +73,29 @@ class Lead:
 
 @dataclass(frozen=True, slots=True)
 class LeadOutcome:
-    phone: str
+    phone: str  # E.164 digits, no '+'
     ok: bool
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadBatching:
+    """What one `DialerAdapter.add_leads` call may carry (`bridge.lead_export` cuts by it).
+
+    At most ``max_leads`` leads; with ``max_size``, leads whose ``size`` adds up to at
+    most that; with ``group``, only leads for which it gives the same value."""
+
+    max_leads: int = 500
+    max_size: int | None = None
+    size: Callable[[Lead], int] | None = None
+    group: Callable[[Lead], Hashable] | None = None
 
 
 class DialerAdapter:
     """Base of every adapter. ``name`` is the dialer's name in configuration and errors."""
 
     name = "dialer"
+    lead_batching = LeadBatching()
 
     def _unsupported(self, operation: str) -> NotSupported:
         return NotSupported(operation, dialer=self.name)
@@ -106,8 +121,16 @@ class DialerAdapter:
         raise self._unsupported("active_lists")
 
     async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
+        """Send one batch (within `lead_batching`); one outcome per lead, in order.
+
+        A failure of the whole batch raises; `bridge.lead_export` sends more."""
         raise self._unsupported("add_leads")
 
     def download_recording(self, filename: str) -> AsyncIterator[bytes]:
         """Yield the decoded WAV bytes of a call recording, chunk by chunk."""
         raise self._unsupported("download_recording")
+
+
+def offers(adapter: type[DialerAdapter], operation: str) -> bool:
+    """Whether ``adapter`` implements ``operation`` rather than refusing it."""
+    return getattr(adapter, operation) is not getattr(DialerAdapter, operation)

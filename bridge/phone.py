@@ -13,6 +13,8 @@ class InvalidNumber(ValueError):
 class PhoneNumber:
     e164: str  # "+12025550123"
     display: str  # "+1 202-555-0123"
+    country_code: str  # "1"
+    national_number: str  # "2025550123"
 
     @property
     def digits(self) -> str:
@@ -45,4 +47,6 @@ def normalise(
     return PhoneNumber(
         e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
         display=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+        country_code=str(parsed.country_code),
+        national_number=phonenumbers.national_significant_number(parsed),
     )

@@ -2,17 +2,19 @@
 
 `DialerTransport` sends a request with a timeout and turns every network failure into
 a typed error; it never puts a URL (whose query may carry a password) or a secret into
-an error. Adapters parse the body; the transport knows nothing of envelopes.
+an error. Adapters parse the body; the transport knows nothing of envelopes. Each
+request is named in the audit entry of the operation that sends it (``audit_as``: the
+dialer's function, or ``METHOD path``).
 """
 
 from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
-from bridge.audit import AuditSink, audited
+from bridge.audit import note_dialer_call
 from bridge.errors import DialerTimeout, DialerUnavailable
 
 REDACTED = "***"
@@ -39,7 +41,6 @@ class DialerTransport:
         base_url: str,
         timeout_seconds: float = 10.0,
         secrets: Iterable[str] = (),
-        audit: AuditSink | None = None,
     ) -> None:
         self.dialer = dialer
         self._session = session
@@ -50,17 +51,12 @@ class DialerTransport:
             sock_connect=timeout_seconds, sock_read=timeout_seconds
         )
         self._secrets = tuple(sorted((s for s in secrets if s), key=len, reverse=True))
-        self._audit = audit
 
     def redact(self, text: str) -> str:
         """``text`` with every configured secret replaced by ``***``."""
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
-
-    def operation(self, action: str) -> AbstractContextManager[None]:
-        """Wrap one dialer operation so that it reaches the audit log."""
-        return audited(self._audit, self.dialer, action)
 
     def url(self, path: str) -> str:
         return self._base_url + path
@@ -74,9 +70,17 @@ class DialerTransport:
         json: Any = None,
         data: bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
+        audit_as: str | None = None,
     ) -> DialerResponse:
         async with self._open(
-            method, path, self._timeout, params=params, json=json, data=data, headers=headers
+            method,
+            path,
+            self._timeout,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            audit_as=audit_as,
         ) as response:
             try:
                 body = await response.read()
@@ -93,12 +97,20 @@ class DialerTransport:
         json: Any = None,
         data: bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
+        audit_as: str | None = None,
     ) -> AbstractAsyncContextManager[aiohttp.ClientResponse]:
         """Open a request and yield the response with its body unread (for large answers).
 
         The timeout applies to connecting and to each read, not to the whole answer."""
         return self._open(
-            method, path, self._stream_timeout, params=params, json=json, data=data, headers=headers
+            method,
+            path,
+            self._stream_timeout,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            audit_as=audit_as,
         )
 
     @asynccontextmanager
@@ -112,7 +124,9 @@ class DialerTransport:
         json: Any = None,
         data: bytes | str | None = None,
         headers: Mapping[str, str] | None = None,
+        audit_as: str | None = None,
     ) -> AsyncIterator[aiohttp.ClientResponse]:
+        note_dialer_call(audit_as or f"{method} {path}")
         try:
             async with self._session.request(
                 method,
@@ -156,7 +170,7 @@ def dialer_session(*, limit: int = 200, limit_per_host: int = 50) -> aiohttp.Cli
 
     aiohttp re-sends a GET once when the connection drops before the answer. The REST
     API's originate is a GET that places a call, so a silent re-send could ring a
-    customer twice; retries are the adapters' decision, per operation. (aiohttp has no
+    customer twice; what is retried is decided per call (`bridge.retry`). (aiohttp has no
     public switch for this; its own test client turns it off the same way, see
     aio-libs/aiohttp#10790.)
     """

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bridge.transport import dialer_session
+from bridge import dialer_session
 from server import templating
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore

@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 
-from bridge.audit import AuditEntry
+from bridge import AuditEntry
 from server.database import Database
 
 log = logging.getLogger(__name__)

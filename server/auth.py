@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bridge.audit import Actor, current_actor
+from bridge import Actor, current_actor
 from server.agents import Agent
 from server.api_keys import ApiKey
 from server.keys import AGENTS, API_KEYS, CONFIG, LOGIN_THROTTLE, SESSIONS

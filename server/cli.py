@@ -9,9 +9,10 @@ import sys
 
 from aiohttp import web
 
+from demo import simulation
 from server.access_log import PathOnlyAccessLogger
 from server.agents import AgentDirectory
-from server.config import ConfigError, load_config
+from server.config import ConfigError, Problem, load_config
 from server.database import Database
 
 
@@ -28,13 +29,13 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _simulate(args: argparse.Namespace) -> None:
-    from server.simulate import run_simulators
+    from demo.simulate import main as simulate  # the server itself never loads the simulators
 
-    asyncio.run(run_simulators(args.host, args.port))
+    simulate(args)
 
 
 def _demo(args: argparse.Namespace) -> None:
-    from server.demo.runner import run_demo
+    from demo.runner import run_demo
 
     asyncio.run(run_demo(args.host, args.port))
 
@@ -42,7 +43,7 @@ def _demo(args: argparse.Namespace) -> None:
 async def _add_agent(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     if args.tenant not in config.tenants:
-        raise ConfigError(f"tenant {args.tenant!r} is not in {args.config}")
+        raise ConfigError([Problem("--tenant", f"{args.tenant!r} is not in {args.config}")])
     password = os.environ.get("CRM_BRIDGE_AGENT_PASSWORD") or getpass.getpass("Agent password: ")
     database = await Database.open(config.database)
     try:
@@ -71,9 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8780, help="first of four consecutive ports")
     demo.set_defaults(run=_demo)
 
-    simulate = commands.add_parser("simulate", help="run the dialer simulators on loopback")
-    simulate.add_argument("--host", default="127.0.0.1")
-    simulate.add_argument("--port", type=int, default=8790, help="first of consecutive ports")
+    simulate = commands.add_parser(
+        "simulate",
+        help="run the dialer simulators, and print the bridge configuration for them",
+        description=simulation.DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulation.add_arguments(simulate)
     simulate.set_defaults(run=_simulate)
 
     agent = commands.add_parser("agent", help="manage the agent directory")
@@ -99,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         args.run(args)
     except ConfigError as error:
-        sys.exit(f"crm-bridge: {error}")
+        sys.exit("\n".join(f"crm-bridge: {problem}" for problem in error.problems))
     except KeyboardInterrupt:
         pass
 

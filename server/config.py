@@ -1,71 +1,243 @@
-"""The server's TOML configuration: listen address, storage, tenants and their dialers.
+"""The server's TOML configuration, as a schema: listen address, storage, admin, tenants.
 
-Secrets (``api_key``, ``api_pass``, ``auth_code``) may be written inline or taken from
-the environment with ``{ env = "NAME" }``. Every mistake is reported with the path of
-the offending key, so the operator knows what to fix.
+Each section is a pydantic model; each dialer's table is its kind's settings model
+(`bridge.DialerSettings`, told apart by ``kind``, which defaults to the dialer's name).
+Secrets (``api_key``, ``api_pass``, ``auth_code``, the admin password) are written
+inline or taken from the environment with ``{ env = "NAME" }``.
+
+Every mistake is found at load, not at the first request: an unknown key, a value of
+the wrong type, a region code phonenumbers does not know, a URL that is not http(s), a
+``click_to_call_dialer`` or ``recordings_dialer`` that names no dialer or one whose kind
+cannot do the job. `ConfigError.problems` lists them all, each with its path
+(``tenants.acme.dialers.rest.timeout: expected a number, got text``).
 """
 
-import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
-RUNTIMES = ("micropython", "pyodide")
-DIALER_KINDS = ("rest", "elision", "euphoria")
-SECRET_KEYS = frozenset({"api_key", "api_pass", "auth_code"})
-REQUIRED_KEYS = {
-    "rest": ("api_key",),
-    "elision": ("api_user", "api_pass"),
-    "euphoria": ("tenant_name", "auth_code"),
-}
+import phonenumbers
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from bridge import DIALER_KINDS, DialerSettings, HttpUrl, Settings, Text, kind_offers, secret_text
+
+Runtime = Literal["micropython", "pyodide"]
+RUNTIMES: tuple[str, ...] = get_args(Runtime)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake: where it is (a dotted path, or the file) and what is wrong."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 class ConfigError(ValueError):
-    """The configuration is wrong; the message names the key and what to change."""
+    """The configuration is wrong; ``problems`` says where and what to change."""
+
+    def __init__(self, problems: str | Sequence[Problem]) -> None:
+        self.problems = (Problem("", problems),) if isinstance(problems, str) else tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
-@dataclass(frozen=True, slots=True)
-class DialerConfig:
-    name: str
-    kind: str
-    base_url: str
-    timeout_seconds: float = 10.0
-    settings: dict[str, Any] = field(default_factory=dict)
-    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+def _origin_problem(value: str) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        return f"{value!r} is not an origin like https://crm.example.com"
+    if parts.query or parts.fragment or parts.username:
+        return f"{value!r} must be scheme://host[:port] only"
+    return None
 
 
-@dataclass(frozen=True, slots=True)
-class TenantConfig:
-    id: str
-    name: str
-    allowed_origins: tuple[str, ...]
-    runtime: str = "micropython"
-    default_region: str = "US"
-    click_to_call_dialer: str = "rest"
-    recordings_dialer: str = ""
-    dialers: dict[str, DialerConfig] = field(default_factory=dict)
+def normalise_origin(where: str, value: Any) -> str:
+    """``scheme://host[:port]`` exactly as browsers report ``event.origin``."""
+    problem = _origin_problem(str(value))
+    if problem:
+        raise ConfigError([Problem(where, problem)])
+    return f"{urlsplit(str(value)).scheme}://{urlsplit(str(value)).netloc.lower()}"
 
 
-@dataclass(frozen=True, slots=True)
-class AdminConfig:
-    """Who may open the admin pages and API (HTTP Basic)."""
+def _origin(value: str) -> str:
+    problem = _origin_problem(value)
+    if problem:
+        raise PydanticCustomError("origin", "{problem}", {"problem": problem})
+    parts = urlsplit(value)
+    return f"{parts.scheme}://{parts.netloc.lower()}"
 
-    username: str
-    password: str = field(repr=False)
+
+def _region(value: str) -> str:
+    region = value.upper()
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise PydanticCustomError(
+            "region", "{value} is not a region code like US or GB", {"value": repr(value)}
+        )
+    return region
 
 
-@dataclass(frozen=True, slots=True)
-class ServerConfig:
-    host: str = "127.0.0.1"
-    port: int = 8780
-    public_url: str = ""
-    database: str = "var/crm-bridge.sqlite3"
-    session_idle_seconds: int = 3600
-    session_max_seconds: int = 12 * 3600
-    tenants: dict[str, TenantConfig] = field(default_factory=dict)
+Origin = Annotated[str, AfterValidator(_origin)]
+Region = Annotated[str, AfterValidator(_region)]
+Seconds = Annotated[int, Field(gt=0)]
+
+
+class ServerSection(Settings):
+    """``[server]``: where the bridge listens and keeps its data."""
+
+    host: Text = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8780
+    public_url: HttpUrl | None = None  # the widget's origin as browsers see it
+    database: Text = "var/crm-bridge.sqlite3"
+    session_idle_seconds: Seconds = 3600
+    session_max_seconds: Seconds = 12 * 3600
+
+
+class AdminConfig(Settings):
+    """``[admin]``: who may open the admin pages and API (HTTP Basic)."""
+
+    username: Text
+    password: Annotated[str, BeforeValidator(secret_text)] = Field(repr=False)
+
+
+def _origin_list(value: Any) -> Any:
+    if isinstance(value, list | tuple) and not value:
+        raise PydanticCustomError("no_origins", "list the CRM origins that may embed the widget")
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _dialer_tables(value: Any) -> Any:
+    """Each dialer table with its ``kind``, which defaults to the dialer's name."""
+    if not isinstance(value, dict):
+        return value
+    return {
+        name: {"kind": name, **table} if isinstance(table, dict) else table
+        for name, table in value.items()
+    }
+
+
+class TenantConfig(Settings):
+    """``[tenants.<id>]``: a CRM, the origins that may embed the widget, its dialers."""
+
+    _id: str = PrivateAttr(default="")
+    name: Text
+    allowed_origins: Annotated[tuple[Origin, ...], BeforeValidator(_origin_list)]
+    runtime: Runtime = "micropython"
+    default_region: Region = "US"
+    dialers: Annotated[dict[str, DialerSettings], BeforeValidator(_dialer_tables)] = Field(
+        default_factory=dict
+    )
+    click_to_call_dialer: str = Field(default="", validate_default=True)
+    recordings_dialer: str = Field(default="", validate_default=True)
+
+    @property
+    def id(self) -> str:
+        """The tenant's key in ``[tenants.<id>]``."""
+        return self._id
+
+    @field_validator("click_to_call_dialer")
+    @classmethod
+    def _originates(cls, value: str, info: ValidationInfo) -> str:
+        return _dialer_for(value, info, "originate", "cannot originate calls")
+
+    @field_validator("recordings_dialer")
+    @classmethod
+    def _has_recordings(cls, value: str, info: ValidationInfo) -> str:
+        return _dialer_for(value, info, "download_recording", "cannot download recordings")
+
+
+def _dialer_for(name: str, info: ValidationInfo, operation: str, lacking: str) -> str:
+    """``name`` if it names a dialer that can do ``operation``; unnamed, the first that can."""
+    dialers = info.data.get("dialers")
+    if dialers is None:  # the dialers are wrong themselves, and reported
+        return name
+    able = [key for key, settings in dialers.items() if kind_offers(settings.kind, operation)]
+    if not name:
+        return able[0] if able else ""
+    if name not in dialers:
+        raise PydanticCustomError("no_dialer", "no dialer named {name}", {"name": repr(name)})
+    if name not in able:
+        kinds = [kind for kind in DIALER_KINDS if kind_offers(kind, operation)]
+        raise PydanticCustomError(
+            "incapable_dialer",
+            "dialer {name} is of kind {kind}, which {lacking}: name a dialer of kind {able}",
+            {"name": repr(name), "kind": dialers[name].kind, "lacking": lacking, "able": kinds[0]},
+        )
+    return name
+
+
+def _tenant_tables(value: Any) -> Any:
+    """Each tenant's table with its ``name``, which defaults to the tenant's id."""
+    if not isinstance(value, dict):
+        return value
+    return {
+        key: {"name": key, **table} if isinstance(table, dict) else table
+        for key, table in value.items()
+    }
+
+
+class ServerConfig(Settings):
+    """The whole file: ``[server]``, ``[admin]`` (optional) and the ``[tenants.<id>]``."""
+
+    server: ServerSection = ServerSection()
     admin: AdminConfig | None = None
+    tenants: Annotated[dict[str, TenantConfig], BeforeValidator(_tenant_tables)] = Field(
+        default={}, validate_default=True
+    )
+
+    @field_validator("tenants")
+    @classmethod
+    def _some_tenants(cls, value: dict[str, TenantConfig]) -> dict[str, TenantConfig]:
+        if not value:
+            raise PydanticCustomError(
+                "no_tenants", "no [tenants.<id>] table: configure at least one tenant"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _name_tenants(self) -> "ServerConfig":
+        for tenant_id, tenant in self.tenants.items():
+            tenant._id = tenant_id
+        return self
+
+    @property
+    def host(self) -> str:
+        return self.server.host
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    @property
+    def public_url(self) -> str:
+        return self.server.public_url or ""
+
+    @property
+    def database(self) -> str:
+        return self.server.database
+
+    @property
+    def session_idle_seconds(self) -> int:
+        return self.server.session_idle_seconds
+
+    @property
+    def session_max_seconds(self) -> int:
+        return self.server.session_max_seconds
 
     @property
     def origin(self) -> str:
@@ -77,120 +249,71 @@ def load_config(path: str | Path) -> ServerConfig:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"cannot read configuration {path}: {error.strerror}") from None
+        raise ConfigError([Problem(str(path), f"cannot read it ({error.strerror})")]) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+        raise ConfigError([Problem(str(path), f"not valid TOML ({error})")]) from None
     return parse_config(raw)
 
 
 def parse_config(raw: dict[str, Any]) -> ServerConfig:
-    server = dict(raw.get("server", {}))
-    known = set(ServerConfig.__dataclass_fields__) - {"tenants", "admin"}
-    _reject_unknown("server", server, known)
-    tenants = {
-        tenant_id: _parse_tenant(tenant_id, body)
-        for tenant_id, body in raw.get("tenants", {}).items()
-    }
-    if not tenants:
-        raise ConfigError("no [tenants.<id>] table: configure at least one tenant")
-    return ServerConfig(**server, tenants=tenants, admin=_parse_admin(raw.get("admin")))
+    """The configuration in ``raw`` (TOML read into dicts), or every problem it has."""
+    try:
+        return ServerConfig.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError([_problem(detail) for detail in error.errors()]) from None
 
 
-def _parse_admin(raw: dict[str, Any] | None) -> AdminConfig | None:
-    if raw is None:
-        return None
-    _reject_unknown("admin", raw, {"username", "password"})
-    username = raw.get("username")
-    if not isinstance(username, str) or not username:
-        raise ConfigError("admin.username: give the admin's user name")
-    return AdminConfig(username=username, password=_secret("admin.password", raw.get("password")))
+_EXPECTED = {
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "text",
+    "bool_type": "true or false",
+    "list_type": "an array",
+    "tuple_type": "an array",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "model_attributes_type": "a table",
+}
+_TOML_TYPES = {str: "text", bool: "a boolean", int: "an integer", float: "a float"}
+_TOML_TYPES |= {dict: "a table", list: "an array", tuple: "an array"}
 
 
-def normalise_origin(where: str, value: Any) -> str:
-    """``scheme://host[:port]`` exactly as browsers report ``event.origin``."""
-    parts = urlsplit(str(value))
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise ConfigError(f"{where}: {value!r} is not an origin like https://crm.example.com")
-    if parts.query or parts.fragment or parts.username:
-        raise ConfigError(f"{where}: {value!r} must be scheme://host[:port] only")
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+def _problem(detail: ErrorDetails) -> Problem:
+    """A pydantic error as a problem: its location as a path, its message in plain words.
 
-
-def _parse_tenant(tenant_id: str, body: dict[str, Any]) -> TenantConfig:
-    where = f"tenants.{tenant_id}"
-    known = set(TenantConfig.__dataclass_fields__) - {"id"}
-    _reject_unknown(where, body, known)
-    origins = body.get("allowed_origins")
-    if not isinstance(origins, list) or not origins:
-        raise ConfigError(
-            f"{where}.allowed_origins: list the CRM origins that may embed the widget"
+    No message repeats the value of a field it cannot vouch for (a secret could be
+    written in the wrong place), except where the value is one of a known set."""
+    path = _path(detail["loc"])
+    kind, given = detail["type"], detail.get("input")
+    if kind in _EXPECTED:
+        got = _TOML_TYPES.get(type(given), type(given).__name__)
+        return Problem(path, f"expected {_EXPECTED[kind]}, got {got}")
+    if kind == "extra_forbidden":
+        return Problem(path, "unknown key")
+    if kind == "missing":
+        return Problem(path, "required, but not given")
+    if kind == "union_tag_invalid":
+        return Problem(
+            f"{path}.kind", f"{given.get('kind')!r} is not one of {', '.join(DIALER_KINDS)}"
         )
-    runtime = body.get("runtime", "micropython")
-    if runtime not in RUNTIMES:
-        raise ConfigError(f"{where}.runtime: {runtime!r} is not one of {', '.join(RUNTIMES)}")
-    dialers = {
-        name: _parse_dialer(f"{where}.dialers.{name}", name, spec)
-        for name, spec in body.get("dialers", {}).items()
-    }
-    click_to_call = body.get("click_to_call_dialer", "rest")
-    if dialers and click_to_call not in dialers:
-        raise ConfigError(f"{where}.click_to_call_dialer: no dialer named {click_to_call!r}")
-    recordings = body.get("recordings_dialer") or next(
-        (name for name, d in dialers.items() if d.kind == "euphoria"), ""
-    )
-    if recordings and recordings not in dialers:
-        raise ConfigError(f"{where}.recordings_dialer: no dialer named {recordings!r}")
-    return TenantConfig(
-        id=tenant_id,
-        name=body.get("name", tenant_id),
-        allowed_origins=tuple(
-            normalise_origin(f"{where}.allowed_origins[{i}]", origin)
-            for i, origin in enumerate(origins)
-        ),
-        runtime=runtime,
-        default_region=body.get("default_region", "US"),
-        click_to_call_dialer=click_to_call,
-        recordings_dialer=recordings,
-        dialers=dialers,
-    )
+    if kind == "literal_error":
+        return Problem(path, f"must be {detail['ctx']['expected']}, not {given!r}")
+    return Problem(path, re.sub(r"^\w+ should", "should", detail["msg"]))
 
 
-def _parse_dialer(where: str, name: str, spec: dict[str, Any]) -> DialerConfig:
-    kind = spec.get("kind", name)
-    if kind not in DIALER_KINDS:
-        raise ConfigError(f"{where}.kind: {kind!r} is not one of {', '.join(DIALER_KINDS)}")
-    missing = [key for key in REQUIRED_KEYS[kind] if not spec.get(key)]
-    if missing:
-        raise ConfigError(f"{where}: a {kind} dialer needs {', '.join(missing)}")
-    base_url = spec.get("base_url")
-    if not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https"):
-        raise ConfigError(f"{where}.base_url: give the dialer's http(s) base URL")
-    settings = {
-        k: v for k, v in spec.items() if k not in SECRET_KEYS | {"kind", "base_url", "timeout"}
-    }
-    secrets = {k: _secret(f"{where}.{k}", v) for k, v in spec.items() if k in SECRET_KEYS}
-    return DialerConfig(
-        name=name,
-        kind=kind,
-        base_url=base_url,
-        timeout_seconds=float(spec.get("timeout", 10.0)),
-        settings=settings,
-        secrets=secrets,
-    )
+def _path(loc: tuple[int | str, ...]) -> str:
+    """``("tenants", "acme", "allowed_origins", 0)`` → ``tenants.acme.allowed_origins[0]``.
 
-
-def _secret(where: str, value: Any) -> str:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, dict) and set(value) == {"env"}:
-        resolved = os.environ.get(value["env"], "")
-        if not resolved:
-            raise ConfigError(f"{where}: environment variable {value['env']} is not set")
-        return resolved
-    raise ConfigError(f'{where}: give the secret as text or as {{ env = "VARIABLE" }}')
-
-
-def _reject_unknown(where: str, table: dict[str, Any], known: set[str]) -> None:
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    The kind pydantic adds after a dialer's name (its union member) is left out."""
+    parts: list[str] = []
+    for index, item in enumerate(loc):
+        if isinstance(item, int):
+            parts[-1] += f"[{item}]"
+        elif index >= 2 and loc[index - 2] == "dialers" and item in DIALER_KINDS:
+            continue
+        else:
+            parts.append(item)
+    return ".".join(parts)

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable
 from typing import Any
 
-from bridge.errors import DialerError, NotSupported
+from bridge import DialerError, NotSupported
 
 
 async def outcome(run: Awaitable[str]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bridge.errors import DialerError
+from bridge import DialerError
 from server.problems import Problem
 
 log = logging.getLogger(__name__)

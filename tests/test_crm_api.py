@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from simulators.elision import STATE as ELISION_STATE
 from simulators.euphoria import DEMO_RECORDING, STATE
-from simulators.wav import demo_recording
+from simulators.euphoria.wav import demo_recording
 from tests.conftest import ADMIN, ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY, login
 
 

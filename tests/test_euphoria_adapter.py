@@ -18,8 +18,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bridge import euphoria_xml as ex
-from bridge.audit import AuditEntry
+from bridge.audit import AuditedAdapter, AuditEntry
 from bridge.errors import (
     DialerBadResponse,
     DialerBusy,
@@ -31,22 +30,20 @@ from bridge.errors import (
     InvalidRequest,
     NotSupported,
 )
-from bridge.euphoria import (
-    CONTACT_TAGS,
-    Backoff,
-    Contact,
-    EuphoriaAdapter,
-    TrickleFeedResult,
-)
-from bridge.interface import DialerList, Lead, OriginateRequest
-from bridge.transport import DialerTransport
-from simulators import wav
-from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
+from bridge.euphoria import EuphoriaSettings
+from bridge.euphoria import error_reference as ex
+from bridge.euphoria.adapter import EuphoriaAdapter, TrickleFeedResult
+from bridge.euphoria.requests import CONTACT_TAGS, Contact
+from bridge.interface import DialerList, OriginateRequest
+from bridge.lead_export import export_leads
+from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator, wav
+from tests.dialers import FAST_BUSY, lead, transport
 
 TENANT = "Acme & Sons <\"Ltd\"> 'Zoë'"
 AUTH = "Auth-9f3c-SECRET-d41d"
 ERROR = '<?xml version="1.0" encoding="UTF-8"?>\n<XML>\n <Error>{}</Error>\n</XML>\n'
-FAST = Backoff(attempts=4, first_delay=0.01, max_delay=0.05)
+FAST = FAST_BUSY
+LIST = DialerList("7", "L", "C")
 
 # Spec 000's request example with "</Name>" as the project reads it: the shape to send.
 SPEC_000_SHAPE = """<XML><Tenant><Name>Your Tenant Name</Name><Auth>Your-Auth-Key-goes-here</Auth>
@@ -93,12 +90,34 @@ EVERY_ERROR_TEXT = [
 ]
 
 
+def adapter_at(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    auth: str = AUTH,
+    secrets: bool = True,
+    **options: Any,
+) -> EuphoriaAdapter:
+    settings = EuphoriaSettings(base_url=url, tenant_name=TENANT, auth_code=auth, **options)
+    told = settings.secrets() if secrets else ()
+    return EuphoriaAdapter(
+        transport(session, url, dialer="euphoria", timeout=settings.timeout, secrets=told),
+        settings,
+        retry=FAST,
+    )
+
+
 @dataclass
 class Rig:
     adapter: EuphoriaAdapter
     audit: list[AuditEntry]
     server: TestServer
     session: aiohttp.ClientSession
+
+    @property
+    def audited(self) -> AuditedAdapter:
+        """The adapter as the bridge wraps it: each interface call audited."""
+        return AuditedAdapter(self.adapter, self.audit.append)
 
     async def sim(self, method: str, path: str, **kwargs: Any) -> Any:
         async with self.session.request(method, self.server.make_url(path), **kwargs) as reply:
@@ -143,17 +162,9 @@ async def make_rig(aiohttp_server: Any) -> AsyncIterator[MakeRig]:
         server = await aiohttp_server(app)
         session = aiohttp.ClientSession()
         sessions.append(session)
-        audit: list[AuditEntry] = []
-        transport = DialerTransport(
-            dialer="euphoria",
-            session=session,
-            base_url=str(server.make_url("")),
-            timeout_seconds=timeout_seconds,
-            secrets=[auth] if secrets else [],
-            audit=audit.append,
-        )
-        adapter = EuphoriaAdapter(transport, tenant_name=TENANT, auth_code=auth, backoff=FAST)
-        return Rig(adapter, audit, server, session)
+        url = str(server.make_url(""))
+        adapter = adapter_at(session, url, auth=auth, secrets=secrets, timeout=timeout_seconds)
+        return Rig(adapter, [], server, session)
 
     yield make
     for session in sessions:
@@ -179,10 +190,7 @@ async def odd_dialer(aiohttp_server: Any) -> AsyncIterator[OddDialer]:
         server = await aiohttp_server(app)
         session = aiohttp.ClientSession()
         sessions.append(session)
-        transport = DialerTransport(
-            dialer="euphoria", session=session, base_url=str(server.make_url(""))
-        )
-        return EuphoriaAdapter(transport, tenant_name=TENANT, auth_code=AUTH, path=path)
+        return adapter_at(session, str(server.make_url("")), path=path)
 
     yield make
     for session in sessions:
@@ -199,7 +207,7 @@ def paths(document: str | bytes) -> list[str]:
     return walk(ET.fromstring(document), "")  # noqa: S314 (the test's own documents)
 
 
-async def download(adapter: EuphoriaAdapter, filename: str) -> bytes:
+async def download(adapter: EuphoriaAdapter | AuditedAdapter, filename: str) -> bytes:
     return b"".join([chunk async for chunk in adapter.download_recording(filename)])
 
 
@@ -324,8 +332,8 @@ async def test_priority_bounds_are_accepted(rig: Rig) -> None:
 
 
 async def test_add_leads_maps_lead_fields_to_contact_tags(rig: Rig) -> None:
-    lead = Lead(
-        phone="27105934500",
+    contact = lead(
+        "27105934500",
         first_name="Thandi",
         last_name="Nkosi",
         title="Ms",
@@ -338,7 +346,9 @@ async def test_add_leads_maps_lead_fields_to_contact_tags(rig: Rig) -> None:
         vendor_lead_code="CRM-42",
         custom={"Custom1": "gold", "CUSTOM5": "x", "assignedTo": "105"},
     )
-    outcomes = await rig.adapter.add_leads(DialerList("7", "ListNumber5", "SalesCampaign"), [lead])
+    outcomes = await rig.adapter.add_leads(
+        DialerList("7", "ListNumber5", "SalesCampaign"), [contact]
+    )
     assert [(o.phone, o.ok) for o in outcomes] == [("27105934500", True)]
     [stored] = (await rig.state())["contacts"][TENANT]["SalesCampaign"]["ListNumber5"]
     assert stored == {
@@ -362,37 +372,45 @@ async def test_add_leads_maps_lead_fields_to_contact_tags(rig: Rig) -> None:
     }
 
 
-async def test_add_leads_sends_one_call_per_priority(rig: Rig) -> None:
-    leads = [Lead("1", priority=2), Lead("2"), Lead("3", priority=2), Lead("4", priority=5)]
-    outcomes = await rig.adapter.add_leads(DialerList("7", "L", "C"), leads)
+NUMBERS = ["27105934501", "27105934502", "27105934503", "27105934504"]
+
+
+async def test_exported_leads_go_in_one_call_per_priority(rig: Rig) -> None:
+    priorities = [2, None, 2, 5]
+    leads = [lead(n, priority=p) for n, p in zip(NUMBERS, priorities, strict=True)]
+    outcomes = await export_leads(rig.adapter, LIST, leads)
     assert [o.ok for o in outcomes] == [True] * 4
     sent = [ET.fromstring(body) for body in await rig.sent()]  # noqa: S314
     calls = [
         (root.findtext("priority"), [c.findtext("PhoneNumber") for c in root.iter("Contact")])
         for root in sent
     ]
-    assert calls == [("2", ["1", "3"]), ("5", ["2", "4"])]
+    assert calls == [("2", [NUMBERS[0], NUMBERS[2]]), ("5", [NUMBERS[1], NUMBERS[3]])]
 
 
-async def test_add_leads_reports_the_leads_a_later_call_failed(rig: Rig) -> None:
+async def test_one_batch_has_one_priority(rig: Rig) -> None:
+    with pytest.raises(InvalidRequest, match="one priority"):
+        await rig.adapter.add_leads(LIST, [lead(NUMBERS[0], priority=3), lead(NUMBERS[1])])
+    assert await rig.sent() == []
+
+
+async def test_export_reports_the_leads_a_later_call_failed(rig: Rig) -> None:
     await rig.answer_once(ERROR.format("Sip Server not found"), body_contains="<priority>5<")
-    leads = [Lead("1", priority=3), Lead("2")]
-    outcomes = await rig.adapter.add_leads(DialerList("7", "L", "C"), leads)
-    assert [(o.phone, o.ok) for o in outcomes] == [("1", True), ("2", False)]
-    assert "SIP server" in outcomes[1].message
+    leads = [lead(NUMBERS[0], priority=3), lead(NUMBERS[1])]
+    outcomes = await export_leads(rig.adapter, LIST, leads)
+    assert [(o.phone, o.ok) for o in outcomes] == [(NUMBERS[0], True), (NUMBERS[1], False)]
+    assert outcomes[1].message.startswith("not sent: ") and "SIP server" in outcomes[1].message
 
 
-async def test_add_leads_raises_when_the_first_call_fails(rig: Rig) -> None:
+async def test_export_raises_when_the_first_call_fails(rig: Rig) -> None:
     await rig.answer_once(ERROR.format("Permission Denied"))
     with pytest.raises(ex.PermissionDenied):
-        await rig.adapter.add_leads(DialerList("7", "L", "C"), [Lead("1")])
+        await export_leads(rig.adapter, LIST, [lead(NUMBERS[0])])
 
 
 async def test_add_leads_refuses_custom_fields_it_cannot_send(rig: Rig) -> None:
     with pytest.raises(InvalidRequest, match="favourite_colour"):
-        await rig.adapter.add_leads(
-            DialerList("7", "L", "C"), [Lead("1", custom={"favourite_colour": "red"})]
-        )
+        await rig.adapter.add_leads(LIST, [lead(NUMBERS[0], custom={"favourite_colour": "red"})])
     assert await rig.sent() == []
 
 
@@ -428,13 +446,16 @@ async def test_every_documented_error_text_has_its_own_type(
     assert not any(isinstance(error, other) for other in others)
 
 
-async def test_each_documented_text_is_detected_on_recordings_too(rig: Rig) -> None:
-    for text, cls, _ in EVERY_ERROR_TEXT:
-        if cls is ex.ConcurrentCallsExceeded:
-            continue  # retried: see the concurrency tests
-        await rig.answer_once(ERROR.format(text.replace("'", "&apos;")))
-        with pytest.raises(cls):
-            await download(rig.adapter, DEMO_RECORDING)
+@pytest.mark.parametrize(
+    ("text", "cls"),
+    [(text, cls) for text, cls, _ in EVERY_ERROR_TEXT if cls is not ex.ConcurrentCallsExceeded],
+)  # a busy answer is retried: see the concurrency tests
+async def test_each_documented_text_is_detected_on_recordings_too(
+    rig: Rig, text: str, cls: type[DialerError]
+) -> None:
+    await rig.answer_once(ERROR.format(text.replace("'", "&apos;")))
+    with pytest.raises(cls):
+        await download(rig.adapter, DEMO_RECORDING)
 
 
 @pytest.mark.parametrize(
@@ -590,10 +611,7 @@ async def test_a_closed_port_is_unavailable() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     async with aiohttp.ClientSession() as session:
-        transport = DialerTransport(
-            dialer="euphoria", session=session, base_url=f"http://127.0.0.1:{port}", secrets=[AUTH]
-        )
-        adapter = EuphoriaAdapter(transport, tenant_name=TENANT, auth_code=AUTH)
+        adapter = adapter_at(session, f"http://127.0.0.1:{port}")
         with pytest.raises(DialerUnavailable, match="unreachable"):
             await adapter.trickle_feed("L", "C", [Contact("1")])
         with pytest.raises(DialerUnavailable, match="unreachable"):
@@ -630,10 +648,10 @@ async def test_never_more_than_three_calls_in_flight_per_action(make_rig: MakeRi
 
 async def test_busy_answer_is_retried(rig: Rig) -> None:
     await rig.answer_once(ERROR.format("Concurrent API Calls Exceeded"))
-    result = await rig.adapter.trickle_feed("L", "C", [Contact("1")])
-    assert result.answer["Success"] == "True"
+    [outcome] = await rig.audited.add_leads(LIST, [lead(NUMBERS[0])])
+    assert outcome.ok
     assert len(await rig.sent()) == 2
-    assert [e.outcome for e in rig.audit] == ["ok"]
+    assert [(e.action, e.outcome) for e in rig.audit] == [("add_leads", "ok")]
 
 
 async def test_busy_answer_on_a_recording_is_retried(rig: Rig) -> None:
@@ -645,22 +663,11 @@ async def test_busy_answer_on_a_recording_is_retried(rig: Rig) -> None:
 async def test_busy_after_every_attempt_raises_dialer_busy(rig: Rig) -> None:
     body = ERROR.format("Concurrent API Calls Exceeded")
     await rig.fault(kind="body", body=body, content_type="text/xml", times=10)
-    started = time.perf_counter()
     with pytest.raises(ex.ConcurrentCallsExceeded) as caught:
-        await rig.adapter.trickle_feed("L", "C", [Contact("1")])
+        await rig.audited.add_leads(LIST, [lead(NUMBERS[0])])
     assert isinstance(caught.value, DialerBusy)
     assert len(await rig.sent()) == FAST.attempts
-    assert time.perf_counter() - started < 1
-    assert [e.outcome for e in rig.audit] == ["dialer_busy"]
-
-
-def test_backoff_waits_are_jittered_and_bounded() -> None:
-    backoff = Backoff(attempts=5, first_delay=0.2, max_delay=0.5)
-    for _ in range(200):
-        delays = list(backoff.delays())
-        assert len(delays) == 4
-        assert all(0 <= d <= cap for d, cap in zip(delays, (0.2, 0.4, 0.5, 0.5), strict=True))
-    assert len({tuple(backoff.delays()) for _ in range(20)}) > 1
+    assert [(e.action, e.outcome) for e in rig.audit] == [("add_leads", "dialer_busy")]
 
 
 # Recordings
@@ -728,10 +735,10 @@ async def provoke(rig: Rig) -> list[DialerError]:
     for body in ECHOES:
         await rig.answer_once(body)
         with pytest.raises(DialerError) as caught:
-            await rig.adapter.trickle_feed("L", "C", [Contact("1")])
+            await rig.audited.add_leads(LIST, [lead(NUMBERS[0])])
         errors.append(caught.value)
     with pytest.raises(DialerError) as caught:
-        await rig.adapter.trickle_feed("L", "C", [Contact("1", notes="\x01")])
+        await rig.audited.add_leads(LIST, [lead(NUMBERS[0], notes="\x01")])
     errors.append(caught.value)
     return errors
 
@@ -746,7 +753,7 @@ async def test_the_auth_code_is_in_no_error_and_no_audit_entry(rig: Rig) -> None
     errors = await provoke(rig)
     await rig.fault(kind="status", status=500, body=f"crash {AUTH}", times=1)
     with pytest.raises(DialerUnavailable) as caught:
-        await download(rig.adapter, DEMO_RECORDING)
+        await download(rig.audited, DEMO_RECORDING)
     errors.append(caught.value)
     assert not leaks(errors, rig.audit)
     assert errors[0].dialer_text == "Authorization Failed for ***"
@@ -771,13 +778,19 @@ async def test_the_adapter_redacts_even_if_the_transport_was_not_told(make_rig: 
     assert not leaks(await provoke(rig), rig.audit)
 
 
-async def test_audit_entries_name_the_action_and_outcome(rig: Rig) -> None:
-    await rig.adapter.trickle_feed("L", "C", [Contact("1")])
-    await download(rig.adapter, DEMO_RECORDING)
+async def test_audit_entries_name_the_operation_the_action_and_the_outcome(rig: Rig) -> None:
+    await rig.audited.add_leads(LIST, [lead(NUMBERS[0])])
+    await download(rig.audited, DEMO_RECORDING)
     with pytest.raises(DialerRejected):
-        await download(rig.adapter, "missing.WAV")
-    assert [(e.dialer, e.action, e.outcome, e.error_text) for e in rig.audit] == [
-        ("euphoria", "DialerTrickleFeed", "ok", None),
-        ("euphoria", "DownloadCallRecordingByFilename", "ok", None),
-        ("euphoria", "DownloadCallRecordingByFilename", "dialer_rejected", "File Not Found"),
+        await download(rig.audited, "missing.WAV")
+    assert [(e.dialer, e.action, e.detail, e.outcome, e.error_text) for e in rig.audit] == [
+        ("euphoria", "add_leads", "DialerTrickleFeed", "ok", None),
+        ("euphoria", "download_recording", "DownloadCallRecordingByFilename", "ok", None),
+        (
+            "euphoria",
+            "download_recording",
+            "DownloadCallRecordingByFilename",
+            "dialer_rejected",
+            "File Not Found",
+        ),
     ]

@@ -11,8 +11,7 @@ import pytest
 import soundfile
 from aiohttp.test_utils import TestClient
 
-from simulators import wav
-from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
+from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator, wav
 
 TENANT, AUTH = "Acme", "Your-Auth-Key-goes-here"
 ENVELOPE = '<?xml version="1.0" encoding="UTF-8"?>\n<XML>\n <Error>{}</Error>\n</XML>\n'

@@ -19,11 +19,9 @@ import pytest
 
 from bridge.errors import DialerBadResponse
 from bridge.interface import OriginateRequest
-from bridge.rest import RestAdapter, RestClient
-from bridge.rest.leads import PhoneListLead
-from bridge.rest.queues import AgentAssignment, QueueAgent, QueueMembership
-from bridge.transport import DialerTransport
+from bridge.rest.client import AgentAssignment, PhoneListLead, QueueAgent, QueueMembership
 from simulators.rest import create_rest_simulator
+from tests.dialers import rest_adapter
 
 API_KEY = "contract-Key-5e1d"
 
@@ -172,10 +170,7 @@ async def simulator(aiohttp_server):
 
 @pytest.fixture
 def adapter(simulator, session):
-    transport = DialerTransport(
-        dialer="rest", session=session, base_url=str(simulator.make_url("")), secrets=[API_KEY]
-    )
-    return RestAdapter(RestClient(transport, api_key=API_KEY))
+    return rest_adapter(session, str(simulator.make_url("")), api_key=API_KEY)
 
 
 async def _api(session, simulator, method: str, path: str, body: Any = None, **params) -> Any:
@@ -259,84 +254,98 @@ async def test_originate_sends_the_example_query(adapter, session, simulator):
     }
 
 
-async def test_phone_list_requests_follow_the_method_table(adapter, session, simulator):
-    created = await adapter.phone_lists.create("Leads")
+async def test_phone_list_create_follows_the_method_table(adapter, session, simulator):
+    await adapter.client.phone_lists.create("Leads")
     assert await _sent(session, simulator) == {
         "method": "POST",
         "path": "/api/phone_list",
         "query": {"api_key": API_KEY},
         "body": {"name": "Leads"},
     }
-    calls = [
-        (adapter.phone_lists.list(), "GET", "/api/phone_list", {}, None),
-        (adapter.phone_lists.get(created.id), "GET", f"/api/phone_list/{created.id}", {}, None),
-        (adapter.phone_lists.query("Lea"), "GET", "/api/phone_list/", {"q": "Lea"}, None),
-        (
-            adapter.phone_lists.update(created.id, name="Renamed"),
-            "PUT",
-            f"/api/phone_list/{created.id}",
-            {},
-            {"name": "Renamed"},
-        ),
-        (
-            adapter.phone_lists.delete(created.id),
-            "DELETE",
-            f"/api/phone_list/{created.id}",
-            {},
-            None,
-        ),
-    ]
-    for call, method, path, query, body in calls:
-        await call
-        assert await _sent(session, simulator) == {
-            "method": method,
-            "path": path,
-            "query": {**query, "api_key": API_KEY},
-            "body": body,
-        }
 
 
-async def test_lead_requests_follow_the_method_table(adapter, session, simulator):
-    phone_list = await adapter.phone_lists.create("Leads")
-    await _sent(session, simulator)
-    leads_path = f"/api/phone_list/{phone_list.id}/lead"
-    lead = PhoneListLead("9725550001", name="ABC office", lead_id="3", priority=1)
-    calls = [
-        (adapter.leads.add(phone_list.id, lead), "POST", leads_path, lead.to_json()),
-        (
-            adapter.leads.add(phone_list.id, [PhoneListLead("1915550002", tags="vip")]),
-            "POST",
-            leads_path,
-            [{"phone": "1915550002", "tags": "vip"}],
-        ),
-        (adapter.leads.list(phone_list.id), "GET", leads_path, None),
-        (
-            adapter.leads.update(phone_list.id, "9725550001", priority=5),
-            "PUT",
-            f"{leads_path}/9725550001",
-            {"priority": 5},
-        ),
-        (
-            adapter.leads.delete(phone_list.id, "9725550001"),
-            "DELETE",
-            f"{leads_path}/9725550001",
-            None,
-        ),
-        (
-            adapter.leads.delete_many(phone_list.id, ["1915550002"]),
-            "DELETE",
-            leads_path,
-            ["1915550002"],
-        ),
-    ]
-    for call, method, path, body in calls:
-        await call
-        sent = await _sent(session, simulator)
-        assert (sent["method"], sent["path"], sent["body"]) == (method, path, body)
+# (call on the client and the phone list's id, method, path, query, body)
+PHONE_LIST_CALLS = [
+    (lambda c, i: c.phone_lists.list(), "GET", "/api/phone_list", {}, None),
+    (lambda c, i: c.phone_lists.get(i), "GET", "/api/phone_list/{id}", {}, None),
+    (lambda c, i: c.phone_lists.query("Lea"), "GET", "/api/phone_list/", {"q": "Lea"}, None),
+    (
+        lambda c, i: c.phone_lists.update(i, name="Renamed"),
+        "PUT",
+        "/api/phone_list/{id}",
+        {},
+        {"name": "Renamed"},
+    ),
+    (lambda c, i: c.phone_lists.delete(i), "DELETE", "/api/phone_list/{id}", {}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "query", "body"),
+    PHONE_LIST_CALLS,
+    ids=["list", "get", "query", "update", "delete"],
+)
+async def test_phone_list_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, query, body
+):
+    created = await adapter.client.phone_lists.create("Leads")
+    await _sent_all(session, simulator)
+    await call(adapter.client, created.id)
+    assert await _sent(session, simulator) == {
+        "method": method,
+        "path": path.format(id=created.id),
+        "query": {**query, "api_key": API_KEY},
+        "body": body,
+    }
+
+
+FIRST_LEAD = PhoneListLead("9725550001", name="ABC office", lead_id="3", priority=1)
+# (call on the client and the phone list's id, method, path after the list's, body)
+LEAD_CALLS = [
+    (lambda c, i: c.leads.add(i, FIRST_LEAD), "POST", "", FIRST_LEAD.to_json()),
+    (
+        lambda c, i: c.leads.add(i, [PhoneListLead("1915550003", tags="vip")]),
+        "POST",
+        "",
+        [{"phone": "1915550003", "tags": "vip"}],
+    ),
+    (lambda c, i: c.leads.list(i), "GET", "", None),
+    (
+        lambda c, i: c.leads.update(i, "9725550001", priority=5),
+        "PUT",
+        "/9725550001",
+        {"priority": 5},
+    ),
+    (lambda c, i: c.leads.delete(i, "9725550001"), "DELETE", "/9725550001", None),
+    (lambda c, i: c.leads.delete_many(i, ["1915550002"]), "DELETE", "", ["1915550002"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "body"),
+    LEAD_CALLS,
+    ids=["add-one", "add-many", "list", "update", "delete", "delete-many"],
+)
+async def test_lead_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, body
+):
+    phone_list = await adapter.client.phone_lists.create("Leads")
+    if method != "POST":
+        await adapter.client.leads.add(
+            phone_list.id, [FIRST_LEAD, PhoneListLead("1915550002", tags="vip")]
+        )
+    await _sent_all(session, simulator)
+    await call(adapter.client, phone_list.id)
+    sent = await _sent(session, simulator)
+    assert (sent["method"], sent["path"], sent["body"]) == (
+        method,
+        f"/api/phone_list/{phone_list.id}/lead{path}",
+        body,
+    )
 
 
 async def test_user_create_sends_the_example_body(adapter, session, simulator):
-    await adapter.users.create(
+    await adapter.client.users.create(
         name="John Smith",
         username="Jonh123",
         password="Ab123456",
@@ -359,44 +368,52 @@ async def test_user_create_sends_the_example_body(adapter, session, simulator):
     }
 
 
-async def test_user_requests_follow_the_method_table(adapter, session, simulator):
-    user = await adapter.users.create(
+# (call on the client and the user's id, method, path, query, body)
+USER_CALLS = [
+    (lambda c, i: c.users.list(), "GET", "/api/user", {}, None),
+    (lambda c, i: c.users.get(i), "GET", "/api/user/{id}", {}, None),
+    (
+        lambda c, i: c.users.query("ann", agents_only=True),
+        "GET",
+        "/api/user/",
+        {"q": "ann", "is_agent": "1"},
+        None,
+    ),
+    (lambda c, i: c.users.query("ann"), "GET", "/api/user/", {"q": "ann", "is_agent": "0"}, None),
+    (
+        lambda c, i: c.users.update(i, name="Ann B"),
+        "PUT",
+        "/api/user/{id}",
+        {},
+        {"name": "Ann B"},
+    ),
+    (lambda c, i: c.users.queues(i), "GET", "/api/user/{id}/queues", {}, None),
+    (lambda c, i: c.users.logout(), "GET", "/api/user/logout", {}, None),
+    (lambda c, i: c.users.delete(i), "DELETE", "/api/user/{id}", {}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "query", "body"),
+    USER_CALLS,
+    ids=["list", "get", "query-agents", "query", "update", "queues", "logout", "delete"],
+)
+async def test_user_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, query, body
+):
+    user = await adapter.client.users.create(
         name="Ann", username="ann", password="Ab123456", email="a@x.io", is_agent=True
     )
-    queue = await adapter.queues.create(name="Q", strategy="ring-all", time_base_score="queue")
-    await adapter.users.login("ann", "Ab123456")
+    await adapter.client.queues.create(name="Q", strategy="ring-all", time_base_score="queue")
+    await adapter.client.users.login("ann", "Ab123456")
     await _sent_all(session, simulator)
-    calls = [
-        (adapter.users.list(), "GET", "/api/user", {}, None),
-        (adapter.users.get(user.id), "GET", f"/api/user/{user.id}", {}, None),
-        (
-            adapter.users.query("ann", agents_only=True),
-            "GET",
-            "/api/user/",
-            {"q": "ann", "is_agent": "1"},
-            None,
-        ),
-        (adapter.users.query("ann"), "GET", "/api/user/", {"q": "ann", "is_agent": "0"}, None),
-        (
-            adapter.users.update(user.id, name="Ann B"),
-            "PUT",
-            f"/api/user/{user.id}",
-            {},
-            {"name": "Ann B"},
-        ),
-        (adapter.users.queues(user.id), "GET", f"/api/user/{user.id}/queues", {}, None),
-        (adapter.users.logout(), "GET", "/api/user/logout", {}, None),
-        (adapter.users.delete(user.id), "DELETE", f"/api/user/{user.id}", {}, None),
-    ]
-    for call, method, path, query, body in calls:
-        await call
-        assert await _sent(session, simulator) == {
-            "method": method,
-            "path": path,
-            "query": {**query, "api_key": API_KEY},
-            "body": body,
-        }
-    assert queue.id
+    await call(adapter.client, user.id)
+    assert await _sent(session, simulator) == {
+        "method": method,
+        "path": path.format(id=user.id),
+        "query": {**query, "api_key": API_KEY},
+        "body": body,
+    }
 
 
 async def _sent_all(session, simulator) -> None:
@@ -405,11 +422,11 @@ async def _sent_all(session, simulator) -> None:
 
 
 async def test_user_login_and_queues_bodies(adapter, session, simulator):
-    user = await adapter.users.create(
+    user = await adapter.client.users.create(
         name="Ann", username="ann", password="Ab123456", email="a@x.io", is_agent=True
     )
     await _sent_all(session, simulator)
-    await adapter.users.login("ann", "Ab123456")
+    await adapter.client.users.login("ann", "Ab123456")
     sent = await _sent(session, simulator)
     assert (sent["method"], sent["path"], sent["body"]) == (
         "POST",
@@ -417,9 +434,11 @@ async def test_user_login_and_queues_bodies(adapter, session, simulator):
         {"username": "ann", "password": "Ab123456"},
     )
     assert sent["query"] == {"api_key": API_KEY}  # the password travels in the body only
-    queue = await adapter.queues.create(name="Q", strategy="top-down", time_base_score="system")
+    queue = await adapter.client.queues.create(
+        name="Q", strategy="top-down", time_base_score="system"
+    )
     await _sent_all(session, simulator)
-    await adapter.users.set_queues(user.id, [QueueMembership(queue.id, 3, 10, 1)])
+    await adapter.client.users.set_queues(user.id, [QueueMembership(queue.id, 3, 10, 1)])
     sent = await _sent(session, simulator)
     assert (sent["method"], sent["path"], sent["body"]) == (
         "PUT",
@@ -447,19 +466,23 @@ async def test_user_login_and_queues_bodies(adapter, session, simulator):
     ],
 )
 async def test_agent_requests_follow_the_examples(adapter, session, simulator, action, path, query):
-    user = await adapter.users.create(
+    user = await adapter.client.users.create(
         name="Ann", username="ann", password="Ab123456", email="a@x.io", is_agent=True
     )
-    queue = await adapter.queues.create(name="Q", strategy="ring-all", time_base_score="queue")
-    await adapter.agents.check_in(user_id=user.id)
+    queue = await adapter.client.queues.create(
+        name="Q", strategy="ring-all", time_base_score="queue"
+    )
+    await adapter.client.agents.check_in(user_id=user.id)
     await _sent_all(session, simulator)
     calls = {
-        "check_in": lambda: adapter.agents.check_in(user_id=user.id),
-        "check_in_device": lambda: adapter.agents.check_in_device(user_id=user.id, device_id=8),
-        "set_pause": lambda: adapter.agents.set_pause(2, user_id=user.id),
-        "set_queues": lambda: adapter.agents.set_queues([queue.id], user_id=user.id),
-        "wrapup": lambda: adapter.agents.wrapup(user_id=user.id, seconds=0),
-        "check_out": lambda: adapter.agents.check_out(user_id=user.id),
+        "check_in": lambda: adapter.client.agents.check_in(user_id=user.id),
+        "check_in_device": lambda: adapter.client.agents.check_in_device(
+            user_id=user.id, device_id=8
+        ),
+        "set_pause": lambda: adapter.client.agents.set_pause(2, user_id=user.id),
+        "set_queues": lambda: adapter.client.agents.set_queues([queue.id], user_id=user.id),
+        "wrapup": lambda: adapter.client.agents.wrapup(user_id=user.id, seconds=0),
+        "check_out": lambda: adapter.client.agents.check_out(user_id=user.id),
     }
     await calls[action]()
     expected = {k: v.format(user=user.id, queue=queue.id) for k, v in query.items()}
@@ -474,7 +497,7 @@ async def test_agent_requests_follow_the_examples(adapter, session, simulator, a
 async def test_queue_create_sends_the_example_parameters(adapter, session, simulator):
     # The example: /api/cc_queue?name={name}&strategy={strategy}&time_base_score={system/queue}
     # shown as GET with a created queue as answer; the project reads it as the create call.
-    await adapter.queues.create(
+    await adapter.client.queues.create(
         name="QUEUE-NAME", strategy="longest-idle-agent", time_base_score="system"
     )
     assert await _sent(session, simulator) == {
@@ -489,47 +512,77 @@ async def test_queue_create_sends_the_example_parameters(adapter, session, simul
     }
 
 
-async def test_queue_agent_requests_follow_the_method_table(adapter, session, simulator):
-    user = await adapter.users.create(
+# (call on the client, the queue's id and an assignment, method, path, query, body)
+QUEUE_CALLS = [
+    (lambda c, q, a: c.queues.agents(q), "GET", "/api/cc_queue/{q}/users", {}, None),
+    (
+        lambda c, q, a: c.queues.add_agents(q, [a]),
+        "POST",
+        "/api/cc_queue/{q}/users",
+        {},
+        {"users": ["row"]},
+    ),
+    (
+        lambda c, q, a: c.queues.replace_agents(q, [a]),
+        "PUT",
+        "/api/cc_queue/{q}/users",
+        {},
+        {"users": ["row"]},
+    ),
+    (
+        lambda c, q, a: c.queues.delete_agents(q, [a.user_id, 99]),
+        "DELETE",
+        "/api/cc_queue/{q}/users",
+        {"ids": "{user},99"},
+        None,
+    ),
+    (lambda c, q, a: c.queues.list(), "GET", "/api/cc_queue", {}, None),
+    (lambda c, q, a: c.queues.get(q), "GET", "/api/cc_queue/{q}", {}, None),
+    (
+        lambda c, q, a: c.queues.update(q, extra={"record": 1}),
+        "PUT",
+        "/api/cc_queue/{q}",
+        {},
+        {"record": 1},
+    ),
+    (lambda c, q, a: c.queues.delete(q), "DELETE", "/api/cc_queue/{q}", {}, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "method", "path", "query", "body"),
+    QUEUE_CALLS,
+    ids=[
+        "agents",
+        "add-agents",
+        "replace-agents",
+        "delete-agents",
+        "list",
+        "get",
+        "update",
+        "delete",
+    ],
+)
+async def test_queue_requests_follow_the_method_table(
+    adapter, session, simulator, call, method, path, query, body
+):
+    user = await adapter.client.users.create(
         name="Ann", username="ann", password="Ab123456", email="a@x.io", is_agent=True
     )
-    queue = await adapter.queues.create(name="Q", strategy="ring-all", time_base_score="queue")
-    await _sent_all(session, simulator)
-    users_path = f"/api/cc_queue/{queue.id}/users"
+    queue = await adapter.client.queues.create(
+        name="Q", strategy="ring-all", time_base_score="queue"
+    )
     row = AgentAssignment(user.id, 4, 10, 1)
-    calls = [
-        (adapter.queues.agents(queue.id), "GET", {}, None),
-        (adapter.queues.add_agents(queue.id, [row]), "POST", {}, {"users": [row.to_row()]}),
-        (adapter.queues.replace_agents(queue.id, [row]), "PUT", {}, {"users": [row.to_row()]}),
-        (
-            adapter.queues.delete_agents(queue.id, [user.id, 99]),
-            "DELETE",
-            {"ids": f"{user.id},99"},
-            None,
-        ),
-    ]
-    for call, method, query, body in calls:
-        await call
-        assert await _sent(session, simulator) == {
-            "method": method,
-            "path": users_path,
-            "query": {**query, "api_key": API_KEY},
-            "body": body,
-        }
-    for call, method, path, body in [
-        (adapter.queues.list(), "GET", "/api/cc_queue", None),
-        (adapter.queues.get(queue.id), "GET", f"/api/cc_queue/{queue.id}", None),
-        (
-            adapter.queues.update(queue.id, extra={"record": 1}),
-            "PUT",
-            f"/api/cc_queue/{queue.id}",
-            {"record": 1},
-        ),
-        (adapter.queues.delete(queue.id), "DELETE", f"/api/cc_queue/{queue.id}", None),
-    ]:
-        await call
-        sent = await _sent(session, simulator)
-        assert (sent["method"], sent["path"], sent["body"]) == (method, path, body)
+    await _sent_all(session, simulator)
+    await call(adapter.client, queue.id, row)
+    if body and body.get("users") == ["row"]:
+        body = {"users": [row.to_row()]}
+    assert await _sent(session, simulator) == {
+        "method": method,
+        "path": path.format(q=queue.id),
+        "query": {**{k: v.format(user=user.id) for k, v in query.items()}, "api_key": API_KEY},
+        "body": body,
+    }
 
 
 # --- Answers, read by the adapter ---------------------------------------------------------
@@ -543,7 +596,7 @@ async def test_adapter_reads_the_originate_answer(adapter, session, simulator):
 
 async def test_adapter_reads_the_phone_list_answer(adapter, session, simulator):
     await _serve(session, simulator, "/api/phone_list", PHONE_LISTS_ANSWER)
-    [phone_list] = await adapter.phone_lists.list()
+    [phone_list] = await adapter.client.phone_lists.list()
     assert (phone_list.id, phone_list.account_id, phone_list.name, phone_list.list_rows) == (
         101,
         2002,
@@ -558,12 +611,12 @@ async def test_the_phone_list_answer_with_its_placeholders_is_a_bad_response(
     verbatim = PHONE_LISTS_ANSWER.replace("101", "xxx").replace("2002", "xxxx")
     await _serve(session, simulator, "/api/phone_list", verbatim)
     with pytest.raises(DialerBadResponse):
-        await adapter.phone_lists.list()
+        await adapter.client.phone_lists.list()
 
 
 async def test_adapter_reads_the_leads_answer(adapter, session, simulator):
     await _serve(session, simulator, "/api/phone_list/5/lead", LEADS_ANSWER)
-    leads = await adapter.leads.list(5)
+    leads = await adapter.client.leads.list(5)
     assert leads == [
         PhoneListLead("972xxxxxxx", "ABC office", "3", 1, None, {}),
         PhoneListLead("191YYYYYYYY", "Mike US", "2", 1, None, {}),
@@ -573,7 +626,7 @@ async def test_adapter_reads_the_leads_answer(adapter, session, simulator):
 
 async def test_adapter_reads_the_user_created_answer(adapter, session, simulator):
     await _serve(session, simulator, "/api/user", USER_CREATED_ANSWER)
-    user = await adapter.users.create(
+    user = await adapter.client.users.create(
         name="John Smith", username="Jonh123", password="Ab123456", email="usersmail@mail.com"
     )
     assert (user.id, user.account_id, user.active, user.in_reports, user.username) == (
@@ -599,23 +652,23 @@ async def test_adapter_reads_the_user_created_answer(adapter, session, simulator
 async def test_adapter_reads_the_verbatim_success_answer(adapter, session, simulator, path, action):
     await _serve(session, simulator, path, SUCCESS_ANSWER)
     calls = {
-        "delete_user": lambda: adapter.users.delete(12345),
-        "check_out": lambda: adapter.agents.check_out(user_id=1),
-        "check_in_device": lambda: adapter.agents.check_in_device(user_id=1, device_id=2),
-        "set_pause": lambda: adapter.agents.set_pause(0, user_id=1),
-        "wrapup": lambda: adapter.agents.wrapup(user_id=1, seconds=0),
+        "delete_user": lambda: adapter.client.users.delete(12345),
+        "check_out": lambda: adapter.client.agents.check_out(user_id=1),
+        "check_in_device": lambda: adapter.client.agents.check_in_device(user_id=1, device_id=2),
+        "set_pause": lambda: adapter.client.agents.set_pause(0, user_id=1),
+        "wrapup": lambda: adapter.client.agents.wrapup(user_id=1, seconds=0),
     }
     assert await calls[action]() is None
 
 
 async def test_adapter_reads_the_check_in_answer(adapter, session, simulator):
     await _serve(session, simulator, "/api/cc_agent/checkIn", CHECK_IN_ANSWER)
-    assert await adapter.agents.check_in(user_id=1) == "***9477"
+    assert await adapter.client.agents.check_in(user_id=1) == "***9477"
 
 
 async def test_adapter_reads_the_set_queues_answer(adapter, session, simulator):
     await _serve(session, simulator, "/api/cc_agent/setQueues", SET_QUEUES_ANSWER)
-    queue = await adapter.agents.set_queues([301], user_id=17798)
+    queue = await adapter.client.agents.set_queues([301], user_id=17798)
     assert queue is not None
     assert (queue.id, queue.name, queue.strategy, queue.tv_name) == (
         301,
@@ -628,7 +681,7 @@ async def test_adapter_reads_the_set_queues_answer(adapter, session, simulator):
 
 async def test_adapter_reads_the_queue_answer(adapter, session, simulator):
     await _serve(session, simulator, "/api/cc_queue", QUEUE_ANSWER)
-    queue = await adapter.queues.create(
+    queue = await adapter.client.queues.create(
         name="QUEUE-NAME", strategy="longest-idle-agent", time_base_score="system"
     )
     assert (queue.id, queue.account_id, queue.name, queue.time_base_score) == (
@@ -642,7 +695,7 @@ async def test_adapter_reads_the_queue_answer(adapter, session, simulator):
 
 async def test_adapter_reads_the_queue_agents_answer(adapter, session, simulator):
     await _serve(session, simulator, "/api/cc_queue/301/users", QUEUE_AGENTS_ANSWER)
-    assert await adapter.queues.agents(301) == [
+    assert await adapter.client.queues.agents(301) == [
         QueueAgent(40404, 4, 10, 1, "User 1", None, (False,)),
         QueueAgent(23250, 4, 10, 1, "John Smith", None, (False,)),
     ]

@@ -8,17 +8,19 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from bridge.audit import AuditEntry
-from bridge.errors import (
+from bridge import (
+    AuditEntry,
+    DialerAdapter,
     DialerBadResponse,
     DialerRejected,
     DialerTimeout,
     DialerUnauthorized,
     DialerUnavailable,
+    OriginateRequest,
+    RestSettings,
+    build_adapter,
+    dialer_session,
 )
-from bridge.interface import OriginateRequest
-from bridge.rest import RestAdapter, RestClient
-from bridge.transport import DialerTransport, dialer_session
 from tests.conftest import REST_API_KEY, rest_state
 
 CALL = OriginateRequest(destination="12025550143", extension="1001", lead_id="L-9")
@@ -31,22 +33,17 @@ async def audit() -> list[AuditEntry]:
 
 def adapter_for(
     session: aiohttp.ClientSession, url: str, audit: list[AuditEntry], *, key: str = REST_API_KEY
-) -> RestAdapter:
-    transport = DialerTransport(
-        dialer="rest",
-        session=session,
-        base_url=url,
-        timeout_seconds=0.5,
-        secrets=[key],
-        audit=audit.append,
+) -> DialerAdapter:
+    """The adapter as the server builds it: from settings, audited."""
+    return build_adapter(
+        RestSettings(base_url=url, api_key=key, timeout=0.5), session, audit.append
     )
-    return RestAdapter(RestClient(transport, api_key=key))
 
 
 @pytest.fixture
 async def adapter(
     rest_simulator: TestServer, session: aiohttp.ClientSession, audit: list[AuditEntry]
-) -> AsyncIterator[RestAdapter]:
+) -> AsyncIterator[DialerAdapter]:
     async with dialer_session() as session:
         yield adapter_for(session, str(rest_simulator.make_url("")), audit)
 
@@ -57,7 +54,7 @@ async def add_fault(server: TestServer, session: aiohttp.ClientSession, **fault:
 
 
 async def test_originate_sends_the_spec_parameters_and_reads_the_uuid(
-    adapter: RestAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
+    adapter: DialerAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
 ) -> None:
     result = await adapter.originate(CALL)
     async with session.get(rest_simulator.make_url("/_sim/requests")) as response:
@@ -73,7 +70,7 @@ async def test_originate_sends_the_spec_parameters_and_reads_the_uuid(
 
 
 async def test_the_spec_example_answer_is_read(
-    adapter: RestAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
+    adapter: DialerAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
 ) -> None:
     example = '{\n  "Success": true,\n  "uuid": "70b27a69-1363-42e1-9c37-4f9c159beb3b"\n}'
     await add_fault(
@@ -93,14 +90,14 @@ async def test_a_wrong_key_is_unauthorized_and_never_shown(
     assert audit[-1].outcome == "dialer_unauthorized"
 
 
-async def test_success_false_keeps_the_dialer_text(adapter: RestAdapter) -> None:
+async def test_success_false_keeps_the_dialer_text(adapter: DialerAdapter) -> None:
     with pytest.raises(DialerRejected) as caught:
         await adapter.originate(OriginateRequest(destination="12025550143", extension="9999"))
     assert caught.value.dialer_text == "extension 9999 is not routed to a device or user"
 
 
 async def test_a_dialer_that_echoes_the_key_has_it_redacted(
-    adapter: RestAdapter,
+    adapter: DialerAdapter,
     rest_simulator: TestServer,
     session: aiohttp.ClientSession,
     audit: list[AuditEntry],
@@ -133,7 +130,7 @@ async def test_a_dialer_that_echoes_the_key_has_it_redacted(
     ],
 )
 async def test_broken_answers_become_typed_errors(
-    adapter: RestAdapter,
+    adapter: DialerAdapter,
     rest_simulator: TestServer,
     session: aiohttp.ClientSession,
     audit: list[AuditEntry],
@@ -162,7 +159,7 @@ async def test_a_dialer_that_is_down_says_so(
 
 
 async def test_a_dropped_originate_is_not_sent_twice(
-    adapter: RestAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
+    adapter: DialerAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
 ) -> None:
     await add_fault(rest_simulator, session, kind="drop", times=1)
     with pytest.raises(DialerUnavailable):

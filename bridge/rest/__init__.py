@@ -1,25 +1,15 @@
-"""The REST call-centre API (spec 003): `api_key` auth, the `{success, msg, data}` envelope.
+"""The REST call-centre API (spec 003): ``api_key`` auth, the ``{success, msg, data}`` envelope.
 
-`RestAdapter` is the bridge's adapter; its resources (``adapter.phone_lists``,
-``.leads``, ``.users``, ``.agents``, ``.queues``) cover the whole API with the record
-types exported here.
+- `settings`: `RestSettings`, what configuration gives a REST dialer;
+- `requests`: `RestConnection`, signed requests, reads retried;
+- `answers`: the envelope and lenient JSON read into typed errors;
+- `adapter`: `RestAdapter`, the bridge's `DialerAdapter` for this API;
+- `client`: the client library, every endpoint by resource (`RestClient`); beyond what
+  the adapter needs (phone lists, leads, users) it covers agents and queues, which no
+  server route uses.
 """
 
 from bridge.rest.adapter import RestAdapter
-from bridge.rest.client import RestClient
-from bridge.rest.leads import PhoneListLead
-from bridge.rest.phone_lists import PhoneList
-from bridge.rest.queues import AgentAssignment, Queue, QueueAgent, QueueMembership
-from bridge.rest.users import User
+from bridge.rest.settings import RestSettings
 
-__all__ = [
-    "AgentAssignment",
-    "PhoneList",
-    "PhoneListLead",
-    "Queue",
-    "QueueAgent",
-    "QueueMembership",
-    "RestAdapter",
-    "RestClient",
-    "User",
-]
+__all__ = ["RestAdapter", "RestSettings"]

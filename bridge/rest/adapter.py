@@ -1,8 +1,7 @@
 """The REST call-centre API behind the bridge's `DialerAdapter` interface.
 
-Besides the generic operations, the adapter exposes the whole API by resource:
-``adapter.phone_lists``, ``adapter.leads``, ``adapter.users``, ``adapter.agents``,
-``adapter.queues``.
+The adapter speaks through the client library (`bridge.rest.client`), whose phone
+lists, leads and users it uses; ``adapter.client`` gives the rest of the API.
 
 How the generic terms map onto this API:
 
@@ -10,11 +9,11 @@ How the generic terms map onto this API:
   and ``password`` are required by the dialer. ``extension``, ``phone_pass``,
   ``user_level`` and ``user_group`` have no REST counterpart and are not sent.
 - `DialerList` → a phone list. The dialer assigns phone list ids, so ``create_list``
-  ignores ``list_id`` and reports the new id in its text; ``active_lists`` returns
-  every phone list (the API has no active flag) with its id as ``list_id``.
-- `Lead` → a phone list lead: ``name`` is first and last name, ``lead_id`` is
-  ``vendor_lead_code``, and the other non-empty fields go into ``ext_api_vars`` with
-  ``custom``.
+  ignores ``list_id`` and answers the new id; ``active_lists`` returns every phone list
+  (the API has no active flag) with its id as ``list_id``.
+- `Lead` → a phone list lead: ``phone`` is the E.164 digits, ``name`` is first and last
+  name, ``lead_id`` is ``vendor_lead_code``, and the other non-empty fields go into
+  ``ext_api_vars`` with ``custom``. One batch is one array (at most 500 leads).
 """
 
 from bridge.errors import DialerBadResponse, DialerRejected, InvalidRequest
@@ -23,32 +22,34 @@ from bridge.interface import (
     DialerList,
     DialerUser,
     Lead,
+    LeadBatching,
     LeadOutcome,
     OriginateRequest,
     OriginateResult,
 )
-from bridge.rest.agents import Agents
 from bridge.rest.client import RestClient
-from bridge.rest.leads import Leads, PhoneListLead
-from bridge.rest.phone_lists import PhoneLists
-from bridge.rest.queues import Queues
-from bridge.rest.resource import operation
-from bridge.rest.users import User, Users
+from bridge.rest.client.leads import PhoneListLead
+from bridge.rest.client.users import User
+from bridge.rest.requests import RestConnection
+from bridge.rest.settings import RestSettings
+from bridge.retry import READS, RetryPolicy
+from bridge.transport import DialerTransport
 
 _LEAD_VARIABLES = ("title", "email", "address", "city", "postal_code", "notes", "language")
 
 
 class RestAdapter(DialerAdapter):
     name = "rest"
+    lead_batching = LeadBatching(max_leads=500)
 
-    def __init__(self, client: RestClient) -> None:
-        self.client = client
-        self.name = client.dialer
-        self.phone_lists = PhoneLists(client)
-        self.leads = Leads(client)
-        self.users = Users(client)
-        self.agents = Agents(client)
-        self.queues = Queues(client)
+    def __init__(
+        self, transport: DialerTransport, settings: RestSettings, *, retry: RetryPolicy = READS
+    ) -> None:
+        self.name = transport.dialer
+        self.connection = RestConnection(
+            transport, api_key=settings.api_key.get_secret_value(), retry=retry
+        )
+        self.client = RestClient(self.connection)
 
     async def originate(self, request: OriginateRequest) -> OriginateResult:
         """``GET /api/cc_agent/originate``: ring the agent's device, then the destination."""
@@ -60,87 +61,80 @@ class RestAdapter(DialerAdapter):
             "cid": request.caller_id,
             "lead_id": request.lead_id,
         }
-        with self.client.transport.operation("originate"):
-            envelope = await self.client.call(
-                "GET", "/api/cc_agent/originate", params={k: v for k, v in params.items() if v}
+        envelope = await self.connection.call(
+            "GET", "/api/cc_agent/originate", params={k: v for k, v in params.items() if v}
+        )
+        uuid = envelope.get("uuid", envelope.get("Uuid"))
+        if uuid is not None and not isinstance(uuid, str):
+            raise DialerBadResponse(
+                f"{self.name} answered originate with a uuid that is not text",
+                dialer=self.name,
+                dialer_text=repr(uuid)[:100],
             )
-            uuid = envelope.get("uuid", envelope.get("Uuid"))
-            if uuid is not None and not isinstance(uuid, str):
-                raise DialerBadResponse(
-                    f"{self.name} answered originate with a uuid that is not text",
-                    dialer=self.name,
-                    dialer_text=repr(uuid)[:100],
-                )
-            return OriginateResult(uuid=uuid)
+        return OriginateResult(uuid=uuid)
 
     async def create_user(self, user: DialerUser) -> str:
-        with operation(self.client.transport, "create_user"):
-            if not user.password:
-                raise InvalidRequest("a REST dialer user needs a password", dialer=self.name)
-            created = await self.users.create(
-                name=user.full_name,
-                username=user.username,
-                password=user.password,
-                email=user.email,
-                is_agent=True,
-                active=user.active,
-            )
-            return f"user {created.username} created with id {created.id}"
+        if not user.password:
+            raise InvalidRequest("a REST dialer user needs a password", dialer=self.name)
+        created = await self.client.users.create(
+            name=user.full_name,
+            username=user.username,
+            password=user.password,
+            email=user.email,
+            is_agent=True,
+            active=user.active,
+        )
+        return f"user {created.username} created with id {created.id}"
 
     async def update_user(self, user: DialerUser) -> str:
-        with operation(self.client.transport, "update_user"):
-            found = await self._user_named(user.username)
-            await self.users.update(
-                found.id,
-                name=user.full_name,
-                password=user.password,
-                email=user.email or None,
-                active=user.active,
-            )
-            return f"user {user.username} updated"
+        found = await self._user_named(user.username)
+        await self.client.users.update(
+            found.id,
+            name=user.full_name,
+            password=user.password,
+            email=user.email or None,
+            active=user.active,
+        )
+        return f"user {user.username} updated"
 
     async def delete_user(self, username: str) -> str:
-        with operation(self.client.transport, "delete_user"):
-            found = await self._user_named(username)
-            await self.users.delete(found.id)
-            return f"user {username} deleted"
+        found = await self._user_named(username)
+        await self.client.users.delete(found.id)
+        return f"user {username} deleted"
 
     async def create_list(self, dialer_list: DialerList) -> DialerList:
         """Create a phone list; the dialer chooses its id (``dialer_list.list_id`` is unused)."""
-        with operation(self.client.transport, "create_list"):
-            created = await self.phone_lists.create(dialer_list.name)
-            return DialerList(list_id=str(created.id), name=created.name)
+        created = await self.client.phone_lists.create(dialer_list.name)
+        return DialerList(list_id=str(created.id), name=created.name)
 
     async def active_lists(self) -> list[DialerList]:
-        with operation(self.client.transport, "active_lists"):
-            return [
-                DialerList(list_id=str(phone_list.id), name=phone_list.name)
-                for phone_list in await self.phone_lists.list()
-            ]
+        return [
+            DialerList(list_id=str(phone_list.id), name=phone_list.name)
+            for phone_list in await self.client.phone_lists.list()
+        ]
 
     async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
         """Add ``leads`` as one array; report each lead, duplicates included.
 
         The dialer refuses a whole array when one phone is already in the list (the
-        project's reading; the spec only says a phone appears once per list). Leads
-        without a phone, or repeating an earlier lead's phone, are not sent. If the
-        dialer refuses the rest, the list's phones are read: leads already there are
-        reported as duplicates and the others are sent once more (nothing was added);
-        a refusal that duplicates do not explain is reported on each lead with the
-        dialer's reason. Without duplicates this is one request, however long the list.
+        project's reading; the spec only says a phone appears once per list). A lead
+        repeating an earlier lead's phone is not sent. If the dialer refuses the rest,
+        the list's phones are read: leads already there are reported as duplicates and
+        the others are sent once more (nothing was added); a refusal that duplicates do
+        not explain is reported on each lead with the dialer's reason. Without
+        duplicates this is one request.
         """
         if not leads:
             return []
-        with operation(self.client.transport, "add_leads"):
-            list_id = self._list_id(dialer_list)
-            refused, to_send = _screen(leads)
-            if to_send:
-                refused.update(await self._send_leads(list_id, leads, to_send))
-            added = f"added to phone list {list_id}"
-            return [
-                LeadOutcome(lead.phone, index not in refused, refused.get(index, added))
-                for index, lead in enumerate(leads)
-            ]
+        list_id = self._list_id(dialer_list)
+        refused, to_send = _screen(leads)
+        if to_send:
+            refused.update(await self._send_leads(list_id, leads, to_send))
+        added = f"added to phone list {list_id}"
+        return [
+            LeadOutcome(lead.phone.digits, index not in refused, refused.get(index, added))
+            for index, lead in enumerate(leads)
+        ]
 
     async def _send_leads(
         self, list_id: int, leads: list[Lead], to_send: dict[str, int]
@@ -149,7 +143,7 @@ class RestAdapter(DialerAdapter):
         refusal = await self._add_once(list_id, leads, to_send)
         if refusal is None:
             return {}
-        in_list = {lead.phone for lead in await self.leads.list(list_id)}
+        in_list = {lead.phone for lead in await self.client.leads.list(list_id)}
         duplicates = in_list.intersection(to_send)
         refused = {
             to_send.pop(phone): f"duplicate: {phone} is already in phone list {list_id}"
@@ -166,13 +160,13 @@ class RestAdapter(DialerAdapter):
     ) -> str | None:
         """Send the leads of ``to_send`` once; the dialer's refusal text, or None."""
         try:
-            await self.leads.add(list_id, [_rest_lead(leads[i]) for i in to_send.values()])
+            await self.client.leads.add(list_id, [_rest_lead(leads[i]) for i in to_send.values()])
         except DialerRejected as error:
             return error.dialer_text or error.message
         return None
 
     async def _user_named(self, username: str) -> User:
-        for user in await self.users.query(username):
+        for user in await self.client.users.query(username):
             if user.username == username:
                 return user
         raise DialerRejected(f"{self.name} has no user {username!r}", dialer=self.name)
@@ -192,12 +186,11 @@ def _screen(leads: list[Lead]) -> tuple[dict[int, str], dict[str, int]]:
     refused: dict[int, str] = {}
     to_send: dict[str, int] = {}
     for index, lead in enumerate(leads):
-        if not lead.phone.strip():
-            refused[index] = "the lead has no phone number"
-        elif lead.phone in to_send:
-            refused[index] = f"duplicate: {lead.phone} appears earlier in this batch"
+        phone = lead.phone.digits
+        if phone in to_send:
+            refused[index] = f"duplicate: {phone} appears earlier in this batch"
         else:
-            to_send[lead.phone] = index
+            to_send[phone] = index
     return refused, to_send
 
 
@@ -205,7 +198,7 @@ def _rest_lead(lead: Lead) -> PhoneListLead:
     variables = {key: getattr(lead, key) for key in _LEAD_VARIABLES if getattr(lead, key)}
     name = f"{lead.first_name} {lead.last_name}".strip()
     return PhoneListLead(
-        phone=lead.phone,
+        phone=lead.phone.digits,
         name=name or None,
         lead_id=lead.vendor_lead_code or None,
         priority=lead.priority,

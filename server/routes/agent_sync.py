@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field
 
-from bridge.interface import DialerAdapter, DialerUser
+from bridge import DialerAdapter, DialerUser
 from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
 from server.fields import Email, Extension, Password, RequiredName, ShortText

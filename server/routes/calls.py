@@ -6,8 +6,7 @@ the session's extension; the dialer's credentials are added by the bridge.
 
 from aiohttp import web
 
-from bridge.interface import OriginateRequest
-from bridge.phone import InvalidNumber, normalise
+from bridge import InvalidNumber, OriginateRequest, normalise
 from server.auth import require_agent
 from server.fields import Code, PhoneCode, PhoneNumber
 from server.keys import CONFIG, DIALERS
@@ -31,6 +30,10 @@ async def click_to_call(request: web.Request) -> web.Response:
         )
     except InvalidNumber as error:
         raise Problem("invalid_number", str(error)) from None
+    if not tenant.click_to_call_dialer:
+        raise Problem(
+            "not_supported", f"tenant {tenant.id} has no click-to-call dialer", status=501
+        )
     dialer = request.config_dict[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
     result = await dialer.originate(
         OriginateRequest(

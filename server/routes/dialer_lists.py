@@ -7,7 +7,7 @@ answer theirs, which is the one to push leads to.
 
 from aiohttp import web
 
-from bridge.interface import DialerAdapter, DialerList
+from bridge import DialerAdapter, DialerList
 from server.auth import API_KEY
 from server.config import TenantConfig
 from server.dialers import UnknownDialer

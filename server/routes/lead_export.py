@@ -7,8 +7,9 @@ postal_code?, notes?, language?, vendor_lead_code?, priority?, custom?}]}``.
 A body of the wrong shape is refused whole, naming the field (``leads.3.priority``).
 Numbers are normalised first; a lead whose number cannot be dialled is reported and
 not sent. With ``create_list`` the list is created first (the "new list" case) and the
-leads go to it, under the id the dialer gave it (``list_id`` in the answer). The answer
-has one outcome per lead, in the order sent.
+leads go to it, under the id the dialer gave it (``list_id`` in the answer). The
+batching and the partial-failure rule are `bridge.export_leads`'s. The answer has one
+outcome per lead, in the order sent.
 """
 
 from typing import Any
@@ -16,9 +17,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field, model_validator
 
-from bridge.errors import DialerError
-from bridge.interface import Lead, LeadOutcome
-from bridge.phone import InvalidNumber, normalise
+from bridge import InvalidNumber, Lead, normalise
+from bridge import export_leads as export_to_dialer
 from server.fields import (
     Code,
     CustomValue,
@@ -36,7 +36,6 @@ from server.fields import (
 from server.request_body import Body, read_json
 from server.routes.dialer_lists import ListBody, tenant_dialer
 
-BATCH = 500
 MAX_LEADS = 100_000
 
 
@@ -66,8 +65,7 @@ class LeadBody(Body):
         number = normalise(
             str(self.phone_number), phone_code=str(self.phone_code), default_region=region
         )
-        fields = self.model_dump(exclude={"phone_number", "phone_code"})
-        return Lead(phone=number.digits, **fields)
+        return Lead(phone=number, **self.model_dump(exclude={"phone_number", "phone_code"}))
 
 
 class ExportBody(Body):
@@ -90,29 +88,14 @@ async def export_leads(request: web.Request) -> web.Response:
     dialer_list = body.target.dialer_list()
     if body.create_list:
         dialer_list = await adapter.create_list(dialer_list)
-    try:
-        for start in range(0, len(valid), BATCH):
-            batch = valid[start : start + BATCH]
-            leads = [lead for _, lead in batch]
-            results: list[LeadOutcome] = await adapter.add_leads(dialer_list, leads)
-            for (index, lead), result in zip(batch, results, strict=True):
-                outcomes[index] = {
-                    "index": index,
-                    "phone": lead.phone,
-                    "ok": result.ok,
-                    "message": result.message,
-                }
-    except DialerError as error:
-        if not any(o and o["ok"] for o in outcomes):
-            raise
-        for index, lead in valid:
-            if outcomes[index] is None:
-                outcomes[index] = {
-                    "index": index,
-                    "phone": lead.phone,
-                    "ok": False,
-                    "message": f"not sent: {error.message}",
-                }
+    results = await export_to_dialer(adapter, dialer_list, [lead for _, lead in valid])
+    for (index, _), result in zip(valid, results, strict=True):
+        outcomes[index] = {
+            "index": index,
+            "phone": result.phone,
+            "ok": result.ok,
+            "message": result.message,
+        }
     added = sum(1 for o in outcomes if o and o["ok"])
     return web.json_response(
         {

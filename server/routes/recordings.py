@@ -13,7 +13,7 @@ import contextlib
 
 from aiohttp import web
 
-from bridge.errors import DialerError
+from bridge import DialerError
 from server.auth import require_agent_or_api_key
 from server.keys import CONFIG, DIALERS
 from server.problems import Problem

@@ -2,7 +2,7 @@ import { test as base, expect, type APIRequestContext, type Page } from "@playwr
 
 const port = Number(process.env.E2E_PORT ?? 18880);
 
-/** Where the demo started by playwright.config.ts listens (see server/demo/runner.py). */
+/** Where the demo started by playwright.config.ts listens (see demo/runner.py). */
 export const E2E = {
   port,
   bridge: `http://127.0.0.1:${port}`,

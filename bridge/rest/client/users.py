@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.errors import InvalidRequest
-from bridge.rest.queues import QueueMembership
-from bridge.rest.records import (
+from bridge.rest.client.queues import QueueMembership
+from bridge.rest.client.records import (
     integer,
     mapping,
     optional_flag,
@@ -20,7 +20,7 @@ from bridge.rest.records import (
     optional_text,
     text,
 )
-from bridge.rest.resource import Resource, each
+from bridge.rest.client.resource import Resource, each
 
 PATH = "/api/user"
 PASSWORD_MIN_LENGTH = 8
@@ -76,21 +76,18 @@ class Users(Resource):
     """``adapter.users``: list, get, query, create, update, delete, login, logout, queues."""
 
     async def list(self) -> list[User]:
-        with self._operation("users.list"):
-            envelope = await self._client.read(PATH)
-            return self._data(envelope, each(User.from_record))
+        envelope = await self._connection.read(PATH)
+        return self._data(envelope, each(User.from_record))
 
     async def get(self, user_id: int) -> User:
-        with self._operation("users.get"):
-            envelope = await self._client.read(f"{PATH}/{user_id}")
-            return self._data(envelope, User.from_record)
+        envelope = await self._connection.read(f"{PATH}/{user_id}")
+        return self._data(envelope, User.from_record)
 
     async def query(self, q: str, *, agents_only: bool = False) -> list[User]:
         """Users whose name, username or email matches ``q``."""
-        with self._operation("users.query"):
-            params = {"q": q, "is_agent": int(agents_only)}
-            envelope = await self._client.read(f"{PATH}/", params=params)
-            return self._data(envelope, each(User.from_record))
+        params = {"q": q, "is_agent": int(agents_only)}
+        envelope = await self._connection.read(f"{PATH}/", params=params)
+        return self._data(envelope, each(User.from_record))
 
     async def create(
         self,
@@ -106,28 +103,27 @@ class Users(Resource):
         extra: Mapping[str, Any] | None = None,
     ) -> User:
         """Create a user; ``extra`` holds any other documented field (``groups``, ...)."""
-        with self._operation("users.create"):
-            required = {"name": name, "username": username, "password": password, "email": email}
-            missing = [key for key, value in required.items() if not value.strip()]
-            if missing:
-                raise InvalidRequest(
-                    f"a user needs {', '.join(missing)} (name, username, password and email"
-                    " are required)",
-                    dialer=self.dialer,
-                )
-            body = self._body(
-                extra,
-                name=name,
-                username=username,
-                password=password,
-                email=email,
-                is_agent=is_agent,
-                in_reports=in_reports,
-                active=None if active is None else int(active),
-                timezone=timezone,
+        required = {"name": name, "username": username, "password": password, "email": email}
+        missing = [key for key, value in required.items() if not value.strip()]
+        if missing:
+            raise InvalidRequest(
+                f"a user needs {', '.join(missing)} (name, username, password and email"
+                " are required)",
+                dialer=self.dialer,
             )
-            envelope = await self._client.call("POST", PATH, json_body=body)
-            return self._data(envelope, User.from_record)
+        body = self._body(
+            extra,
+            name=name,
+            username=username,
+            password=password,
+            email=email,
+            is_agent=is_agent,
+            in_reports=in_reports,
+            active=None if active is None else int(active),
+            timezone=timezone,
+        )
+        envelope = await self._connection.call("POST", PATH, json_body=body)
+        return self._data(envelope, User.from_record)
 
     async def update(
         self,
@@ -144,48 +140,42 @@ class Users(Resource):
         extra: Mapping[str, Any] | None = None,
     ) -> User:
         """Change only the given fields; return the whole record after the change."""
-        with self._operation("users.update"):
-            for key, value in {"name": name, "username": username, "email": email}.items():
-                if value is not None and not value.strip():
-                    raise InvalidRequest(f"a user's {key} cannot be empty", dialer=self.dialer)
-            body = self._body(
-                extra,
-                name=name,
-                username=username,
-                password=password,
-                email=email,
-                is_agent=is_agent,
-                in_reports=in_reports,
-                active=None if active is None else int(active),
-                timezone=timezone,
-            )
-            envelope = await self._client.call("PUT", f"{PATH}/{user_id}", json_body=body)
-            return self._data(envelope, User.from_record)
+        for key, value in {"name": name, "username": username, "email": email}.items():
+            if value is not None and not value.strip():
+                raise InvalidRequest(f"a user's {key} cannot be empty", dialer=self.dialer)
+        body = self._body(
+            extra,
+            name=name,
+            username=username,
+            password=password,
+            email=email,
+            is_agent=is_agent,
+            in_reports=in_reports,
+            active=None if active is None else int(active),
+            timezone=timezone,
+        )
+        envelope = await self._connection.call("PUT", f"{PATH}/{user_id}", json_body=body)
+        return self._data(envelope, User.from_record)
 
     async def delete(self, user_id: int) -> None:
-        with self._operation("users.delete"):
-            await self._client.call("DELETE", f"{PATH}/{user_id}")
+        await self._connection.call("DELETE", f"{PATH}/{user_id}")
 
     async def login(self, username: str, password: str) -> None:
         """Open the API session of this user (the user that agent actions default to)."""
-        with self._operation("users.login"):
-            body = {"username": username, "password": password}
-            await self._client.call("POST", f"{PATH}/login", json_body=body)
+        body = {"username": username, "password": password}
+        await self._connection.call("POST", f"{PATH}/login", json_body=body)
 
     async def logout(self) -> None:
-        with self._operation("users.logout"):
-            await self._client.call("GET", f"{PATH}/logout")
+        await self._connection.call("GET", f"{PATH}/logout")
 
     async def queues(self, user_id: int) -> list[QueueMembership]:
-        with self._operation("users.queues"):
-            envelope = await self._client.read(f"{PATH}/{user_id}/queues")
-            return self._data(envelope, each(QueueMembership.from_row))
+        envelope = await self._connection.read(f"{PATH}/{user_id}/queues")
+        return self._data(envelope, each(QueueMembership.from_row))
 
     async def set_queues(self, user_id: int, queues: Sequence[QueueMembership]) -> None:
         """Replace the user's queues with these (the body is the array of rows)."""
-        with self._operation("users.set_queues"):
-            body = [membership.to_row() for membership in queues]
-            await self._client.call("PUT", f"{PATH}/{user_id}/queues", json_body=body)
+        body = [membership.to_row() for membership in queues]
+        await self._connection.call("PUT", f"{PATH}/{user_id}/queues", json_body=body)
 
     def _body(self, extra: Mapping[str, Any] | None, **given: Any) -> dict[str, Any]:
         if extra and "password" in extra:

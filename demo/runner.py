@@ -16,10 +16,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from demo.app_runners import serve
+from demo.crm_site import DemoAgent, create_crm_site
 from server.app import create_app
-from server.app_runners import serve
 from server.config import ServerConfig, parse_config
-from server.demo.crm_site import DemoAgent, create_crm_site
 from server.keys import AGENTS, API_KEYS
 from simulators.elision import create_elision_simulator
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.errors import InvalidRequest
-from bridge.rest.records import (
+from bridge.rest.client.records import (
     ShapeError,
     array,
     integer,
@@ -23,7 +23,7 @@ from bridge.rest.records import (
     optional_text,
     text,
 )
-from bridge.rest.resource import Resource, each
+from bridge.rest.client.resource import Resource, each
 
 PATH = "/api/cc_queue"
 STRATEGIES = (
@@ -139,14 +139,12 @@ class Queues(Resource):
     """``adapter.queues``: list, get, create, update, delete, and the queue's agents."""
 
     async def list(self) -> list[Queue]:
-        with self._operation("queues.list"):
-            envelope = await self._client.read(PATH)
-            return self._data(envelope, each(Queue.from_record))
+        envelope = await self._connection.read(PATH)
+        return self._data(envelope, each(Queue.from_record))
 
     async def get(self, queue_id: int) -> Queue:
-        with self._operation("queues.get"):
-            envelope = await self._client.read(f"{PATH}/{queue_id}")
-            return self._data(envelope, Queue.from_record)
+        envelope = await self._connection.read(f"{PATH}/{queue_id}")
+        return self._data(envelope, Queue.from_record)
 
     async def create(
         self,
@@ -157,10 +155,9 @@ class Queues(Resource):
         extra: Mapping[str, Any] | None = None,
     ) -> Queue:
         """Create a queue; ``extra`` holds any other documented property (``record``, ...)."""
-        with self._operation("queues.create"):
-            body = self._body(extra, name, strategy, time_base_score)
-            envelope = await self._client.call("POST", PATH, json_body=body)
-            return self._data(envelope, Queue.from_record)
+        body = self._body(extra, name, strategy, time_base_score)
+        envelope = await self._connection.call("POST", PATH, json_body=body)
+        return self._data(envelope, Queue.from_record)
 
     async def update(
         self,
@@ -172,34 +169,28 @@ class Queues(Resource):
         extra: Mapping[str, Any] | None = None,
     ) -> None:
         """Change only the given properties."""
-        with self._operation("queues.update"):
-            body = self._body(extra, name, strategy, time_base_score)
-            await self._client.call("PUT", f"{PATH}/{queue_id}", json_body=body)
+        body = self._body(extra, name, strategy, time_base_score)
+        await self._connection.call("PUT", f"{PATH}/{queue_id}", json_body=body)
 
     async def delete(self, queue_id: int) -> None:
-        with self._operation("queues.delete"):
-            await self._client.call("DELETE", f"{PATH}/{queue_id}")
+        await self._connection.call("DELETE", f"{PATH}/{queue_id}")
 
     async def agents(self, queue_id: int) -> list[QueueAgent]:
-        with self._operation("queues.agents"):
-            envelope = await self._client.read(f"{PATH}/{queue_id}/users")
-            return self._data(envelope, each(QueueAgent.from_row))
+        envelope = await self._connection.read(f"{PATH}/{queue_id}/users")
+        return self._data(envelope, each(QueueAgent.from_row))
 
     async def add_agents(self, queue_id: int, agents: Sequence[AgentAssignment]) -> None:
-        with self._operation("queues.add_agents"):
-            body = {"users": [agent.to_row() for agent in agents]}
-            await self._client.call("POST", f"{PATH}/{queue_id}/users", json_body=body)
+        body = {"users": [agent.to_row() for agent in agents]}
+        await self._connection.call("POST", f"{PATH}/{queue_id}/users", json_body=body)
 
     async def replace_agents(self, queue_id: int, agents: Sequence[AgentAssignment]) -> None:
-        with self._operation("queues.replace_agents"):
-            body = {"users": [agent.to_row() for agent in agents]}
-            await self._client.call("PUT", f"{PATH}/{queue_id}/users", json_body=body)
+        body = {"users": [agent.to_row() for agent in agents]}
+        await self._connection.call("PUT", f"{PATH}/{queue_id}/users", json_body=body)
 
     async def delete_agents(self, queue_id: int, user_ids: Sequence[int]) -> None:
         """Unassign these agents (sent as ``ids``, a comma-separated list in the query)."""
-        with self._operation("queues.delete_agents"):
-            ids = ",".join(str(user_id) for user_id in user_ids)
-            await self._client.call("DELETE", f"{PATH}/{queue_id}/users", params={"ids": ids})
+        ids = ",".join(str(user_id) for user_id in user_ids)
+        await self._connection.call("DELETE", f"{PATH}/{queue_id}/users", params={"ids": ids})
 
     def _body(
         self,

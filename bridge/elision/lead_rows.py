@@ -1,6 +1,6 @@
 """Leads as spec 004's add_multi_lead and add_lead rows, checked before they are sent.
 
-A lead's E.164 number is split into ``phone_code`` and the national ``phone_number``;
+A lead's number is sent as ``phone_code`` and the national ``phone_number``;
 ``Lead.language`` and ``Lead.priority`` have no field in this API and are not sent;
 ``Lead.custom`` keys are sent as custom fields.
 """
@@ -11,9 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote_plus
 
-import phonenumbers
-
-from bridge.elision_fields import REQUIRED
+from bridge.elision.requests import REQUIRED
 from bridge.errors import InvalidRequest
 from bridge.interface import Lead
 
@@ -38,26 +36,16 @@ RESERVED_LEAD_KEYS = frozenset(
 )
 
 
-def lead_row(lead: Lead, list_id: str) -> dict[str, str] | None:
-    """The lead as add_multi_lead / add_lead fields; None if its phone cannot be split."""
-    phone = _split_phone(lead.phone)
-    if phone is None:
-        return None
-    row = {"phone_code": phone[0], "phone_number": phone[1], "list_id": list_id}
+def lead_row(lead: Lead, list_id: str) -> dict[str, str]:
+    """The lead as add_multi_lead / add_lead fields."""
+    row = {
+        "phone_code": lead.phone.country_code,
+        "phone_number": lead.phone.national_number,
+        "list_id": list_id,
+    }
     row.update({key: getattr(lead, name) for key, name in LEAD_FIELDS if getattr(lead, name)})
     row.update(lead.custom)
     return row
-
-
-def _split_phone(digits: str) -> tuple[str, str] | None:
-    """E.164 digits → (phone_code, national phone_number), or None if not a number."""
-    try:
-        parsed = phonenumbers.parse("+" + digits)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return str(parsed.country_code), phonenumbers.national_significant_number(parsed)
 
 
 def check_custom_keys(leads: Iterable[Lead], *, dialer: str) -> None:

@@ -13,38 +13,35 @@ Readings where the spec is silent or loose:
   reported as they came (`TrickleFeedResult.answer`). Anything else (empty body, HTML,
   another root, any HTTP status but 200) is a `DialerBadResponse`: a lead is never
   reported as added when the dialer did not say so in its own envelope.
-- Errors. Every text of the Error Reference has its own class (`bridge.euphoria_xml`),
-  both spellings of "Incorrect Input Parameters…" included; an unknown text is a
-  `DialerRejected` quoting it.
+- Errors. Every text of the Error Reference has its own class
+  (`bridge.euphoria.error_reference`), both spellings of "Incorrect Input Parameters…"
+  included; an unknown text is a `DialerRejected` quoting it.
 - Limits. At most 3 calls of one action are in flight per adapter (the rest queue). A
   call refused with "Concurrent API Calls Exceeded" was not carried out, so every action
-  may be retried: the call keeps its slot and retries after full-jitter exponential
-  waits (`Backoff`), then raises `ConcurrentCallsExceeded` (a `DialerBusy`).
+  may be retried: the call keeps its slot and the busy retry policy (`bridge.retry`)
+  repeats it after full-jitter exponential waits, as long as no audio was handed out,
+  then raises `ConcurrentCallsExceeded` (a `DialerBusy`).
+- Priority belongs to a trickle feed, not to a contact: one batch of leads is one call,
+  so its leads share a priority (`lead_batching` groups them so).
 - Cache. The spec lets the dialer's answers be up to 30 s old; it obliges no client
   cache. Recordings are not cached: they are large, a finished call's recording does
   not change, and a cache would hold the audio whole, the very thing streaming avoids.
-- ``Contact`` vs ``Contacts``: the field table says ``Contacts``, the example
-  ``<Contact>``; the example's ``<Contact>`` and ``<email>`` are what is sent.
 """
 
 import asyncio
+import contextlib
 import os
-import random
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bridge.errors import DialerBadResponse, DialerError, InvalidRequest
-from bridge.euphoria_xml import (
-    AnswerReader,
-    BadAnswer,
-    ConcurrentCallsExceeded,
-    Node,
-    UnsendableText,
-    error_for,
-    request_body,
-)
-from bridge.interface import DialerAdapter, DialerList, Lead, LeadOutcome
+from bridge.errors import DialerBadResponse, InvalidRequest
+from bridge.euphoria.answers import AnswerReader, BadAnswer
+from bridge.euphoria.error_reference import ConcurrentCallsExceeded, error_for
+from bridge.euphoria.requests import Contact, Node, UnsendableText, contact_nodes, request_body
+from bridge.euphoria.settings import EuphoriaSettings
+from bridge.interface import DialerAdapter, DialerList, Lead, LeadBatching, LeadOutcome
+from bridge.retry import BUSY, RetryPolicy
 from bridge.transport import REDACTED, DialerTransport
 
 TRICKLE_FEED = "DialerTrickleFeed"
@@ -56,52 +53,6 @@ WAV_HEADER_SIZE = 12  # "RIFF", the size, "WAVE"
 EXCERPT = 200  # characters of a malformed answer kept in its error
 _HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
 
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    """One ``<Contact>`` of ``DialerTrickleFeed``; every tag is sent, empty or not."""
-
-    phone_number: str
-    title: str = ""
-    first_name: str = ""
-    surname: str = ""
-    address: str = ""
-    email: str = ""
-    notes: str = ""
-    language: str = ""
-    custom1: str = ""
-    custom2: str = ""
-    custom3: str = ""
-    custom4: str = ""
-    custom5: str = ""
-    crm_tag: str = ""
-    assigned_to: str = ""
-
-
-# (tag as sent, Contact field), in the example's order and spelling.
-CONTACT_TAGS: tuple[tuple[str, str], ...] = (
-    ("Title", "title"),
-    ("FirstName", "first_name"),
-    ("Surname", "surname"),
-    ("Address", "address"),
-    ("email", "email"),
-    ("PhoneNumber", "phone_number"),
-    ("Notes", "notes"),
-    ("Language", "language"),
-    ("Custom1", "custom1"),
-    ("Custom2", "custom2"),
-    ("Custom3", "custom3"),
-    ("Custom4", "custom4"),
-    ("Custom5", "custom5"),
-    ("CrmTag", "crm_tag"),
-    ("AssignedTo", "assigned_to"),
-)
-
-
-def _contact_nodes(contact: Contact) -> list[Node]:
-    return [(tag, getattr(contact, name)) for tag, name in CONTACT_TAGS]
-
-
 # Lead.custom keys (case-insensitive) that have a Contact tag of their own.
 _LEAD_CUSTOM_KEYS = {"custom1", "custom2", "custom3", "custom4", "custom5", "crmtag", "assignedto"}
 
@@ -112,39 +63,28 @@ class TrickleFeedResult:
     answer: dict[str, str]  # the answer's child elements and their texts
 
 
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Waits before retrying a call refused with "Concurrent API Calls Exceeded"."""
-
-    attempts: int = 4
-    first_delay: float = 0.2
-    max_delay: float = 2.0
-
-    def delays(self) -> Iterator[float]:
-        """Full-jitter exponential waits, one per retry: at most the sum of the caps."""
-        for retry in range(self.attempts - 1):
-            cap = min(self.max_delay, self.first_delay * 2**retry)
-            yield random.uniform(0, cap)  # noqa: S311 (jitter, not a secret)
+def lead_priority(lead: Lead) -> int:
+    """The trickle feed priority a lead is sent with (5 when unset)."""
+    return lead.priority or DEFAULT_PRIORITY
 
 
 class EuphoriaAdapter(DialerAdapter):
     name = "euphoria"
+    lead_batching = LeadBatching(max_leads=500, group=lead_priority)
 
     def __init__(
         self,
         transport: DialerTransport,
+        settings: EuphoriaSettings,
         *,
-        tenant_name: str,
-        auth_code: str,
-        path: str = "/api/",
-        backoff: Backoff = Backoff(),
+        retry: RetryPolicy = BUSY,
     ) -> None:
         self.transport = transport
         self.name = transport.dialer
-        self.tenant_name = tenant_name
-        self._auth_code = auth_code
-        self.path = path
-        self.backoff = backoff
+        self.tenant_name = settings.tenant_name
+        self._auth_code = settings.auth_code.get_secret_value()
+        self.path = settings.path
+        self.retry = retry
         self._slots = {
             action: asyncio.Semaphore(CONCURRENT_CALLS)
             for action in (TRICKLE_FEED, DOWNLOAD_RECORDING)
@@ -159,73 +99,62 @@ class EuphoriaAdapter(DialerAdapter):
         priority: int = DEFAULT_PRIORITY,
     ) -> TrickleFeedResult:
         """``DialerTrickleFeed``: push ``contacts`` into ``list_name`` of ``campaign_name``."""
-        with self.transport.operation(TRICKLE_FEED):
-            self._check_feed(list_name, campaign_name, contacts, priority)
-            nodes: list[Node] = [
-                ("ListName", list_name),
-                ("CampaignName", campaign_name),
-                ("DataSource", data_source),
-                ("priority", str(priority)),
-                ("ContactsList", [("Contact", _contact_nodes(c)) for c in contacts]),
-            ]
-            reader = AnswerReader()
-            async for _ in self._send(TRICKLE_FEED, self._body(TRICKLE_FEED, nodes), reader):
-                pass  # an answer without a recording yields nothing
-            return TrickleFeedResult(contacts=len(contacts), answer=dict(reader.fields))
+        self._check_feed(list_name, campaign_name, contacts, priority)
+        nodes: list[Node] = [
+            ("ListName", list_name),
+            ("CampaignName", campaign_name),
+            ("DataSource", data_source),
+            ("priority", str(priority)),
+            ("ContactsList", [("Contact", contact_nodes(c)) for c in contacts]),
+        ]
+        reader = AnswerReader()
+        async for _ in self._send(TRICKLE_FEED, self._body(TRICKLE_FEED, nodes), reader):
+            pass  # an answer without a recording yields nothing
+        return TrickleFeedResult(contacts=len(contacts), answer=dict(reader.fields))
 
     async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
-        """Trickle-feed ``leads`` into the list (by name) of ``dialer_list.campaign``.
+        """Trickle-feed one batch into the list (by name) of ``dialer_list.campaign``.
 
         ``Lead.custom`` may fill Custom1..Custom5, CrmTag and AssignedTo (keys matched
         without regard to case); CrmTag defaults to ``vendor_lead_code``; any other key is
-        refused rather than dropped. Euphoria's priority belongs to a call, so leads are
-        sent in one call per priority (5 when unset). If a call fails after an earlier one
-        succeeded, the leads already sent are reported added and the rest failed; if the
-        first call fails, its error is raised.
+        refused rather than dropped. The leads of a batch share one priority.
         """
+        if not leads:
+            return []
+        priorities = {lead_priority(lead) for lead in leads}
+        if len(priorities) > 1:
+            raise InvalidRequest(
+                "a trickle feed has one priority: send leads of each priority apart",
+                dialer=self.name,
+            )
         list_name = dialer_list.name or dialer_list.list_id
-        groups: dict[int, list[tuple[Lead, Contact]]] = {}
-        for lead in leads:
-            priority = lead.priority or DEFAULT_PRIORITY
-            groups.setdefault(priority, []).append((lead, self._contact_of(lead)))
-        outcomes: dict[int, LeadOutcome] = {}
-        for priority, group in groups.items():
-            contacts = [contact for _, contact in group]
-            try:
-                await self.trickle_feed(
-                    list_name, dialer_list.campaign, contacts, priority=priority
-                )
-            except DialerError as error:
-                if not outcomes:
-                    raise
-                for lead in leads:
-                    outcomes.setdefault(id(lead), LeadOutcome(lead.phone, False, error.message))
-                break
-            added = f"added to {dialer_list.campaign}/{list_name}"
-            outcomes.update({id(lead): LeadOutcome(lead.phone, True, added) for lead, _ in group})
-        return [outcomes[id(lead)] for lead in leads]
+        contacts = [self._contact_of(lead) for lead in leads]
+        await self.trickle_feed(
+            list_name, dialer_list.campaign, contacts, priority=priorities.pop()
+        )
+        added = f"added to {dialer_list.campaign}/{list_name}"
+        return [LeadOutcome(lead.phone.digits, True, added) for lead in leads]
 
     async def download_recording(self, filename: str) -> AsyncIterator[bytes]:
         """``DownloadCallRecordingByFilename``: the decoded WAV, in pieces as they arrive."""
-        with self.transport.operation(DOWNLOAD_RECORDING):
-            if not filename.strip():
-                raise InvalidRequest("a recording's file name is required", dialer=self.name)
-            body = self._body(DOWNLOAD_RECORDING, [("FileName", filename)])
-            reader = AnswerReader(audio_tag="audioData")
-            head = b""  # the first bytes, held back until they show a RIFF/WAVE header
-            checked = False
-            async for audio in self._send(DOWNLOAD_RECORDING, body, reader):
-                if not checked:
-                    head += audio
-                    if len(head) < WAV_HEADER_SIZE:
-                        continue
-                    self._check_wav(head)
-                    audio, checked = head, True
-                yield audio
-            if not reader.audio_seen:
-                raise DialerBadResponse(f"{self.name} answered without audioData", dialer=self.name)
+        if not filename.strip():
+            raise InvalidRequest("a recording's file name is required", dialer=self.name)
+        body = self._body(DOWNLOAD_RECORDING, [("FileName", filename)])
+        reader = AnswerReader(audio_tag="audioData")
+        head = b""  # the first bytes, held back until they show a RIFF/WAVE header
+        checked = False
+        async for audio in self._send(DOWNLOAD_RECORDING, body, reader):
             if not checked:
+                head += audio
+                if len(head) < WAV_HEADER_SIZE:
+                    continue
                 self._check_wav(head)
+                audio, checked = head, True
+            yield audio
+        if not reader.audio_seen:
+            raise DialerBadResponse(f"{self.name} answered without audioData", dialer=self.name)
+        if not checked:
+            self._check_wav(head)
 
     async def save_recording(self, filename: str, destination: str | os.PathLike[str]) -> int:
         """Stream the recording into ``destination``; return its size in bytes.
@@ -279,7 +208,7 @@ class EuphoriaAdapter(DialerAdapter):
             )
         address = ", ".join(part for part in (lead.address, lead.city, lead.postal_code) if part)
         return Contact(
-            phone_number=lead.phone,
+            phone_number=lead.phone.digits,
             title=lead.title,
             first_name=lead.first_name,
             surname=lead.last_name,
@@ -322,29 +251,40 @@ class EuphoriaAdapter(DialerAdapter):
     async def _send(self, action: str, body: bytes, reader: AnswerReader) -> AsyncIterator[bytes]:
         """POST ``body`` in one of the action's slots; yield the answer's audio, if any.
 
-        A call refused as busy keeps its slot and is retried after a wait, as long as
-        nothing was yielded; ``reader`` is reset for each attempt and, at the end, holds
-        the answer that was accepted.
+        A call refused as busy keeps its slot and is repeated by the retry policy, as
+        long as nothing was yielded; ``reader`` is reset for each attempt and, at the
+        end, holds the answer that was accepted.
         """
         async with self._slots[action]:
-            delays = self.backoff.delays()
-            while True:
-                reader.reset()
-                yielded = False
-                try:
-                    async for audio in self._attempt(body, reader):
-                        yielded = True
-                        yield audio
-                    return
-                except ConcurrentCallsExceeded:
-                    delay = next(delays, None)
-                    if yielded or delay is None:
-                        raise
-                await asyncio.sleep(delay)
+            pieces = await self.retry.call(
+                lambda: self._first_piece(action, body, reader), retry_on=ConcurrentCallsExceeded
+            )
+            async with contextlib.aclosing(pieces):
+                async for audio in pieces:
+                    yield audio
 
-    async def _attempt(self, body: bytes, reader: AnswerReader) -> AsyncIterator[bytes]:
+    async def _first_piece(
+        self, action: str, body: bytes, reader: AnswerReader
+    ) -> AsyncIterator[bytes]:
+        """One attempt, read up to its first piece of audio (or its end, or its error)."""
+        reader.reset()
+        attempt = self._attempt(action, body, reader)
+        try:
+            first = await anext(attempt)
+        except StopAsyncIteration:
+            return _pieces(None, attempt)
+        except BaseException:
+            await attempt.aclose()
+            raise
+        return _pieces(first, attempt)
+
+    async def _attempt(
+        self, action: str, body: bytes, reader: AnswerReader
+    ) -> AsyncIterator[bytes]:
         limit = None if reader.audio_tag else ANSWER_LIMIT
-        async with self.transport.stream("POST", self.path, data=body, headers=_HEADERS) as answer:
+        async with self.transport.stream(
+            "POST", self.path, data=body, headers=_HEADERS, audit_as=action
+        ) as answer:
             keep = EXCERPT + len(self._auth_code)  # redacted first, then cut
             if answer.status != 200:
                 raise DialerBadResponse(
@@ -374,3 +314,12 @@ class EuphoriaAdapter(DialerAdapter):
                 yield audio
         if reader.error is not None:
             raise error_for(self._redact(reader.error), dialer=self.name)
+
+
+async def _pieces(first: bytes | None, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """``first`` (if any), then what ``rest`` yields; ``rest`` is closed at the end."""
+    async with contextlib.aclosing(rest):
+        if first is not None:
+            yield first
+        async for piece in rest:
+            yield piece

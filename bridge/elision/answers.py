@@ -53,6 +53,11 @@ class LeadAnswer:
     message: str
     data: str
 
+    @property
+    def outcome(self) -> str:
+        """The dialer's words on the lead: its message, and its data if any."""
+        return f"{self.message} - {self.data}" if self.data else self.message
+
 
 class AnswerReader:
     """Reads the answers of the dialer named ``dialer``; ``redact`` cleans every text kept."""

@@ -8,8 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from bridge.errors import InvalidRequest
-from bridge.rest.records import identifier, mapping, optional_integer, optional_text
-from bridge.rest.resource import Resource, each
+from bridge.rest.client.records import identifier, mapping, optional_integer, optional_text
+from bridge.rest.client.resource import Resource, each
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,18 +53,16 @@ class Leads(Resource):
     """``adapter.leads``: list, add, update, delete, delete_many (by phone list id)."""
 
     async def list(self, list_id: int) -> list[PhoneListLead]:
-        with self._operation("leads.list"):
-            envelope = await self._client.read(_path(list_id))
-            return self._data(envelope, each(PhoneListLead.from_record))
+        envelope = await self._connection.read(_path(list_id))
+        return self._data(envelope, each(PhoneListLead.from_record))
 
     async def add(self, list_id: int, leads: PhoneListLead | Sequence[PhoneListLead]) -> None:
         """Add one lead (sent as an object) or several (sent as an array, all or none)."""
-        with self._operation("leads.add"):
-            if isinstance(leads, PhoneListLead):
-                body: Any = self._lead(leads)
-            else:
-                body = [self._lead(lead) for lead in leads]
-            await self._client.call("POST", _path(list_id), json_body=body)
+        if isinstance(leads, PhoneListLead):
+            body: Any = self._lead(leads)
+        else:
+            body = [self._lead(lead) for lead in leads]
+        await self._connection.call("POST", _path(list_id), json_body=body)
 
     async def update(
         self,
@@ -78,20 +76,17 @@ class Leads(Resource):
         ext_api_vars: Mapping[str, Any] | None = None,
     ) -> None:
         """Change only the given fields of the lead with ``phone``."""
-        with self._operation("leads.update"):
-            changes = PhoneListLead(phone, name, lead_id, priority, tags, ext_api_vars).to_json()
-            del changes["phone"]
-            await self._client.call("PUT", _path(list_id, self._phone(phone)), json_body=changes)
+        changes = PhoneListLead(phone, name, lead_id, priority, tags, ext_api_vars).to_json()
+        del changes["phone"]
+        await self._connection.call("PUT", _path(list_id, self._phone(phone)), json_body=changes)
 
     async def delete(self, list_id: int, phone: str) -> None:
-        with self._operation("leads.delete"):
-            await self._client.call("DELETE", _path(list_id, self._phone(phone)))
+        await self._connection.call("DELETE", _path(list_id, self._phone(phone)))
 
     async def delete_many(self, list_id: int, phones: Sequence[str]) -> None:
         """Delete the leads with these phones (a JSON array of phones in the body)."""
-        with self._operation("leads.delete_many"):
-            body = [self._phone(phone) for phone in phones]
-            await self._client.call("DELETE", _path(list_id), json_body=body)
+        body = [self._phone(phone) for phone in phones]
+        await self._connection.call("DELETE", _path(list_id), json_body=body)
 
     def _lead(self, lead: PhoneListLead) -> dict[str, Any]:
         self._phone(lead.phone)

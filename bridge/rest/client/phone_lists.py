@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bridge.errors import InvalidRequest
-from bridge.rest.records import integer, mapping, optional_integer, text
-from bridge.rest.resource import Resource, each
+from bridge.rest.client.records import integer, mapping, optional_integer, text
+from bridge.rest.client.resource import Resource, each
 
 PATH = "/api/phone_list"
 
@@ -34,36 +34,30 @@ class PhoneLists(Resource):
     """``adapter.phone_lists``: list, get, query, create, update, delete."""
 
     async def list(self) -> list[PhoneList]:
-        with self._operation("phone_lists.list"):
-            envelope = await self._client.read(PATH)
-            return self._data(envelope, each(PhoneList.from_record))
+        envelope = await self._connection.read(PATH)
+        return self._data(envelope, each(PhoneList.from_record))
 
     async def get(self, list_id: int) -> PhoneList:
-        with self._operation("phone_lists.get"):
-            envelope = await self._client.read(f"{PATH}/{list_id}")
-            return self._data(envelope, PhoneList.from_record)
+        envelope = await self._connection.read(f"{PATH}/{list_id}")
+        return self._data(envelope, PhoneList.from_record)
 
     async def query(self, q: str) -> list[PhoneList]:
         """Phone lists whose name matches ``q``."""
-        with self._operation("phone_lists.query"):
-            envelope = await self._client.read(f"{PATH}/", params={"q": q})
-            return self._data(envelope, each(PhoneList.from_record))
+        envelope = await self._connection.read(f"{PATH}/", params={"q": q})
+        return self._data(envelope, each(PhoneList.from_record))
 
     async def create(self, name: str) -> PhoneList:
-        with self._operation("phone_lists.create"):
-            body = {"name": self._name(name)}
-            envelope = await self._client.call("POST", PATH, json_body=body)
-            return self._data(envelope, PhoneList.from_record)
+        body = {"name": self._name(name)}
+        envelope = await self._connection.call("POST", PATH, json_body=body)
+        return self._data(envelope, PhoneList.from_record)
 
     async def update(self, list_id: int, *, name: str | None = None) -> None:
         """Change only what is given (a phone list has one writable field: its name)."""
-        with self._operation("phone_lists.update"):
-            body = {} if name is None else {"name": self._name(name)}
-            await self._client.call("PUT", f"{PATH}/{list_id}", json_body=body)
+        body = {} if name is None else {"name": self._name(name)}
+        await self._connection.call("PUT", f"{PATH}/{list_id}", json_body=body)
 
     async def delete(self, list_id: int) -> None:
-        with self._operation("phone_lists.delete"):
-            await self._client.call("DELETE", f"{PATH}/{list_id}")
+        await self._connection.call("DELETE", f"{PATH}/{list_id}")
 
     def _name(self, name: str) -> str:
         if not name.strip():

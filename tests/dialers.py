@@ -1,0 +1,49 @@
+"""Adapters and leads for tests: real transports over real sessions, fast retries."""
+
+from collections.abc import Iterable
+
+import aiohttp
+
+from bridge.interface import Lead
+from bridge.phone import normalise
+from bridge.rest import RestAdapter, RestSettings
+from bridge.retry import RetryPolicy
+from bridge.transport import DialerTransport
+
+# The production policies, with waits short enough for tests.
+FAST_READS = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.02)
+FAST_BUSY = RetryPolicy(attempts=4, first_delay=0.01, max_delay=0.05)
+
+
+def transport(
+    session: aiohttp.ClientSession,
+    base_url: str,
+    *,
+    dialer: str,
+    timeout: float = 5.0,
+    secrets: Iterable[str] = (),
+) -> DialerTransport:
+    return DialerTransport(
+        dialer=dialer,
+        session=session,
+        base_url=base_url,
+        timeout_seconds=timeout,
+        secrets=secrets,
+    )
+
+
+def rest_adapter(
+    session: aiohttp.ClientSession, base_url: str, *, api_key: str, timeout: float = 5.0
+) -> RestAdapter:
+    """A REST adapter whose transport redacts ``api_key``."""
+    settings = RestSettings(base_url=base_url, api_key=api_key, timeout=timeout)
+    return RestAdapter(
+        transport(session, base_url, dialer="rest", timeout=timeout, secrets=settings.secrets()),
+        settings,
+        retry=FAST_READS,
+    )
+
+
+def lead(number: str, **fields: object) -> Lead:
+    """A lead whose phone is ``number``, E.164 digits with or without '+'."""
+    return Lead(normalise("+" + number.lstrip("+")), **fields)  # type: ignore[arg-type]

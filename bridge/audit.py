@@ -30,6 +30,7 @@ class AuditEntry:
     duration_ms: float
     outcome: str
     error_text: str | None
+    detail: str | None = None
 
 
 AuditSink = Callable[[AuditEntry], None]

@@ -10,8 +10,11 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import delete, insert, select, update
+
 from server.database import Database
 from server.problems import Problem
+from server.tables import sessions
 
 EXTEND_EVERY_SECONDS = 60
 
@@ -43,40 +46,49 @@ class SessionStore:
         token = secrets.token_urlsafe(32)
         now = time.time()
         expires_at = now + min(self._idle, self._max)
-        await self._db.insert(
-            "INSERT INTO sessions (token_hash, agent_id, extension, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (_digest(token), agent_id, extension, now, expires_at),
-        )
+        async with self._db.begin() as connection:
+            await connection.execute(
+                insert(sessions).values(
+                    token_hash=_digest(token),
+                    agent_id=agent_id,
+                    extension=extension,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
         return token, expires_at
 
     async def resolve(self, token: str) -> Session:
         """The live session behind ``token``; extends it. Raises `SessionError`."""
-        row = await self._db.fetch_one(
-            "SELECT token_hash, agent_id, extension, created_at, expires_at FROM sessions"
-            " WHERE token_hash = ?",
-            (_digest(token),),
-        )
-        if row is None:
-            raise SessionError("invalid_token", "not logged in: the session is unknown")
-        now = time.time()
-        if row["expires_at"] <= now:
-            await self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (row[0],))
+        this_session = sessions.c.token_hash == _digest(token)
+        async with self._db.begin() as connection:
+            row = (await connection.execute(select(sessions).where(this_session))).one_or_none()
+            if row is None:
+                raise SessionError("invalid_token", "not logged in: the session is unknown")
+            now = time.time()
+            expires_at = row.expires_at
+            wanted = min(now + self._idle, row.created_at + self._max)
+            if expires_at <= now:
+                await connection.execute(delete(sessions).where(this_session))
+            elif wanted - expires_at >= EXTEND_EVERY_SECONDS:
+                expires_at = wanted
+                await connection.execute(
+                    update(sessions).where(this_session).values(expires_at=wanted)
+                )
+        if expires_at <= now:
             raise SessionError("session_expired", "the session has expired: log in again")
-        expires_at = row["expires_at"]
-        wanted = min(now + self._idle, row["created_at"] + self._max)
-        if wanted - expires_at >= EXTEND_EVERY_SECONDS:
-            expires_at = wanted
-            await self._db.execute(
-                "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", (wanted, row[0])
-            )
-        return Session(row["token_hash"], row["agent_id"], row["extension"], expires_at)
+        return Session(row.token_hash, row.agent_id, row.extension, expires_at)
 
     async def close(self, token: str) -> bool:
-        return (
-            await self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
-            > 0
-        )
+        async with self._db.begin() as connection:
+            result = await connection.execute(
+                delete(sessions).where(sessions.c.token_hash == _digest(token))
+            )
+        return result.rowcount > 0
 
     async def purge_expired(self) -> int:
-        return await self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (time.time(),))
+        async with self._db.begin() as connection:
+            result = await connection.execute(
+                delete(sessions).where(sessions.c.expires_at <= time.time())
+            )
+        return result.rowcount

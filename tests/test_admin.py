@@ -4,8 +4,10 @@ import time
 
 import aiohttp
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 from server.keys import AUDIT, DATABASE
+from server.tables import api_keys
 from tests.conftest import ADMIN, TENANT, login
 
 AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
@@ -48,7 +50,8 @@ async def test_a_key_is_shown_once_stored_hashed_and_can_be_revoked(bridge: Test
     listed = await (await bridge.get("/admin/api/keys", headers=AUTH)).json()
     assert [k["name"] for k in listed] == ["Acme production"]
     assert secret not in str(listed)
-    rows = await bridge.app[DATABASE].fetch_all("SELECT key_hash FROM api_keys")
+    async with bridge.app[DATABASE].connect() as connection:
+        rows = list(await connection.execute(select(api_keys)))
     assert secret not in str([tuple(r) for r in rows])
 
     headers = {"X-Api-Key": secret}

@@ -1,0 +1,84 @@
+"""Schema migrations (Alembic), shipped inside the package and run without an ini file.
+
+`upgrade` brings a database to the newest revision: it creates the schema in an empty
+database, and adopts a database made before migrations existed (the tables of the
+baseline revision, no ``alembic_version``) by stamping it with the baseline first.
+A new migration is a new file in ``versions/`` whose ``down_revision`` is the newest one;
+a test checks that the migrations and `server.tables` agree, on SQLite and PostgreSQL.
+"""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, inspect
+
+# The bridge logs one line per schema change (`SchemaChange.describe`) instead of Alembic's.
+logging.getLogger("alembic").setLevel(logging.WARNING)
+
+BASELINE = "0001"
+BASELINE_TABLES = frozenset({"agents", "sessions", "audit_log", "api_keys"})
+
+
+class SchemaError(Exception):
+    """The database's schema is not one this bridge can upgrade; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaChange:
+    before: str | None  # the revision found; None for an empty or adopted database
+    after: str
+    adopted: bool = False
+
+    def describe(self) -> str:
+        if self.adopted:
+            return (
+                f"adopted the tables made before migrations (revision {BASELINE}),"
+                f" schema now at revision {self.after}"
+            )
+        if self.before is None:
+            return f"created the schema at revision {self.after}"
+        if self.before == self.after:
+            return f"schema already at the newest revision {self.after}"
+        return f"schema upgraded from revision {self.before} to {self.after}"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, found next to this file wherever the package is installed."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent).replace("%", "%%"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(connection: Connection) -> SchemaChange:
+    """Upgrade the schema on ``connection`` (inside the caller's transaction)."""
+    config = alembic_config(connection)
+    before = MigrationContext.configure(connection).get_current_revision()
+    head = ScriptDirectory.from_config(config).get_current_head()
+    adopted = False
+    if before is None:
+        existing = BASELINE_TABLES & set(inspect(connection).get_table_names())
+        if existing and existing != BASELINE_TABLES:
+            raise SchemaError(
+                f"it has the tables {sorted(existing)} but not {sorted(BASELINE_TABLES - existing)}"
+                " and no alembic_version: it was not made by crm-bridge; give an empty database"
+            )
+        if existing:
+            command.stamp(config, BASELINE)
+            adopted = True
+    try:
+        command.upgrade(config, "head")
+    except CommandError as error:
+        raise SchemaError(
+            f"its schema is at revision {before!r}, which this crm-bridge (newest revision"
+            f" {head}) does not know: was it upgraded by a newer crm-bridge? ({error})"
+        ) from None
+    after = MigrationContext.configure(connection).get_current_revision()
+    assert after is not None
+    return SchemaChange(before=before, after=after, adopted=adopted)

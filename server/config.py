@@ -61,7 +61,7 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8780
     public_url: str = ""
-    database: str = "var/crm-bridge.sqlite3"
+    database: str = "sqlite:///var/crm-bridge.sqlite3"
     session_idle_seconds: int = 3600
     session_max_seconds: int = 12 * 3600
     tenants: dict[str, TenantConfig] = field(default_factory=dict)

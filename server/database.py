@@ -39,29 +39,32 @@ def engine_url(setting: str) -> URL:
     """The SQLAlchemy URL (with its async driver) for a ``[server] database`` setting.
 
     Errors never repeat the setting, which may hold a password."""
-    if setting.strip() in ("", ":memory:") or setting.startswith("sqlite://:memory:"):
-        raise StorageError(
-            "[server] database: give a file (an in-memory database would be empty for every"
-            f" connection), e.g. {_EXAMPLES}"
-        )
-    if "://" not in setting:
-        return URL.create("sqlite+aiosqlite", database=setting)
-    try:
-        url = make_url(setting)
-    except (ArgumentError, ValueError):
-        raise StorageError(
-            f"[server] database: not a database URL like {_EXAMPLES} (check the port, and"
-            " percent-encode special characters in the password)"
-        ) from None
+    if "://" not in setting:  # a plain path
+        url = URL.create("sqlite", database=setting.strip())
+    else:
+        try:
+            url = make_url(setting)
+        except (ArgumentError, ValueError):
+            raise StorageError(
+                f"[server] database: not a database URL like {_EXAMPLES} (check the port,"
+                " and percent-encode special characters in the password)"
+            ) from None
     backend = url.get_backend_name()
-    if backend == "sqlite" and url.database:
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise StorageError(
+                "[server] database: give a file (an in-memory database would be a different"
+                f" empty one for each connection), e.g. {_EXAMPLES}"
+            )
         return url.set(drivername="sqlite+aiosqlite")
-    if backend in ("postgresql", "postgres") and url.database:
+    if backend in ("postgresql", "postgres"):
+        if not url.database:
+            raise StorageError(
+                "[server] database: name the database at the end of the URL, like"
+                " postgresql://user:password@host:5432/dbname"
+            )
         return url.set(drivername="postgresql+asyncpg")
-    raise StorageError(
-        f"[server] database: {url.drivername}:// with database {url.database!r} is not"
-        f" supported: use {_EXAMPLES}"
-    )
+    raise StorageError(f"[server] database: {backend} is not supported: use {_EXAMPLES}")
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:

@@ -85,7 +85,7 @@ async def test_db_upgrade_reports_a_database_it_cannot_use(
     )
     with pytest.raises(SystemExit) as caught:
         await asyncio.to_thread(main, ["db", "upgrade", "--config", str(config_file)])
-    assert str(caught.value).startswith("crm-bridge: [server] database: mysql:// with database")
+    assert str(caught.value).startswith("crm-bridge: [server] database: mysql is not supported")
     assert "Pw-1" not in str(caught.value)
 
 

@@ -30,10 +30,12 @@ def test_settings_map_to_the_async_drivers(setting: str, url: str) -> None:
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ("mysql://u:Pw-9a@db/bridge", "mysql:// with database 'bridge' is not supported"),
-        ("postgresql://u:Pw-9a@db", "postgresql:// with database None is not supported"),
+        ("mysql://u:Pw-9a@db/bridge", "mysql is not supported: use sqlite:///"),
+        ("postgresql://u:Pw-9a@db", "name the database at the end of the URL"),
         ("postgresql://u:Pw-9a@db:port/bridge", "not a database URL like sqlite:///"),
-        (":memory:", "an in-memory database would be empty for every connection"),
+        (":memory:", "an in-memory database would be a different empty one"),
+        ("sqlite:///:memory:", "give a file"),
+        ("sqlite://", "give a file"),
         ("", "give a file"),
     ],
 )
@@ -43,7 +45,7 @@ def test_a_wrong_setting_says_what_to_write_without_repeating_the_password(
     with pytest.raises(StorageError) as caught:
         engine_url(setting)
     assert message in str(caught.value)
-    assert "postgresql://user:password@host:5432/dbname" in str(caught.value)
+    assert "postgresql://user:password@host:5432/dbname" in str(caught.value)  # an example
     assert "Pw-9a" not in str(caught.value)
 
 

@@ -210,7 +210,8 @@ async def test_a_schema_newer_than_the_code_is_refused(database_url: str) -> Non
 
     await run_on(database_url, from_the_future)
     with pytest.raises(
-        StorageError, match=r"which this crm-bridge \(newest revision 0002\) does not know"
+        StorageError,
+        match=r"at revision '9999', which this crm-bridge \(newest revision 0002\) does not know",
     ):
         await Database.open(database_url)
 

@@ -56,13 +56,25 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def _check_known(config: Config, revision: str) -> None:
+    scripts = ScriptDirectory.from_config(config)
+    try:
+        scripts.get_revision(revision)
+    except CommandError:
+        raise SchemaError(
+            f"its schema is at revision {revision!r}, which this crm-bridge (newest revision"
+            f" {scripts.get_current_head()}) does not know: a newer crm-bridge upgraded it"
+        ) from None
+
+
 def upgrade(connection: Connection) -> SchemaChange:
     """Upgrade the schema on ``connection`` (inside the caller's transaction)."""
     config = alembic_config(connection)
     before = MigrationContext.configure(connection).get_current_revision()
-    head = ScriptDirectory.from_config(config).get_current_head()
     adopted = False
-    if before is None:
+    if before is not None:
+        _check_known(config, before)
+    else:
         existing = BASELINE_TABLES & set(inspect(connection).get_table_names())
         if existing and existing != BASELINE_TABLES:
             raise SchemaError(
@@ -72,13 +84,7 @@ def upgrade(connection: Connection) -> SchemaChange:
         if existing:
             command.stamp(config, BASELINE)
             adopted = True
-    try:
-        command.upgrade(config, "head")
-    except CommandError as error:
-        raise SchemaError(
-            f"its schema is at revision {before!r}, which this crm-bridge (newest revision"
-            f" {head}) does not know: was it upgraded by a newer crm-bridge? ({error})"
-        ) from None
+    command.upgrade(config, "head")
     after = MigrationContext.configure(connection).get_current_revision()
     assert after is not None
     return SchemaChange(before=before, after=after, adopted=adopted)

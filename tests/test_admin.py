@@ -6,6 +6,7 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from bridge.audit import AuditEntry
 from server.keys import AUDIT, DATABASE
 from server.tables import api_keys
 from tests.conftest import ADMIN, TENANT, login
@@ -127,3 +128,17 @@ async def test_the_audit_log_filters_pages_and_shows_newest_first(bridge: TestCl
     html = await (await bridge.get("/admin/audit", params={"per_page": "2"}, headers=AUTH)).text()
     assert html.count("<td>originate</td>") == 2
     assert "older →" in html
+
+
+async def test_an_entrys_detail_is_in_the_json_and_on_the_page(bridge: TestClient) -> None:
+    audit = bridge.app[AUDIT]
+    audit.record(
+        AuditEntry(
+            time.time(), TENANT, "agent1", "elision", "add_lead", 8.0, "ok", None, "list 1101"
+        )
+    )
+    await audit.flush()
+    listed = await (await bridge.get("/admin/api/audit", headers=AUTH)).json()
+    assert [e["detail"] for e in listed["entries"]] == ["list 1101"]
+    html = await (await bridge.get("/admin/audit", headers=AUTH)).text()
+    assert "<td>list 1101</td>" in html

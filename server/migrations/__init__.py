@@ -5,6 +5,9 @@ database, and adopts a database made before migrations existed (the tables of th
 baseline revision, no ``alembic_version``) by stamping it with the baseline first.
 A new migration is a new file in ``versions/`` whose ``down_revision`` is the newest one;
 a test checks that the migrations and `server.tables` agree, on SQLite and PostgreSQL.
+SQLite changes most columns only by rebuilding the table (``op.batch_alter_table``); an
+adopted SQLite file has unnamed UNIQUE and FOREIGN KEY constraints, so a batch that drops
+one passes ``naming_convention=server.tables.metadata.naming_convention``.
 """
 
 import logging

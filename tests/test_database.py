@@ -6,9 +6,12 @@ import socket
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from server.database import Database, StorageError, engine_url
+from server.tables import api_keys
 
 
 @pytest.mark.parametrize(
@@ -108,3 +111,13 @@ def test_a_sqlite_file_where_no_folder_can_be_made_is_reported(tmp_path: Path) -
         f"cannot create the folder {tmp_path}/file/sub for the database: Not a directory;"
         " check [server] database"
     )
+
+
+async def test_a_change_that_fails_halfway_leaves_nothing(database: Database) -> None:
+    key = {"tenant": "t", "name": "n", "prefix": "p", "created_at": 1.0}
+    with pytest.raises(IntegrityError):
+        async with database.begin() as connection:
+            await connection.execute(insert(api_keys).values(key_hash="first", **key))
+            await connection.execute(insert(api_keys).values(key_hash="first", **key))
+    async with database.connect() as connection:
+        assert (await connection.execute(select(func.count()).select_from(api_keys))).scalar() == 0

@@ -99,7 +99,7 @@ class AgentDirectory:
                 raise ValueError(f"agent {username!r} is new: a password is required")
             return _agent(row)
         changes["password_hash"] = await hash_password(password)
-        insert = self._db.insert(agents).values(
+        insert = self._db.upsert(agents).values(
             {
                 "tenant": tenant,
                 "username": username,

@@ -170,8 +170,8 @@ class Database:
         """A connection for queries that change nothing."""
         return self._engine.connect()
 
-    def insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
-        """An INSERT that also offers ``on_conflict_do_update`` (an upsert), on either database."""
+    def upsert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT into ``table`` that ``on_conflict_do_update`` turns into an upsert."""
         dialect_insert: Callable[[Table], postgresql.Insert | sqlite.Insert] = (
             postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
         )

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import ColumnElement, Row, delete, select, update
 
-from server.database import Database, Row
+from server.database import Database
 from server.problems import Problem
+from server.tables import agents
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password")
@@ -37,14 +39,18 @@ class Agent:
 
 def _agent(row: Row) -> Agent:
     return Agent(
-        id=row["id"],
-        tenant=row["tenant"],
-        username=row["username"],
-        full_name=row["full_name"],
-        extension=row["extension"],
-        active=bool(row["active"]),
-        synced_dialers=tuple(json.loads(row["synced_dialers"])),
+        id=row.id,
+        tenant=row.tenant,
+        username=row.username,
+        full_name=row.full_name,
+        extension=row.extension,
+        active=bool(row.active),
+        synced_dialers=tuple(json.loads(row.synced_dialers)),
     )
+
+
+def _named(tenant: str, username: str) -> ColumnElement[bool]:
+    return (agents.c.tenant == tenant) & (agents.c.username == username)
 
 
 async def hash_password(password: str) -> str:
@@ -74,68 +80,63 @@ class AgentDirectory:
         synced_dialers: tuple[str, ...] | None = None,
     ) -> Agent:
         """Create the agent, or update it (the password only when one is given;
-        ``synced_dialers`` only when given)."""
-        now = time.time()
-        existing = await self.get(tenant, username)
-        if existing is None:
-            if not password:
+        ``synced_dialers`` only when given).
+
+        One statement: concurrent saves of a new agent leave one row, the last save's."""
+        changes: dict[str, object] = {
+            "full_name": full_name,
+            "extension": extension,
+            "active": active,
+            "updated_at": time.time(),
+        }
+        if synced_dialers is not None:
+            changes["synced_dialers"] = json.dumps(list(synced_dialers))
+        if not password:
+            known = update(agents).where(_named(tenant, username)).values(changes)
+            async with self._db.begin() as connection:
+                row = (await connection.execute(known.returning(*agents.c))).one_or_none()
+            if row is None:
                 raise ValueError(f"agent {username!r} is new: a password is required")
-            await self._db.insert(
-                "INSERT INTO agents (tenant, username, password_hash, full_name, extension,"
-                " active, synced_dialers, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    tenant,
-                    username,
-                    await hash_password(password),
-                    full_name,
-                    extension,
-                    int(active),
-                    json.dumps(list(synced_dialers or ())),
-                    now,
-                    now,
-                ),
-            )
-        else:
-            synced = existing.synced_dialers if synced_dialers is None else synced_dialers
-            await self._db.execute(
-                "UPDATE agents SET full_name = ?, extension = ?, active = ?, synced_dialers = ?,"
-                " updated_at = ? WHERE id = ?",
-                (full_name, extension, int(active), json.dumps(list(synced)), now, existing.id),
-            )
-            if password:
-                await self._db.execute(
-                    "UPDATE agents SET password_hash = ? WHERE id = ?",
-                    (await hash_password(password), existing.id),
-                )
-        saved = await self.get(tenant, username)
-        assert saved is not None
-        return saved
+            return _agent(row)
+        changes["password_hash"] = await hash_password(password)
+        insert = self._db.upsert(agents).values(
+            {
+                "tenant": tenant,
+                "username": username,
+                "created_at": changes["updated_at"],
+                "synced_dialers": "[]",
+                **changes,
+            }
+        )
+        upsert = insert.on_conflict_do_update(
+            index_elements=[agents.c.tenant, agents.c.username],
+            set_={name: insert.excluded[name] for name in changes},
+        )
+        async with self._db.begin() as connection:
+            row = (await connection.execute(upsert.returning(*agents.c))).one()
+        return _agent(row)
+
+    async def _one(self, condition: ColumnElement[bool]) -> Row | None:
+        async with self._db.connect() as connection:
+            return (await connection.execute(select(agents).where(condition))).one_or_none()
 
     async def get(self, tenant: str, username: str) -> Agent | None:
-        row = await self._db.fetch_one(
-            "SELECT * FROM agents WHERE tenant = ? AND username = ?", (tenant, username)
-        )
+        row = await self._one(_named(tenant, username))
         return _agent(row) if row else None
 
     async def delete(self, tenant: str, username: str) -> bool:
         """Remove the agent; its sessions end with it."""
-        return (
-            await self._db.execute(
-                "DELETE FROM agents WHERE tenant = ? AND username = ?", (tenant, username)
-            )
-            > 0
-        )
+        async with self._db.begin() as connection:
+            result = await connection.execute(delete(agents).where(_named(tenant, username)))
+        return result.rowcount > 0
 
     async def get_by_id(self, agent_id: int) -> Agent | None:
-        row = await self._db.fetch_one("SELECT * FROM agents WHERE id = ?", (agent_id,))
+        row = await self._one(agents.c.id == agent_id)
         return _agent(row) if row else None
 
     async def authenticate(self, tenant: str, username: str, password: str) -> Agent:
-        row = await self._db.fetch_one(
-            "SELECT * FROM agents WHERE tenant = ? AND username = ?", (tenant, username)
-        )
-        valid = await _verify(row["password_hash"] if row else _DUMMY_HASH, password)
+        row = await self._one(_named(tenant, username))
+        valid = await _verify(row.password_hash if row else _DUMMY_HASH, password)
         if row is None or not valid:
             raise LoginError("invalid_credentials", "wrong username or password", status=401)
         agent = _agent(row)

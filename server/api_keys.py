@@ -9,7 +9,10 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from server.database import Database, Row
+from sqlalchemy import Row, select, update
+
+from server.database import Database
+from server.tables import api_keys
 
 KEY_PREFIX = "cbk_"
 
@@ -35,13 +38,13 @@ def _digest(key: str) -> str:
 
 def _key(row: Row) -> ApiKey:
     return ApiKey(
-        id=row["id"],
-        tenant=row["tenant"],
-        name=row["name"],
-        prefix=row["prefix"],
-        created_at=row["created_at"],
-        last_used_at=row["last_used_at"],
-        revoked_at=row["revoked_at"],
+        id=row.id,
+        tenant=row.tenant,
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
     )
 
 
@@ -52,39 +55,48 @@ class ApiKeyStore:
     async def create(self, tenant: str, name: str) -> tuple[ApiKey, str]:
         """A new key for ``tenant``; returns it with the secret, which is not kept."""
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
-        key_id = await self._db.insert(
-            "INSERT INTO api_keys (tenant, name, prefix, key_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (tenant, name, secret[: len(KEY_PREFIX) + 6], _digest(secret), time.time()),
+        insert = (
+            api_keys.insert()
+            .values(
+                tenant=tenant,
+                name=name,
+                prefix=secret[: len(KEY_PREFIX) + 6],
+                key_hash=_digest(secret),
+                created_at=time.time(),
+            )
+            .returning(*api_keys.c)
         )
-        row = await self._db.fetch_one("SELECT * FROM api_keys WHERE id = ?", (key_id,))
-        assert row is not None
+        async with self._db.begin() as connection:
+            row = (await connection.execute(insert)).one()
         return _key(row), secret
 
     async def list(self, tenant: str | None = None) -> list[ApiKey]:
-        if tenant is None:
-            rows = await self._db.fetch_all("SELECT * FROM api_keys ORDER BY id DESC")
-        else:
-            rows = await self._db.fetch_all(
-                "SELECT * FROM api_keys WHERE tenant = ? ORDER BY id DESC", (tenant,)
-            )
-        return [_key(row) for row in rows]
+        query = select(api_keys).order_by(api_keys.c.id.desc())
+        if tenant is not None:
+            query = query.where(api_keys.c.tenant == tenant)
+        async with self._db.connect() as connection:
+            return [_key(row) for row in await connection.execute(query)]
 
     async def revoke(self, key_id: int) -> bool:
-        changed = await self._db.execute(
-            "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            (time.time(), key_id),
-        )
-        return changed > 0
+        async with self._db.begin() as connection:
+            result = await connection.execute(
+                update(api_keys)
+                .where((api_keys.c.id == key_id) & api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=time.time())
+            )
+        return result.rowcount > 0
 
     async def authenticate(self, secret: str) -> ApiKey | None:
-        """The live key behind ``secret``, or None."""
-        row = await self._db.fetch_one(
-            "SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", (_digest(secret),)
-        )
-        if row is None:
-            return None
-        await self._db.execute(
-            "UPDATE api_keys SET last_used_at = ? WHERE id = ?", (time.time(), row["id"])
-        )
-        return _key(row)
+        """The live key behind ``secret``, or None; notes when it was used."""
+        async with self._db.begin() as connection:
+            row = (
+                await connection.execute(
+                    update(api_keys)
+                    .where(
+                        (api_keys.c.key_hash == _digest(secret)) & api_keys.c.revoked_at.is_(None)
+                    )
+                    .values(last_used_at=time.time())
+                    .returning(*api_keys.c)
+                )
+            ).one_or_none()
+        return _key(row) if row else None

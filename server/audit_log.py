@@ -10,8 +10,11 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
 
+from sqlalchemy import ColumnElement, func, insert, select
+
 from bridge import AuditEntry
 from server.database import Database
+from server.tables import audit_log
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,9 @@ class AuditQuery:
 class AuditLog:
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._queue: asyncio.Queue[AuditEntry] = asyncio.Queue()
+        # None is the stop mark: `running` queues it, the writer ends when it comes out.
+        self._queue: asyncio.Queue[AuditEntry | None] = asyncio.Queue()
+        self._storing = asyncio.Lock()  # held while a batch is on its way to the database
 
     def record(self, entry: AuditEntry) -> None:
         self._queue.put_nowait(entry)
@@ -39,30 +44,33 @@ class AuditLog:
     def _drain(self, most: int) -> list[AuditEntry]:
         entries: list[AuditEntry] = []
         while len(entries) < most and not self._queue.empty():
-            entries.append(self._queue.get_nowait())
+            entry = self._queue.get_nowait()
+            if entry is None:  # the writer's stop mark: leave it for the writer
+                self._queue.put_nowait(entry)
+                break
+            entries.append(entry)
         return entries
 
     async def _store(self, entries: list[AuditEntry]) -> None:
         try:
-            await self._db.execute_many(
-                "INSERT INTO audit_log (at, tenant, user, dialer, action, duration_ms, outcome,"
-                " error_text) VALUES (:at, :tenant, :user, :dialer, :action, :duration_ms,"
-                " :outcome, :error_text)",
-                [asdict(entry) for entry in entries],
-            )
+            async with self._storing, self._db.begin() as connection:
+                await connection.execute(insert(audit_log), [asdict(entry) for entry in entries])
         except Exception:
             for entry in entries:
                 self._queue.put_nowait(entry)
             raise
 
     async def flush(self) -> None:
-        """Store everything queued so far (tests and shutdown call this)."""
+        """Store everything recorded so far, also what the writer is storing right now
+        (tests and shutdown call this)."""
         while entries := self._drain(BATCH):
             await self._store(entries)
+        async with self._storing:
+            pass
 
-    async def _write_forever(self) -> None:
-        while True:
-            first = await self._queue.get()
+    async def _write_until_stopped(self) -> None:
+        """Store the queue batch by batch, never cancelled halfway through a batch."""
+        while (first := await self._queue.get()) is not None:
             try:
                 await self._store([first, *self._drain(BATCH - 1)])
             except Exception:
@@ -72,32 +80,34 @@ class AuditLog:
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
         """Run the background writer; flush what is left on the way out."""
-        task = asyncio.create_task(self._write_forever())
+        writer = asyncio.create_task(self._write_until_stopped())
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            self._queue.put_nowait(None)
+            await writer
             await self.flush()
 
     async def query(self, query: AuditQuery) -> tuple[list[dict[str, object]], int]:
         """Entries matching ``query``, newest first, and how many match in all."""
-        where, params = [], []
-        for clause, value in (
-            ("tenant = ?", query.tenant),
-            ("at >= ?", query.since),
-            ("at < ?", query.until),
-            ("action = ?", query.action),
-        ):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        condition = (" WHERE " + " AND ".join(where)) if where else ""
-        total = await self._db.fetch_one(f"SELECT COUNT(*) FROM audit_log{condition}", params)  # noqa: S608
-        rows = await self._db.fetch_all(
-            f"SELECT at, tenant, user, dialer, action, duration_ms, outcome, error_text"  # noqa: S608
-            f" FROM audit_log{condition} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
-            [*params, query.limit, query.offset],
+        conditions: list[ColumnElement[bool]] = []
+        if query.tenant is not None:
+            conditions.append(audit_log.c.tenant == query.tenant)
+        if query.since is not None:
+            conditions.append(audit_log.c.at >= query.since)
+        if query.until is not None:
+            conditions.append(audit_log.c.at < query.until)
+        if query.action is not None:
+            conditions.append(audit_log.c.action == query.action)
+        entries = (
+            select(*(column for column in audit_log.c if column.name != "id"))
+            .where(*conditions)
+            .order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
         )
-        return [dict(row) for row in rows], total[0] if total else 0
+        count = select(func.count()).select_from(audit_log).where(*conditions)
+        async with self._db.connect() as connection:
+            total = (await connection.execute(count)).scalar_one()
+            rows = [dict(row._mapping) for row in await connection.execute(entries)]
+        return rows, total

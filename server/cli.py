@@ -1,4 +1,4 @@
-"""The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``."""
+"""The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``, ``db upgrade``."""
 
 import argparse
 import asyncio
@@ -13,7 +13,7 @@ from demo import simulation
 from server.access_log import PathOnlyAccessLogger
 from server.agents import AgentDirectory
 from server.config import ConfigError, Problem, load_config
-from server.database import Database
+from server.database import Database, StorageError
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -59,6 +59,15 @@ async def _add_agent(args: argparse.Namespace) -> None:
     print(f"agent {agent.username} saved in tenant {agent.tenant} (extension {agent.extension})")
 
 
+async def _upgrade_database(args: argparse.Namespace) -> None:
+    database = Database.from_setting(load_config(args.config).database)
+    try:
+        change = await database.upgrade_schema()
+    finally:
+        await database.close()
+    print(f"database {database.url}: {change.describe()}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-bridge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--full-name", default="")
     add.add_argument("--extension", default="")
     add.set_defaults(run=lambda args: asyncio.run(_add_agent(args)))
+
+    db = commands.add_parser("db", help="manage the database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser(
+        "upgrade", help="create or upgrade the database's schema (the server also does at start)"
+    )
+    upgrade.add_argument("--config", required=True)
+    upgrade.set_defaults(run=lambda args: asyncio.run(_upgrade_database(args)))
     return parser
 
 
@@ -105,6 +122,8 @@ def main(argv: list[str] | None = None) -> None:
         args.run(args)
     except ConfigError as error:
         sys.exit("\n".join(f"crm-bridge: {problem}" for problem in error.problems))
+    except StorageError as error:
+        sys.exit(f"crm-bridge: {error}")
     except KeyboardInterrupt:
         pass
 

@@ -103,7 +103,7 @@ class ServerSection(Settings):
     host: Text = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8780
     public_url: HttpUrl | None = None  # the widget's origin as browsers see it
-    database: Text = "var/crm-bridge.sqlite3"
+    database: Text = "sqlite:///var/crm-bridge.sqlite3"
     session_idle_seconds: Seconds = 3600
     session_max_seconds: Seconds = 12 * 3600
 

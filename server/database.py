@@ -1,105 +1,181 @@
-"""The server's storage: one SQLite file, reached through a small async layer.
+"""The server's storage: SQLite or PostgreSQL behind one async SQLAlchemy engine.
 
-Only this module speaks SQL dialect details (WAL, pragmas); the stores above it use
-plain parameterised statements, so a PostgreSQL backend can replace it.
+The ``[server] database`` setting is ``sqlite:///var/crm-bridge.sqlite3`` (a plain file
+path works too) or ``postgresql://user:password@host:5432/dbname``. Only this module
+and the migrations know which database it is; the stores above use SQLAlchemy Core on
+the tables of `server.tables`, each change inside one transaction (`Database.begin`).
+Opening a database brings its schema to the newest migration.
 """
 
-from collections.abc import Iterable, Sequence
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import Table, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS agents (
-    id INTEGER PRIMARY KEY,
-    tenant TEXT NOT NULL,
-    username TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    full_name TEXT NOT NULL DEFAULT '',
-    extension TEXT NOT NULL DEFAULT '',
-    active INTEGER NOT NULL DEFAULT 1,
-    synced_dialers TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    UNIQUE (tenant, username)
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_hash TEXT PRIMARY KEY,
-    agent_id INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
-    extension TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    expires_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at);
-CREATE TABLE IF NOT EXISTS audit_log (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    tenant TEXT NOT NULL,
-    user TEXT NOT NULL,
-    dialer TEXT NOT NULL,
-    action TEXT NOT NULL,
-    duration_ms REAL NOT NULL,
-    outcome TEXT NOT NULL,
-    error_text TEXT
-);
-CREATE INDEX IF NOT EXISTS audit_log_tenant_at ON audit_log (tenant, at);
-CREATE TABLE IF NOT EXISTS api_keys (
-    id INTEGER PRIMARY KEY,
-    tenant TEXT NOT NULL,
-    name TEXT NOT NULL,
-    prefix TEXT NOT NULL,
-    key_hash TEXT NOT NULL UNIQUE,
-    created_at REAL NOT NULL,
-    last_used_at REAL,
-    revoked_at REAL
-);
-"""
+from server import migrations
+from server.migrations import SchemaChange, SchemaError
 
-Row = aiosqlite.Row
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# Any fixed number: it keeps two bridge instances from migrating a PostgreSQL database at once.
+MIGRATION_LOCK = 0x63726D62
+
+_EXAMPLES = "sqlite:///var/crm-bridge.sqlite3 or postgresql://user:password@host:5432/dbname"
+
+
+class StorageError(Exception):
+    """The configured database cannot be used; the message says what to fix."""
+
+
+def engine_url(setting: str) -> URL:
+    """The SQLAlchemy URL (with its async driver) for a ``[server] database`` setting.
+
+    Errors never repeat the setting, which may hold a password."""
+    if "://" not in setting:  # a plain path
+        url = URL.create("sqlite", database=setting.strip())
+    else:
+        try:
+            url = make_url(setting)
+        except (ArgumentError, ValueError):
+            raise StorageError(
+                f"[server] database: not a database URL like {_EXAMPLES} (check the port,"
+                " and percent-encode special characters in the password)"
+            ) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            raise StorageError(
+                "[server] database: give a file (an in-memory database would be a different"
+                f" empty one for each connection), e.g. {_EXAMPLES}"
+            )
+        return url.set(drivername="sqlite+aiosqlite")
+    if backend in ("postgresql", "postgres"):
+        if not url.database:
+            raise StorageError(
+                "[server] database: name the database at the end of the URL, like"
+                " postgresql://user:password@host:5432/dbname"
+            )
+        return url.set(drivername="postgresql+asyncpg")
+    raise StorageError(f"[server] database: {backend} is not supported: use {_EXAMPLES}")
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",  # readers do not wait for the writer
+        "synchronous=NORMAL",  # safe with WAL, and much faster than FULL
+        "foreign_keys=ON",  # a deleted agent's sessions go with it
+        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",  # writers queue instead of failing
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+async def _upgrade_sqlite(connection: AsyncConnection) -> SchemaChange:
+    """Migrate SQLite in a transaction of our own: the driver would run DDL outside one.
+
+    ``BEGIN IMMEDIATE`` takes the write lock first, so a second process waits (busy
+    timeout) instead of migrating too. Foreign keys are off meanwhile, as SQLite asks for
+    table rebuilds, and checked before the commit."""
+    await connection.execution_options(isolation_level="AUTOCOMMIT")
+    await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            change = await connection.run_sync(migrations.upgrade)
+            broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).first()
+            if broken is not None:
+                raise SchemaError(f"the migration left rows pointing nowhere in {broken[0]}")
+        except BaseException:
+            await connection.exec_driver_sql("ROLLBACK")
+            raise
+        await connection.exec_driver_sql("COMMIT")
+    finally:
+        await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    return change
 
 
 class Database:
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine.sync_engine, "connect", _tune_sqlite)
 
     @classmethod
-    async def open(cls, path: str) -> "Database":
-        """Open (creating if needed) the database at ``path``; ``:memory:`` for tests."""
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=NORMAL")
-        await connection.execute("PRAGMA foreign_keys=ON")
-        await connection.executescript(SCHEMA)
-        await connection.commit()
-        return cls(connection)
+    def from_setting(cls, setting: str) -> "Database":
+        """The database named by ``setting``, not connected yet (see `upgrade_schema`)."""
+        url = engine_url(setting)
+        if url.get_backend_name() == "sqlite":
+            folder = Path(url.database or "").parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StorageError(
+                    f"cannot create the folder {folder} for the database: {error.strerror};"
+                    " check [server] database"
+                ) from None
+        return cls(create_async_engine(url))
+
+    @classmethod
+    async def open(cls, setting: str) -> "Database":
+        """Connect, and create or upgrade the schema to the newest migration."""
+        database = cls.from_setting(setting)
+        try:
+            change = await database.upgrade_schema()
+        except BaseException:
+            await database.close()
+            raise
+        log.info("database %s: %s", database.url, change.describe())
+        return database
+
+    @property
+    def url(self) -> str:
+        """Where the database is, with any password hidden (fit for logs and messages)."""
+        url = self._engine.url
+        return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+
+    async def upgrade_schema(self) -> SchemaChange:
+        """Bring the schema to the newest migration (see `migrations`), in one transaction
+        that also keeps a second bridge instance from migrating at the same time."""
+        try:
+            async with self._engine.connect() as connection:
+                if self._engine.dialect.name == "sqlite":
+                    return await _upgrade_sqlite(connection)
+                async with connection.begin():
+                    await connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
+                    return await connection.run_sync(migrations.upgrade)
+        except SchemaError as error:
+            raise StorageError(f"database {self.url}: {error}") from None
+        except (OSError, SQLAlchemyError) as error:
+            reason = getattr(error, "orig", None) or error
+            raise StorageError(
+                f"cannot use the database {self.url}: {reason}; check [server] database"
+            ) from None
+
+    def begin(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection in one transaction: committed at the end, rolled back on error."""
+        return self._engine.begin()
+
+    def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for queries that change nothing."""
+        return self._engine.connect()
+
+    def upsert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT into ``table`` that ``on_conflict_do_update`` turns into an upsert."""
+        dialect_insert: Callable[[Table], postgresql.Insert | sqlite.Insert] = (
+            postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        )
+        return dialect_insert(table)
 
     async def close(self) -> None:
-        await self._connection.close()
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement and commit; return the number of rows it changed."""
-        cursor = await self._connection.execute(sql, params)
-        await self._connection.commit()
-        return cursor.rowcount
-
-    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one INSERT and commit; return the new row's id."""
-        cursor = await self._connection.execute(sql, params)
-        await self._connection.commit()
-        return cursor.lastrowid or 0
-
-    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self._connection.executemany(sql, rows)
-        await self._connection.commit()
-
-    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
-
-    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        await self._engine.dispose()

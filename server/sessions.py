@@ -10,8 +10,11 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from sqlalchemy import Executable, delete, insert, select, update
+
 from server.database import Database
 from server.problems import Unauthorized
+from server.tables import sessions
 
 EXTEND_EVERY_SECONDS = 60
 
@@ -38,45 +41,52 @@ class SessionStore:
         self._idle = idle_seconds
         self._max = max_seconds
 
+    async def _change(self, statement: Executable) -> int:
+        """Run one changing statement; return how many sessions it touched."""
+        async with self._db.begin() as connection:
+            return (await connection.execute(statement)).rowcount
+
     async def open(self, agent_id: int, extension: str) -> tuple[str, float]:
         """Start a session; return the token (shown once) and when it expires."""
         token = secrets.token_urlsafe(32)
         now = time.time()
         expires_at = now + min(self._idle, self._max)
-        await self._db.insert(
-            "INSERT INTO sessions (token_hash, agent_id, extension, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (_digest(token), agent_id, extension, now, expires_at),
+        await self._change(
+            insert(sessions).values(
+                token_hash=_digest(token),
+                agent_id=agent_id,
+                extension=extension,
+                created_at=now,
+                expires_at=expires_at,
+            )
         )
         return token, expires_at
 
     async def resolve(self, token: str) -> Session:
-        """The live session behind ``token``; extends it. Raises `SessionError`."""
-        row = await self._db.fetch_one(
-            "SELECT token_hash, agent_id, extension, created_at, expires_at FROM sessions"
-            " WHERE token_hash = ?",
-            (_digest(token),),
-        )
+        """The live session behind ``token``; extends it. Raises `SessionError`.
+
+        On every request of an agent, so it only reads, unless the session has expired
+        or is due to be extended."""
+        this_session = sessions.c.token_hash == _digest(token)
+        async with self._db.connect() as connection:
+            row = (await connection.execute(select(sessions).where(this_session))).one_or_none()
         if row is None:
             raise SessionError("invalid_token", "not logged in: the session is unknown")
         now = time.time()
-        if row["expires_at"] <= now:
-            await self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (row[0],))
+        if row.expires_at <= now:
+            await self._change(delete(sessions).where(this_session))
             raise SessionError("session_expired", "the session has expired: log in again")
-        expires_at = row["expires_at"]
-        wanted = min(now + self._idle, row["created_at"] + self._max)
+        expires_at = row.expires_at
+        wanted = min(now + self._idle, row.created_at + self._max)
         if wanted - expires_at >= EXTEND_EVERY_SECONDS:
             expires_at = wanted
-            await self._db.execute(
-                "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", (wanted, row[0])
-            )
-        return Session(row["token_hash"], row["agent_id"], row["extension"], expires_at)
+            await self._change(update(sessions).where(this_session).values(expires_at=wanted))
+        return Session(row.token_hash, row.agent_id, row.extension, expires_at)
 
     async def close(self, token: str) -> bool:
         return (
-            await self._db.execute("DELETE FROM sessions WHERE token_hash = ?", (_digest(token),))
-            > 0
+            await self._change(delete(sessions).where(sessions.c.token_hash == _digest(token))) > 0
         )
 
     async def purge_expired(self) -> int:
-        return await self._db.execute("DELETE FROM sessions WHERE expires_at <= ?", (time.time(),))
+        return await self._change(delete(sessions).where(sessions.c.expires_at <= time.time()))

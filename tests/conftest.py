@@ -13,10 +13,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from server.access_log import PathOnlyAccessLogger
 from server.app import create_app
 from server.config import ServerConfig, parse_config
+from server.database import Database
 from server.keys import AGENTS
 from simulators.elision import create_elision_simulator
 from simulators.euphoria import create_euphoria_simulator
 from simulators.rest import RestState, create_rest_simulator
+from tests.databases import KINDS, fresh_database
 
 # The widget's modules run in the browser, where they import each other by bare name.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "widget"))
@@ -28,6 +30,21 @@ ADMIN = ("admin", "Admin-pass-91x")
 TENANT = "acme"
 CRM_ORIGIN = "https://crm.acme.test"
 AGENT = {"username": "agent1", "password": "Agent1-secret!", "extension": "1001"}
+
+
+@pytest.fixture(params=KINDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A new, empty database's setting: SQLite, and PostgreSQL too when configured."""
+    async with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    """That database, opened (so at the newest schema)."""
+    db = await Database.open(database_url)
+    yield db
+    await db.close()
 
 
 @pytest.fixture
@@ -61,7 +78,7 @@ async def elision_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
 
 
 def bridge_config(
-    tmp_path: Path, rest_url: str, euphoria_url: str = "", elision_url: str = "", **tenant: Any
+    database_url: str, rest_url: str, euphoria_url: str = "", elision_url: str = "", **tenant: Any
 ) -> ServerConfig:
     dialers: dict[str, Any] = {
         "rest": {"base_url": rest_url, "api_key": REST_API_KEY, "timeout": 2}
@@ -82,7 +99,7 @@ def bridge_config(
         }
     return parse_config(
         {
-            "server": {"database": str(tmp_path / "bridge.sqlite3")},
+            "server": {"database": database_url},
             "admin": {"username": ADMIN[0], "password": ADMIN[1]},
             "tenants": {TENANT: {"allowed_origins": [CRM_ORIGIN], "dialers": dialers, **tenant}},
         }
@@ -91,7 +108,7 @@ def bridge_config(
 
 @pytest.fixture
 async def bridge(
-    tmp_path: Path,
+    database_url: str,
     rest_simulator: TestServer,
     euphoria_simulator: TestServer,
     elision_simulator: TestServer,
@@ -100,7 +117,7 @@ async def bridge(
     """The bridge server with all three dialers on simulators, and one agent."""
     app = create_app(
         bridge_config(
-            tmp_path,
+            database_url,
             str(rest_simulator.make_url("")),
             str(euphoria_simulator.make_url("")),
             str(elision_simulator.make_url("")),

@@ -4,8 +4,11 @@ import time
 
 import aiohttp
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
+from bridge.audit import AuditEntry
 from server.keys import AUDIT, DATABASE
+from server.tables import api_keys
 from tests.conftest import ADMIN, TENANT, login
 
 AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
@@ -48,7 +51,8 @@ async def test_a_key_is_shown_once_stored_hashed_and_can_be_revoked(bridge: Test
     listed = await (await bridge.get("/admin/api/keys", headers=AUTH)).json()
     assert [k["name"] for k in listed] == ["Acme production"]
     assert secret not in str(listed)
-    rows = await bridge.app[DATABASE].fetch_all("SELECT key_hash FROM api_keys")
+    async with bridge.app[DATABASE].connect() as connection:
+        rows = list(await connection.execute(select(api_keys)))
     assert secret not in str([tuple(r) for r in rows])
 
     headers = {"X-Api-Key": secret}
@@ -124,3 +128,17 @@ async def test_the_audit_log_filters_pages_and_shows_newest_first(bridge: TestCl
     html = await (await bridge.get("/admin/audit", params={"per_page": "2"}, headers=AUTH)).text()
     assert html.count("<td>originate</td>") == 2
     assert "older →" in html
+
+
+async def test_an_entrys_detail_is_in_the_json_and_on_the_page(bridge: TestClient) -> None:
+    audit = bridge.app[AUDIT]
+    audit.record(
+        AuditEntry(
+            time.time(), TENANT, "agent1", "elision", "add_lead", 8.0, "ok", None, "list 1101"
+        )
+    )
+    await audit.flush()
+    listed = await (await bridge.get("/admin/api/audit", headers=AUTH)).json()
+    assert [e["detail"] for e in listed["entries"]] == ["list 1101"]
+    html = await (await bridge.get("/admin/audit", headers=AUTH)).text()
+    assert "<td>list 1101</td>" in html

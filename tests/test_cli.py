@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy.engine import make_url
 
 from server.app import create_app
 from server.cli import main
@@ -28,15 +29,14 @@ api_key = {{ env = "ACME_REST_KEY" }}
 
 async def test_an_agent_added_by_the_cli_can_log_in_and_call(
     tmp_path: Path,
+    database_url: str,
     rest_simulator: TestServer,
     aiohttp_client: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     config_file = tmp_path / "bridge.toml"
-    config_file.write_text(
-        CONFIG.format(database=tmp_path / "b.sqlite3", rest=rest_simulator.make_url(""))
-    )
+    config_file.write_text(CONFIG.format(database=database_url, rest=rest_simulator.make_url("")))
     monkeypatch.setenv("ACME_REST_KEY", REST_API_KEY)
     monkeypatch.setenv("CRM_BRIDGE_AGENT_PASSWORD", "Operator-set-1")
     command = ["agent", "add", "--config", str(config_file), "--tenant", "acme"]
@@ -54,6 +54,39 @@ async def test_an_agent_added_by_the_cli_can_log_in_and_call(
         headers={"Authorization": f"Bearer {token}"},
     )
     assert call.status == 200, await call.text()
+
+
+async def test_db_upgrade_creates_then_keeps_the_schema(
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ACME_REST_KEY", REST_API_KEY)
+    config_file = tmp_path / "bridge.toml"
+    config_file.write_text(CONFIG.format(database=database_url, rest="http://127.0.0.1:9"))
+    command = ["db", "upgrade", "--config", str(config_file)]
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    await asyncio.to_thread(main, command)
+    assert capsys.readouterr().out == f"database {shown}: created the schema at revision 0002\n"
+    await asyncio.to_thread(main, command)
+    assert capsys.readouterr().out == (
+        f"database {shown}: schema already at the newest revision 0002\n"
+    )
+
+
+async def test_db_upgrade_reports_a_database_it_cannot_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACME_REST_KEY", REST_API_KEY)
+    config_file = tmp_path / "bridge.toml"
+    config_file.write_text(
+        CONFIG.format(database="mysql://bridge:Pw-1@db/bridge", rest="http://127.0.0.1:9")
+    )
+    with pytest.raises(SystemExit) as caught:
+        await asyncio.to_thread(main, ["db", "upgrade", "--config", str(config_file)])
+    assert str(caught.value).startswith("crm-bridge: [server] database: mysql is not supported")
+    assert "Pw-1" not in str(caught.value)
 
 
 def test_a_configuration_mistake_exits_with_its_message(tmp_path: Path) -> None:

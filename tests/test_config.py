@@ -61,7 +61,7 @@ def test_defaults() -> None:
     assert (config.host, config.port, config.database) == (
         "127.0.0.1",
         8780,
-        "var/crm-bridge.sqlite3",
+        "sqlite:///var/crm-bridge.sqlite3",
     )
     assert config.origin == "http://127.0.0.1:8780" and config.admin is None
     assert (acme.id, acme.name, acme.runtime, acme.default_region) == (

@@ -2,13 +2,24 @@
 
 import json
 import re
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import CRM_ORIGIN, TENANT
+from tests.databases import fresh_database
 
 YEAR = "public, max-age=31536000, immutable"
 JAVASCRIPT = {"text/javascript", "application/javascript"}  # module scripts need one
+
+
+@pytest.fixture
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """Serving pages touches no storage: SQLite alone will do."""
+    async with fresh_database("sqlite", tmp_path) as url:
+        yield url
 
 
 def widget_config(html: str) -> dict:

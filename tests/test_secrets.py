@@ -1,5 +1,6 @@
-"""No secret - dialer credentials, the admin's password, agents' passwords, API keys -
-reaches a response body, a log line or the audit log, whatever goes right or wrong."""
+"""No secret - dialer credentials, the admin's password, agents' passwords, API keys, the
+database's password - reaches a response body, a log line or the audit log, whatever goes
+right or wrong."""
 
 import json
 import logging
@@ -7,6 +8,7 @@ import logging
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.engine import make_url
 
 from server.audit_log import AuditQuery
 from server.keys import AUDIT
@@ -17,6 +19,7 @@ NEW_AGENT_PASSWORD = "Zoe-Secret-77"
 
 
 async def test_no_secret_leaks_anywhere(
+    database_url: str,
     bridge: TestClient,
     api_key: dict[str, str],
     rest_simulator: TestServer,
@@ -97,5 +100,7 @@ async def test_no_secret_leaks_anywhere(
     assert {row["dialer"] for row in rows} == {"rest", "elision", "euphoria"}
     everything = "\n".join([*bodies, caplog.text, json.dumps(rows)])
     secrets = (REST_API_KEY, ELISION_PASS, EUPHORIA_AUTH, ADMIN[1], AGENT["password"])
+    if database_password := make_url(database_url).password:
+        secrets = (*secrets, database_password)
     for secret in (*secrets, NEW_AGENT_PASSWORD, token, api_key["X-Api-Key"]):
         assert secret not in everything

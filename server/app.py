@@ -29,10 +29,12 @@ from server.keys import (
     DIALERS,
     HASH_GATE,
     LOGIN_THROTTLE,
+    LOGIN_TOKENS,
     SESSIONS,
     TEMPLATES,
 )
 from server.login_throttle import LoginThrottle
+from server.login_tokens import LoginTokenStore
 from server.routes import (
     admin,
     agent_sync,
@@ -40,6 +42,7 @@ from server.routes import (
     calls,
     dialer_lists,
     lead_export,
+    login_tokens,
     pages,
     recordings,
     sessions,
@@ -62,9 +65,10 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         max_seconds=config.session_max_seconds,
     )
     app[API_KEYS] = ApiKeyStore(database)
+    app[LOGIN_TOKENS] = LoginTokenStore(database)
     audit = AuditLog(database)
     app[AUDIT] = audit
-    purge = asyncio.create_task(_purge_expired_sessions(app[SESSIONS]))
+    purge = asyncio.create_task(_purge_expired(app[SESSIONS], app[LOGIN_TOKENS]))
     async with audit.running():
         yield
     purge.cancel()
@@ -73,10 +77,13 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     await database.close()
 
 
-async def _purge_expired_sessions(sessions: SessionStore, every_seconds: float = 600) -> None:
+async def _purge_expired(
+    sessions: SessionStore, login_tokens: LoginTokenStore, every_seconds: float = 600
+) -> None:
     while True:
         try:
             await sessions.purge_expired()
+            await login_tokens.purge_expired()
         except Exception:
             log.exception("purging expired sessions failed; trying again later")
         await asyncio.sleep(every_seconds)
@@ -95,7 +102,7 @@ async def health(request: web.Request) -> web.Response:
 def create_crm_api() -> web.Application:
     """The CRM back-end API under ``/api/v1/crm``: every route needs a tenant's API key."""
     crm_api = web.Application(middlewares=[api_key_middleware])
-    for routes in (agent_sync, dialer_lists, lead_export):
+    for routes in (agent_sync, dialer_lists, lead_export, login_tokens):
         routes.add_routes(crm_api)
     return crm_api
 

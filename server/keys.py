@@ -11,6 +11,7 @@ from server.database import Database
 from server.dialers import DialerRegistry
 from server.hash_gate import HashGate
 from server.login_throttle import LoginThrottle
+from server.login_tokens import LoginTokenStore
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
@@ -25,3 +26,4 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ASSETS = web.AppKey("assets", WidgetAssets)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 HASH_GATE = web.AppKey("hash_gate", HashGate)
+LOGIN_TOKENS = web.AppKey("login_tokens", LoginTokenStore)

@@ -41,6 +41,7 @@ agents = Table(
     Column("extension", Text, nullable=False, server_default=""),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("synced_dialers", Text, nullable=False, server_default="[]"),  # a JSON list
+    Column("allowed_extensions", Text, nullable=False, server_default="[]"),  # a JSON list
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("tenant", "username"),
@@ -55,6 +56,15 @@ sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Index("sessions_expiry", "expires_at"),
+)
+
+login_tokens = Table(
+    "login_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
 )
 
 audit_log = Table(

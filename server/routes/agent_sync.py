@@ -33,6 +33,7 @@ class AgentBody(Body):
     phone_login: Extension = ""
     phone_pass: Password = ""
     active: bool = True
+    allowed_extensions: list[Extension] | None = Field(default=None, max_length=20)
 
     def dialer_user(self, username: str) -> DialerUser:
         return DialerUser(
@@ -85,6 +86,9 @@ async def put_agent(request: web.Request) -> web.Response:
         extension=user.extension or "",
         active=user.active,
         synced_dialers=tuple(sorted(synced)),
+        allowed_extensions=(
+            None if body.allowed_extensions is None else tuple(body.allowed_extensions)
+        ),
     )
     answer = {
         "agent": {
@@ -93,6 +97,7 @@ async def put_agent(request: web.Request) -> web.Response:
             "extension": agent.extension,
             "active": agent.active,
             "synced_dialers": list(agent.synced_dialers),
+            "allowed_extensions": list(agent.allowed_extensions),
         },
         "created": existing is None,
         "dialers": results,

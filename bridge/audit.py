@@ -13,7 +13,7 @@ around each request, so adapters need not thread it through every call.
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -113,7 +113,7 @@ class AuditedAdapter(DialerAdapter):
     async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
         return await self._run("add_leads", lambda: self.inner.add_leads(dialer_list, leads))
 
-    async def download_recording(self, filename: str) -> AsyncIterator[bytes]:
+    async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         with self._entry("download_recording") as calls:
             chunks = self.inner.download_recording(filename)
             try:

@@ -5,7 +5,7 @@ operations its API offers; the rest raise `NotSupported`, which names the dialer
 the caller learns at once that it asked the wrong system.
 """
 
-from collections.abc import AsyncIterator, Callable, Hashable
+from collections.abc import AsyncGenerator, Callable, Hashable
 from dataclasses import dataclass, field
 
 from bridge.errors import NotSupported
@@ -126,7 +126,7 @@ class DialerAdapter:
         A failure of the whole batch raises; `bridge.lead_export` sends more."""
         raise self._unsupported("add_leads")
 
-    def download_recording(self, filename: str) -> AsyncIterator[bytes]:
+    def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         """Yield the decoded WAV bytes of a call recording, chunk by chunk."""
         raise self._unsupported("download_recording")
 

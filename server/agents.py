@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -41,7 +42,7 @@ class Agent:
         return extension == self.extension or extension in self.allowed_extensions
 
 
-def _agent(row: Row) -> Agent:
+def _agent(row: Row[Any]) -> Agent:
     return Agent(
         id=row.id,
         tenant=row.tenant,
@@ -128,7 +129,7 @@ class AgentDirectory:
             await connection.execute(delete(sessions).where(sessions.c.agent_id == row.id))
         return _agent(row)
 
-    async def _one(self, condition: ColumnElement[bool]) -> Row | None:
+    async def _one(self, condition: ColumnElement[bool]) -> Row[Any] | None:
         async with self._db.connect() as connection:
             return (await connection.execute(select(agents).where(condition))).one_or_none()
 

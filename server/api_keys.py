@@ -8,6 +8,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Row, select, update
 
@@ -36,7 +37,7 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _key(row: Row) -> ApiKey:
+def _key(row: Row[Any]) -> ApiKey:
     return ApiKey(
         id=row.id,
         tenant=row.tenant,

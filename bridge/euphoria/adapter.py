@@ -31,7 +31,7 @@ Readings where the spec is silent or loose:
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,7 +135,7 @@ class EuphoriaAdapter(DialerAdapter):
         added = f"added to {dialer_list.campaign}/{list_name}"
         return [LeadOutcome(lead.phone.digits, True, added) for lead in leads]
 
-    async def download_recording(self, filename: str) -> AsyncIterator[bytes]:
+    async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         """``DownloadCallRecordingByFilename``: the decoded WAV, in pieces as they arrive."""
         if not filename.strip():
             raise InvalidRequest("a recording's file name is required", dialer=self.name)

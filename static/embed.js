@@ -1,5 +1,7 @@
 /**
  * crm-bridge embed loader: mounts the dialer widget in a CRM page and talks to it.
+ * The full reference, with a complete example, is docs/protocol.md; the types are in
+ * embed.d.ts beside this file.
  *
  *   <script src="https://BRIDGE/static/embed.js"></script>
  *   <script>
@@ -8,6 +10,7 @@
  *       tenant: "acme",                      // tenant id configured on the bridge
  *       container: document.getElementById("dialer"),
  *       runtime: "micropython",              // optional: "micropython" (default) or "pyodide"
+ *       readyTimeout: 15000,                 // optional: ms to wait for `ready` (0: forever)
  *     });
  *     widget.on("ready", (event) => console.log("widget ready", event.runtime));
  *     widget.on("*", (event) => console.log(event.event, event));   // every event
@@ -17,10 +20,13 @@
  *     await widget.logout();
  *   </script>
  *
- * Requests may be sent at once: they are queued until the iframe has loaded, and the
- * widget buffers them until its runtime is ready. Each returns a Promise that resolves
- * with the outcome event (logged_in, logged_out, call_originated) or rejects with an
- * Error carrying the `error` event's `code`, `message` and `request_id`.
+ * Requests may be sent at once: they are queued until the widget is `ready`, then posted
+ * in order. Each returns a Promise that resolves with the outcome event (logged_in,
+ * logged_out, call_originated, recording_ready) or rejects with an Error carrying the
+ * `error` event's `code`, `message` and `request_id`. If the widget reports that it
+ * could not start (`widget_failed`), or no `ready` comes within `readyTimeout`
+ * (`widget_not_ready`), the queued requests are rejected with that error, an `error`
+ * event is emitted, and later requests are rejected at once until a `ready` arrives.
  *
  * Events are objects `{channel: "crm-bridge", protocol: 1, event, request_id?, ...}`.
  * Messages are posted to the bridge's origin only, and only messages from the mounted
@@ -29,12 +35,29 @@
 (function (global) {
   "use strict";
 
+  // Names from widget/protocol.py, where every message is named once.
   var CHANNEL = "crm-bridge";
+  var PROTOCOL_VERSION = 1;
+  var WIDGET_FAILED = "widget_failed";
+  var WIDGET_NOT_READY = "widget_not_ready";
+  var DEFAULT_READY_TIMEOUT = 15000;
   var counter = 0;
+
+  function requestError(event) {
+    var error = new Error(event.message);
+    error.code = event.code;
+    error.event = event;
+    error.request_id = event.request_id;
+    return error;
+  }
 
   function mount(options) {
     if (!options || !options.server || !options.tenant || !options.container) {
       throw new Error("CrmBridge.mount needs {server, tenant, container}");
+    }
+    var readyTimeout = options.readyTimeout == null ? DEFAULT_READY_TIMEOUT : options.readyTimeout;
+    if (typeof readyTimeout !== "number" || !(readyTimeout >= 0)) {
+      throw new Error("CrmBridge.mount: readyTimeout is a number of milliseconds (0: wait forever)");
     }
     var server = new URL(options.server);
     var origin = server.origin;
@@ -53,12 +76,14 @@
     var listeners = {};
     var pending = {};
     var queue = [];
-    var loaded = false;
+    var readyTimer = null;
 
     var widget = {
       iframe: iframe,
+      server: origin,
       ready: false,
       readyEvent: null,
+      failure: null,
       on: function (name, callback) {
         (listeners[name] = listeners[name] || []).push(callback);
         return widget;
@@ -85,8 +110,10 @@
         return send({ action: "play_recording", filename: filename });
       },
       destroy: function () {
+        clearTimeout(readyTimer);
         global.removeEventListener("message", onMessage);
         iframe.remove();
+        if (lastMounted === widget) lastMounted = null;
       },
     };
 
@@ -94,28 +121,42 @@
       (listeners[name] || []).forEach(function (callback) { callback(data); });
     }
 
+    function emitEvent(data) {
+      emit(data.event, data);
+      emit("*", data);
+    }
+
+    function settle(data) {
+      var waiting = data.request_id != null ? pending[data.request_id] : null;
+      if (!waiting) return;
+      delete pending[data.request_id];
+      if (data.event === "error") waiting.reject(requestError(data)); else waiting.resolve(data);
+    }
+
+    // The widget did not start: what is queued, and what comes until a `ready`, fails.
+    function failed(event) {
+      clearTimeout(readyTimer);
+      widget.failure = event;
+      queue.splice(0).forEach(function (request) {
+        settle(Object.assign({}, event, { request_id: request.request_id, action: request.action }));
+      });
+    }
+
     function onMessage(event) {
       if (event.origin !== origin || event.source !== iframe.contentWindow) return;
       var data = event.data;
       if (!data || data.channel !== CHANNEL) return;
       if (data.event === "ready") {
+        clearTimeout(readyTimer);
         widget.ready = true;
         widget.readyEvent = data;
+        widget.failure = null;
+      } else if (data.event === "error" && data.code === WIDGET_FAILED && data.request_id == null) {
+        failed(data);
       }
-      var waiting = data.request_id != null ? pending[data.request_id] : null;
-      if (waiting) {
-        delete pending[data.request_id];
-        if (data.event === "error") {
-          var error = new Error(data.message);
-          error.code = data.code;
-          error.event = data;
-          waiting.reject(error);
-        } else {
-          waiting.resolve(data);
-        }
-      }
-      emit(data.event, data);
-      emit("*", data);
+      settle(data);
+      emitEvent(data);
+      if (widget.ready) queue.splice(0).forEach(post);
     }
 
     function post(message) {
@@ -129,18 +170,37 @@
       }
       return new Promise(function (resolve, reject) {
         pending[request.request_id] = { resolve: resolve, reject: reject };
-        if (loaded) post(request); else queue.push(request);
+        if (widget.ready) {
+          post(request);
+        } else {
+          queue.push(request);
+          if (widget.failure) failed(widget.failure);
+        }
       });
     }
 
+    if (readyTimeout > 0) {
+      readyTimer = setTimeout(function () {
+        var event = {
+          channel: CHANNEL,
+          protocol: PROTOCOL_VERSION,
+          event: "error",
+          code: WIDGET_NOT_READY,
+          message: "the widget did not start within " + readyTimeout / 1000 + " s; check that " +
+            origin + " is reachable and the browser console of the widget's frame",
+          action: null,
+        };
+        failed(event);
+        emitEvent(event);
+      }, readyTimeout);
+    }
     global.addEventListener("message", onMessage);
-    iframe.addEventListener("load", function () {
-      loaded = true;
-      queue.splice(0).forEach(post);
-    });
     options.container.appendChild(iframe);
+    lastMounted = widget;
     return widget;
   }
+
+  var lastMounted = null;
 
   global.CrmBridge = { mount: mount, CHANNEL: CHANNEL };
 })(window);

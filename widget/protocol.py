@@ -30,6 +30,11 @@ INVALID_MESSAGE = "invalid_message"
 UNKNOWN_ACTION = "unknown_action"
 NOT_LOGGED_IN = "not_logged_in"
 SERVER_UNREACHABLE = "server_unreachable"
+# The widget could not start: sent by its page's start-up script (widget/templates/_startup.js)
+# to the CRM and in answer to every request, since the Python above never ran.
+WIDGET_FAILED = "widget_failed"
+# No ``ready`` came within embed.js's ``readyTimeout``: raised by static/embed.js itself.
+WIDGET_NOT_READY = "widget_not_ready"
 
 _REQUIRED_TEXT = {
     LOGIN: ("username", "password"),

@@ -202,5 +202,160 @@
 
   var lastMounted = null;
 
-  global.CrmBridge = { mount: mount, CHANNEL: CHANNEL };
+  // ---- Click-to-dial anywhere in the page (opt-in) ---------------------------------------
+
+  var PHONE_MARK = "data-crm-bridge-phone";
+  var TEL_LINK = 'a[href^="tel:" i]';
+  var IGNORE = "data-crm-bridge-ignore";
+  // Where numbers are never looked for: form fields, links and buttons (no link inside
+  // them), code that is not text, what the CRM switched off, and what is marked already.
+  var SKIPPED = "input, textarea, select, option, button, a, script, style, noscript, template, " +
+    "svg, math, iframe, [" + IGNORE + "], [" + PHONE_MARK + "]";
+  var ENOUGH_DIGITS = /\d(?:\D{0,4}\d){5}/; // fewer than six digits: surely no phone number
+  var phoneNumberLibraries = {};
+
+  function loadPhoneNumbers(server) {
+    if (!phoneNumberLibraries[server]) {
+      phoneNumberLibraries[server] = import(server + "/vendor/libphonenumber-js.mjs").then(
+        function (module) { return module.default; },
+        function (error) {
+          delete phoneNumberLibraries[server];
+          throw new Error("CrmBridge.linkPhoneNumbers could not load libphonenumber-js from " +
+            server + ": " + error.message);
+        },
+      );
+    }
+    return phoneNumberLibraries[server];
+  }
+
+  function isSkipped(node) {
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    return !element || element.isContentEditable || element.closest(SKIPPED) !== null;
+  }
+
+  function PhoneLinks(root, library, defaultCountry, widget) {
+    var observer = new global.MutationObserver(onMutations);
+
+    function markTelLink(link) {
+      if (link.hasAttribute(PHONE_MARK) || link.isContentEditable || link.closest("[" + IGNORE + "]")) {
+        return;
+      }
+      var number;
+      try {
+        var value = decodeURIComponent(link.getAttribute("href").slice(4).split(";")[0]);
+        number = library.parsePhoneNumberFromString(value, defaultCountry);
+      } catch (error) {
+        return; // not a readable tel: URI: the browser handles the click as before
+      }
+      if (number && number.isPossible()) link.setAttribute(PHONE_MARK, number.number);
+    }
+
+    function linkText(node) {
+      var text = node.nodeValue;
+      if (!ENOUGH_DIGITS.test(text) || isSkipped(node)) return;
+      var found = library.findPhoneNumbersInText(text, { defaultCountry: defaultCountry });
+      if (!found.length) return;
+      var fragment = global.document.createDocumentFragment();
+      var at = 0;
+      found.forEach(function (match) {
+        fragment.append(text.slice(at, match.startsAt));
+        var link = global.document.createElement("a");
+        link.href = "tel:" + match.number.number;
+        link.setAttribute(PHONE_MARK, match.number.number);
+        link.className = "crm-bridge-phone";
+        link.textContent = text.slice(match.startsAt, match.endsAt);
+        fragment.append(link);
+        at = match.endsAt;
+      });
+      fragment.append(text.slice(at));
+      node.replaceWith(fragment);
+    }
+
+    // Leaves out whole subtrees where numbers are never linked.
+    var textsOnly = {
+      acceptNode: function (node) {
+        if (node.nodeType === 3) return global.NodeFilter.FILTER_ACCEPT;
+        return node.matches(SKIPPED) || node.isContentEditable
+          ? global.NodeFilter.FILTER_REJECT : global.NodeFilter.FILTER_SKIP;
+      },
+    };
+
+    function scan(node) {
+      if (!node.isConnected || !root.contains(node)) return;
+      if (node.nodeType === 3) {
+        linkText(node);
+        return;
+      }
+      if (node.nodeType === 1 && node.matches(TEL_LINK)) markTelLink(node);
+      if (node.nodeType === 1 && isSkipped(node)) return;
+      if (typeof node.querySelectorAll !== "function") return;
+      node.querySelectorAll(TEL_LINK).forEach(markTelLink);
+      var walker = global.document.createTreeWalker(
+        node, global.NodeFilter.SHOW_ELEMENT | global.NodeFilter.SHOW_TEXT, textsOnly);
+      var texts = [];
+      while (walker.nextNode()) texts.push(walker.currentNode);
+      texts.forEach(linkText);
+    }
+
+    function onMutations(records) {
+      records.forEach(function (record) {
+        if (record.type === "characterData") scan(record.target);
+        else record.addedNodes.forEach(scan);
+      });
+      observer.takeRecords(); // the changes made just now are ours
+    }
+
+    function onClick(event) {
+      if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey ||
+          event.shiftKey || event.altKey || !event.target.closest) {
+        return;
+      }
+      var link = event.target.closest("[" + PHONE_MARK + "]");
+      if (!link || !root.contains(link) || link.closest("[" + IGNORE + "]")) return;
+      var number = library.parsePhoneNumberFromString(link.getAttribute(PHONE_MARK));
+      if (!number) return;
+      event.preventDefault();
+      // The outcome reaches the CRM as the widget's call_originated or error event.
+      widget.clickToCall(number.countryCallingCode, number.nationalNumber).catch(function () {});
+    }
+
+    this.stop = function () {
+      observer.disconnect();
+      root.removeEventListener("click", onClick);
+      root.querySelectorAll("a.crm-bridge-phone[" + PHONE_MARK + "]").forEach(function (link) {
+        link.replaceWith(link.textContent);
+      });
+      root.querySelectorAll("[" + PHONE_MARK + "]").forEach(function (link) {
+        link.removeAttribute(PHONE_MARK);
+      });
+      if (root.normalize) root.normalize();
+    };
+
+    scan(root);
+    observer.observe(root, { childList: true, characterData: true, subtree: true });
+    root.addEventListener("click", onClick);
+  }
+
+  function linkPhoneNumbers(options) {
+    options = options || {};
+    var widget = options.widget || lastMounted;
+    var root = options.root || global.document.body;
+    if (!widget) {
+      return Promise.reject(new Error(
+        "CrmBridge.linkPhoneNumbers: mount a widget first (CrmBridge.mount) or pass {widget}"));
+    }
+    if (!root || typeof root.querySelectorAll !== "function") {
+      return Promise.reject(new Error("CrmBridge.linkPhoneNumbers: root must be an element"));
+    }
+    return loadPhoneNumbers(widget.server).then(function (library) {
+      var country = options.defaultCountry;
+      if (country != null && !library.isSupportedCountry(country)) {
+        throw new Error("CrmBridge.linkPhoneNumbers: defaultCountry " + JSON.stringify(country) +
+          " is not a two-letter country code such as \"US\" or \"GB\"");
+      }
+      return new PhoneLinks(root, library, country || undefined, widget);
+    });
+  }
+
+  global.CrmBridge = { mount: mount, linkPhoneNumbers: linkPhoneNumbers, CHANNEL: CHANNEL };
 })(window);

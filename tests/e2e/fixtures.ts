@@ -14,6 +14,8 @@ export const E2E = {
   crossSiteCrm: `http://127.0.0.2:${port + 1}`,
   untrusted: `http://127.0.0.1:${port + 2}`,
   simulator: `http://127.0.0.1:${port + 3}`,
+  elision: `http://127.0.0.1:${port + 4}`,
+  euphoria: `http://127.0.0.1:${port + 5}`,
   restApiKey: process.env.DEMO_REST_API_KEY ?? "e2e-rest-key-5f0c2a9d",
   adminPassword: process.env.DEMO_ADMIN_PASSWORD ?? "e2e-admin-pass-1b7d",
   agent: { username: "agent1", password: "Agent1-demo-pass", extension: "1001" },

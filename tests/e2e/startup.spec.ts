@@ -85,6 +85,18 @@ test("a widget whose runtime cannot load says widget_failed, to the CRM and to e
   await expect(widgetFrame(page).getByTestId("session-status")).toHaveText("Not started");
 });
 
+test("in the framed topology, a widget that cannot start tells the framed CRM", async ({ page, runtime }) => {
+  await page.route(INTERPRETER, (route) => route.abort("connectionrefused"));
+  await page.goto(`${E2E.bridge}/console/demo?runtime=${runtime}&crm=${E2E.crm}/framed`);
+  const crm = () => page.frames().find((frame) => frame.url().startsWith(E2E.crm));
+  await expect
+    .poll(() => crm()?.evaluate(() => (window as any).crmEvents.map((e: any) => [e.event, e.code])))
+    .toEqual([["error", "widget_failed"]]);
+  await crm()!.evaluate((bridge) => parent.postMessage({ action: "logout", request_id: "after" }, bridge), E2E.bridge);
+  await expect.poll(() => crm()!.evaluate(() => (window as any).crmEvents.at(-1).request_id)).toBe("after");
+  await expect(page.getByTestId("session-status")).toHaveText("Not started");
+});
+
 test("a Python error at start-up is reported as widget_failed with the error", async ({ page, runtime }) => {
   await page.route(/\/widget\/py\/main\.py/, (route) =>
     route.fulfill({ contentType: "text/x-python", body: 'raise RuntimeError("no dialer today")\n' }),

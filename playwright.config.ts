@@ -4,7 +4,9 @@ import { E2E, type RuntimeOptions } from "./tests/e2e/fixtures";
 // Browser end-to-end tests: Debian's Chromium (no Playwright browser download) drives
 // the demo CRM pages against the real bridge server and REST simulator, started below.
 
-const WITHOUT_WIDGET = /simulators\.spec\.ts$/;
+// What does not depend on the widget's runtime runs once, with the tenant's default
+// (MicroPython): embed.js, the documents' claims, the simulators' test endpoints.
+const ANY_RUNTIME = /(docs|phone_links|simulators)\.spec\.ts$/;
 export default defineConfig<RuntimeOptions>({
   testDir: "tests/e2e",
   timeout: 60_000,
@@ -25,12 +27,10 @@ export default defineConfig<RuntimeOptions>({
       ],
     },
   },
-  // One project per widget runtime; the simulators' test endpoints need no widget, and
-  // run once (their log and faults are shared, so two runs at once would clear each other's).
   projects: [
-    { name: "micropython", use: { runtime: "micropython" }, testIgnore: WITHOUT_WIDGET },
-    { name: "pyodide", use: { runtime: "pyodide" }, testIgnore: WITHOUT_WIDGET },
-    { name: "simulators", testMatch: WITHOUT_WIDGET },
+    { name: "micropython", use: { runtime: "micropython" }, testIgnore: ANY_RUNTIME },
+    { name: "pyodide", use: { runtime: "pyodide" }, testIgnore: ANY_RUNTIME },
+    { name: "any-runtime", testMatch: ANY_RUNTIME },
   ],
   webServer: {
     command: `.venv/bin/crm-bridge demo --port ${E2E.port}`,

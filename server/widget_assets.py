@@ -21,8 +21,8 @@ BROWSER_PACKAGES = {
     "pyscript": ("@pyscript/core", "dist"),
     "micropython": ("@micropython/micropython-webassembly-pyscript", ""),
     "pyodide": ("pyodide", ""),
-    # PyScript opens IndexedDB at start; browsers deny it to third-party frames, so the
-    # widget gets an in-memory one (it keeps nothing in the browser anyway).
+    # PyScript opens IndexedDB at start; where the browser denies storage to the widget's
+    # frame (a third party), the widget page gives it an in-memory one.
     "fake-indexeddb": ("fake-indexeddb", ""),
     "libphonenumber-js": ("libphonenumber-js", "bundle"),
 }

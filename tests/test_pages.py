@@ -62,13 +62,14 @@ async def test_every_file_the_widget_page_names_is_served_and_cached(bridge: Tes
     for runtime in ("micropython", "pyodide"):
         html = await (await bridge.get(f"/widget/{TENANT}", params={"runtime": runtime})).text()
         urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', html))
-        urls |= set(re.findall(r'"(/widget/py/[^"]+)"', html.replace("&#34;", '"')))
+        urls |= set(re.findall(r'"(/(?:widget/py|runtime)/[^"]+)"', html.replace("&#34;", '"')))
         config = re.search(r"config='([^']+)'", html)
         assert config
         urls |= set(json.loads(config.group(1))["files"]) | {
             json.loads(config.group(1))["interpreter"]
         }
-        assert len(urls) >= 8
+        assert any("/fake-indexeddb@" in url for url in urls)
+        assert len(urls) >= 9
         for url in urls:
             response = await bridge.get(url)
             assert response.status == 200, url

@@ -17,6 +17,11 @@ test("with third-party storage blocked, the widget starts and dials from a CRM o
     }
   });
   expect(storage).toBe("SecurityError");
+  // ... and the widget page gave PyScript an IndexedDB in memory.
+  const inMemory = await widgetWindow(page).evaluate(() =>
+    performance.getEntriesByType("resource").some((entry) => entry.name.includes("/runtime/fake-indexeddb@")),
+  );
+  expect(inMemory).toBe(true);
 
   const number = uniqueNumber(30, runtime);
   await page.getByTestId("crm-login").click();

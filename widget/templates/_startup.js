@@ -135,7 +135,18 @@
   document.addEventListener("py:done", onDone);
   document.addEventListener("mpy:done", onDone);
 
+  // Denied storage: localStorage throws (Chrome, Safari and Firefox blocking third-party
+  // cookies and site data) or IndexedDB is missing.
+  function storageDenied() {
+    try {
+      return !window.localStorage || !window.indexedDB;
+    } catch (error) {
+      return true;
+    }
+  }
+
   window.crmBridgeStartup = {
+    storageDenied: storageDenied(),
     /** Hands the messages kept so far to Python, which listens from now on. */
     takeOver: function () {
       takenOver = true;

@@ -85,6 +85,14 @@ test("a widget whose runtime cannot load says widget_failed, to the CRM and to e
   await expect(widgetFrame(page).getByTestId("session-status")).toHaveText("Not started");
 });
 
+test("a widget whose PyScript cannot load says widget_failed with the file", async ({ page, runtime }) => {
+  await page.route(/\/runtime\/pyscript@[^/]+\/core\.js$/, (route) => route.abort("connectionrefused"));
+  await page.goto(`${E2E.crm}/?runtime=${runtime}`);
+  const [failed] = await waitForEvent(page, "error");
+  expect(failed.code).toBe("widget_failed");
+  expect(failed.message).toMatch(/^the widget could not start: .*\/pyscript@[^/]+\/core\.js$/);
+});
+
 test("in the framed topology, a widget that cannot start tells the framed CRM", async ({ page, runtime }) => {
   await page.route(INTERPRETER, (route) => route.abort("connectionrefused"));
   await page.goto(`${E2E.bridge}/console/demo?runtime=${runtime}&crm=${E2E.crm}/framed`);

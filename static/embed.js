@@ -56,7 +56,7 @@
       throw new Error("CrmBridge.mount needs {server, tenant, container}");
     }
     var readyTimeout = options.readyTimeout == null ? DEFAULT_READY_TIMEOUT : options.readyTimeout;
-    if (typeof readyTimeout !== "number" || !(readyTimeout >= 0)) {
+    if (typeof readyTimeout !== "number" || !(readyTimeout >= 0 && readyTimeout <= 2147483647)) {
       throw new Error("CrmBridge.mount: readyTimeout is a number of milliseconds (0: wait forever)");
     }
     var server = new URL(options.server);

@@ -73,13 +73,14 @@ async def test_every_file_the_widget_page_names_is_served_and_cached(bridge: Tes
     for runtime in ("micropython", "pyodide"):
         html = await (await bridge.get(f"/widget/{TENANT}", params={"runtime": runtime})).text()
         urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', html))
-        urls |= set(re.findall(r'"(/widget/py/[^"]+)"', html.replace("&#34;", '"')))
+        urls |= set(re.findall(r'"(/(?:widget/py|runtime)/[^"]+)"', html.replace("&#34;", '"')))
         config = re.search(r"config='([^']+)'", html)
         assert config
         urls |= set(json.loads(config.group(1))["files"]) | {
             json.loads(config.group(1))["interpreter"]
         }
-        assert len(urls) >= 8
+        assert any("/fake-indexeddb@" in url for url in urls)
+        assert len(urls) >= 9
         for url in urls:
             response = await bridge.get(url)
             assert response.status == 200, url
@@ -103,3 +104,19 @@ async def test_a_stale_module_url_is_not_cached(bridge: TestClient) -> None:
     assert response.headers["Cache-Control"] == "no-cache"
     assert (await bridge.get("/widget/py/secrets.py")).status == 404
     assert (await bridge.get("/static/../pyproject.toml")).status == 404
+
+
+async def test_libphonenumber_is_served_to_crm_pages_as_a_module(bridge: TestClient) -> None:
+    latest = await bridge.get("/vendor/libphonenumber-js.mjs", allow_redirects=False)
+    assert latest.status == 302
+    assert latest.headers["Access-Control-Allow-Origin"] == "*"
+    versioned = latest.headers["Location"]
+    assert re.fullmatch(r"/vendor/libphonenumber-js@[\d.]+\.mjs", versioned)
+    module = await bridge.get(versioned)
+    assert module.status == 200
+    assert module.content_type in JAVASCRIPT
+    assert module.headers["Access-Control-Allow-Origin"] == "*"
+    assert module.headers["Cache-Control"] == YEAR
+    code = await module.text()
+    assert code.rstrip().endswith("export default module.exports;")
+    assert "sourceMappingURL" not in code

@@ -6,12 +6,14 @@ else - the widget logic, the server, the REST simulator - is the real thing.
 
 import json
 
+import aiohttp
 import protocol
 from aiohttp.test_utils import TestClient, TestServer
 from controller import Controller
 from server_api import ServerApi
 from session_state import SessionState
 
+from simulators.rest.app import CONTROL
 from tests.conftest import AGENT, REST_API_KEY, TENANT, rest_state
 
 
@@ -127,3 +129,50 @@ async def test_a_malformed_message_gets_an_error_event(bridge: TestClient) -> No
     outcome = await widget(bridge).handle({"action": "click_to_call", "request_id": "x"})
     assert outcome["code"] == protocol.INVALID_MESSAGE
     assert outcome["request_id"] == "x"
+
+
+async def dialer_requests(session: aiohttp.ClientSession, *simulators: TestServer) -> list[dict]:
+    """What reached the dialers, from each simulator's request log."""
+    received = []
+    for simulator in simulators:
+        async with session.get(simulator.make_url("/_sim/requests")) as response:
+            received += [{**row, "at": 0} for row in await response.json()]
+    return received
+
+
+async def test_login_and_logout_reach_no_dialer_a_call_one_originate(
+    bridge: TestClient,
+    rest_simulator: TestServer,
+    euphoria_simulator: TestServer,
+    elision_simulator: TestServer,
+    session: aiohttp.ClientSession,
+) -> None:
+    dialers = (rest_simulator, euphoria_simulator, elision_simulator)
+    controller = widget(bridge)
+    assert (await controller.handle({"action": "login", **AGENT}))["event"] == protocol.LOGGED_IN
+    assert await dialer_requests(session, *dialers) == []
+    await controller.handle({"action": "click_to_call", "phone_code": "1", "phone_number": 1})
+    await controller.handle({"action": "click_to_call", "phone_number": "2025550143"})
+    received = await dialer_requests(session, *dialers)
+    assert [(r["method"], r["path"]) for r in received] == [("GET", "/api/cc_agent/originate")]
+    assert (await controller.handle({"action": "logout"}))["event"] == protocol.LOGGED_OUT
+    assert await dialer_requests(session, *dialers) == received
+
+
+async def test_a_dialer_timeout_tells_the_agent_the_call_may_have_been_placed(
+    bridge: TestClient, rest_simulator: TestServer
+) -> None:
+    # The dialer takes the originate, places the call, and answers after the bridge's 2 s.
+    rest_simulator.app[CONTROL].add_fault(
+        {"kind": "latency", "ms": 2500, "path": "/api/cc_agent/originate"}
+    )
+    controller = widget(bridge)
+    await controller.handle({"action": "login", **AGENT})
+    outcome = await controller.handle(
+        {"action": "click_to_call", "phone_code": "1", "phone_number": "2025550143"}
+    )
+    assert outcome["code"] == protocol.DIALER_TIMEOUT
+    view = controller.state.view()
+    assert view["error"] == "the call may have been placed — check before calling again"
+    assert view["call-status"] == "Call to +1 2025550143 may have been placed"
+    assert controller.state.logged_in

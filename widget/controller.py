@@ -9,6 +9,8 @@ import protocol
 from session_state import SessionState
 
 SESSION_ENDED = ("session_expired", "invalid_token")
+# Errors after which a click_to_call may have been placed: never "failed" to the agent.
+CALL_OUTCOME_UNKNOWN = (protocol.DIALER_TIMEOUT,)
 
 
 class ServerError(Exception):
@@ -45,7 +47,10 @@ class Controller:
         except ServerError as error:
             if error.code in SESSION_ENDED:
                 self.state.logged_out()
-            self.state.failed(error.message)
+            if action == protocol.CLICK_TO_CALL and error.code in CALL_OUTCOME_UNKNOWN:
+                self.state.call_may_have_been_placed()
+            else:
+                self.state.failed(error.message)
             return protocol.error_event(error.code, error.message, request_id, action)
 
     async def _login(self, request: dict) -> dict:

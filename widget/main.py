@@ -1,8 +1,9 @@
 """The widget's entry point in the browser: listens for the CRM, answers it, shows the agent.
 
-Messages that arrived before Python started were buffered by the page's inline script
-(``window.crmBridgeInbox``); they are taken over first, in order. Requests are carried
-out one at a time, so a ``click_to_call`` sent right after ``login`` waits for it.
+Messages that arrived before Python started were kept by the page's start-up script
+(``window.crmBridgeStartup``, templates/_startup.js); they are taken over first, in order.
+Requests are carried out one at a time, so a ``click_to_call`` sent right after ``login``
+waits for it.
 """
 
 import asyncio
@@ -91,11 +92,9 @@ def announce(*_args) -> None:
 
 def take_over_buffered_messages() -> None:
     window.addEventListener("message", create_proxy(receive))
-    window.removeEventListener("message", window.crmBridgeBuffer)
-    buffered = window.crmBridgeInbox
+    buffered = window.crmBridgeStartup.takeOver()
     for index in range(buffered.length):
         receive(buffered[index])
-    buffered.length = 0
 
 
 take_over_buffered_messages()

@@ -30,6 +30,13 @@ INVALID_MESSAGE = "invalid_message"
 UNKNOWN_ACTION = "unknown_action"
 NOT_LOGGED_IN = "not_logged_in"
 SERVER_UNREACHABLE = "server_unreachable"
+# The dialer did not answer in time; a click_to_call may have been placed all the same.
+DIALER_TIMEOUT = "dialer_timeout"
+# The widget could not start: sent by its page's start-up script (widget/templates/_startup.js)
+# to the CRM and in answer to every request, since the Python above never ran.
+WIDGET_FAILED = "widget_failed"
+# No ``ready`` came within embed.js's ``readyTimeout``: raised by static/embed.js itself.
+WIDGET_NOT_READY = "widget_not_ready"
 
 _REQUIRED_TEXT = {
     LOGIN: ("username", "password"),
@@ -57,8 +64,15 @@ class ProtocolError(Exception):
 
 
 def is_request(data) -> bool:
-    """True for messages meant for the widget: objects with an ``action``."""
-    return isinstance(data, dict) and "action" in data
+    """True for messages meant for the widget, which answers each of them.
+
+    Those are objects with an ``action``, and objects whose ``type`` names one of our
+    actions (a common mix-up, answered with what to fix). Anything else - text that is not
+    JSON, arrays, objects with neither - may be the CRM's own traffic and is left alone.
+    """
+    if not isinstance(data, dict):
+        return False
+    return "action" in data or data.get("type") in ACTIONS
 
 
 def _text(value) -> "str | None":
@@ -77,6 +91,15 @@ def parse_request(data: dict) -> dict:
     request_id = data.get("request_id")
     if request_id is not None and not isinstance(request_id, (str, int)):
         request_id = None
+    if "action" not in data and data.get("type") in ACTIONS:
+        raise ProtocolError(
+            INVALID_MESSAGE,
+            "the request names its action in 'type'; use 'action': {action: '"
+            + data["type"]
+            + "', ...}",
+            request_id,
+            data["type"],
+        )
     action = data.get("action")
     if action not in ACTIONS:
         raise ProtocolError(

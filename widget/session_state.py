@@ -13,6 +13,9 @@ CALL_IDLE = "idle"
 CALL_DIALING = "dialing"
 CALL_STARTED = "started"
 CALL_FAILED = "failed"
+CALL_UNCERTAIN = "uncertain"  # the dialer got the request but said nothing in time
+
+MAY_HAVE_BEEN_PLACED = "the call may have been placed — check before calling again"
 
 
 class SessionState:
@@ -60,6 +63,11 @@ class SessionState:
         self.call_number = number
         self.call_uuid = uuid or ""
 
+    def call_may_have_been_placed(self) -> None:
+        """The dialer timed out after the request reached it: the agent must check first."""
+        self.call_status = CALL_UNCERTAIN
+        self.error = MAY_HAVE_BEEN_PLACED
+
     def recording_loaded(self, name: str, url: str) -> None:
         self.recording_name = name
         self.recording_url = url
@@ -92,6 +100,7 @@ class SessionState:
             CALL_DIALING: "Calling " + self.call_number + "…",
             CALL_STARTED: "Call started to " + self.call_number,
             CALL_FAILED: "Call to " + self.call_number + " failed",
+            CALL_UNCERTAIN: "Call to " + self.call_number + " may have been placed",
         }
         return {
             "session-status": session,

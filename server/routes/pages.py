@@ -16,6 +16,7 @@ from aiohttp import web
 
 from server.config import RUNTIMES, ConfigError, TenantConfig, normalise_origin
 from server.keys import ASSETS, CONFIG, TEMPLATES
+from widget import protocol
 
 WIDGET_VERSION = "0.1.0"
 
@@ -49,7 +50,9 @@ def _allowed_origin(tenant: TenantConfig, value: str, what: str) -> str:
 
 def _render(request: web.Request, template: str, *, csp: str, **context: object) -> web.Response:
     html = (
-        request.app[TEMPLATES].get_template(template).render(assets=request.app[ASSETS], **context)
+        request.app[TEMPLATES]
+        .get_template(template)
+        .render(assets=request.app[ASSETS], protocol=protocol, **context)
     )
     response = web.Response(text=html, content_type="text/html")
     response.headers["Content-Security-Policy"] = csp

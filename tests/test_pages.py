@@ -22,6 +22,17 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
+def assert_own_files_only(policy: str, html: str) -> None:
+    """Scripts only from the bridge, inline ones only with this response's nonce."""
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce
+    assert "script-src 'self' 'nonce-" in policy and "'wasm-unsafe-eval'" in policy
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy
+    inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)([^>]*)>", html)
+    assert inline
+    assert all(f'nonce="{nonce.group(1)}"' in attributes for attributes in inline), inline
+
+
 def widget_config(html: str) -> dict:
     match = re.search(r'<script type="application/json" id="widget-config">(.*?)</script>', html)
     assert match
@@ -31,8 +42,11 @@ def widget_config(html: str) -> dict:
 async def test_the_widget_page_may_be_framed_only_by_allowed_origins(bridge: TestClient) -> None:
     response = await bridge.get(f"/widget/{TENANT}", params={"parent_origin": CRM_ORIGIN})
     assert response.status == 200
-    assert response.headers["Content-Security-Policy"] == f"frame-ancestors {CRM_ORIGIN}"
-    config = widget_config(await response.text())
+    html = await response.text()
+    policy = response.headers["Content-Security-Policy"]
+    assert policy.endswith(f"; frame-ancestors {CRM_ORIGIN}")
+    assert_own_files_only(policy, html)
+    config = widget_config(html)
     assert config["allowed_origins"] == [CRM_ORIGIN]
     assert config["announce_to"] == [{"window": "parent", "origin": CRM_ORIGIN}]
     assert config["runtime"] == "micropython"
@@ -59,10 +73,10 @@ async def test_an_unknown_tenant_has_no_widget(bridge: TestClient) -> None:
 async def test_the_console_frames_only_an_allowed_crm(bridge: TestClient) -> None:
     ok = await bridge.get(f"/console/{TENANT}", params={"crm": f"{CRM_ORIGIN}/app?x=1"})
     assert ok.status == 200
-    assert (
-        ok.headers["Content-Security-Policy"] == f"frame-ancestors 'self'; frame-src {CRM_ORIGIN}"
-    )
     html = await ok.text()
+    policy = ok.headers["Content-Security-Policy"]
+    assert policy.endswith(f"; frame-ancestors 'self'; frame-src {CRM_ORIGIN}")
+    assert_own_files_only(policy, html)
     assert widget_config(html)["announce_to"] == [{"window": "crm-frame", "origin": CRM_ORIGIN}]
     assert 'src="https://crm.acme.test/app?x=1"' in html
     refused = await bridge.get(f"/console/{TENANT}", params={"crm": "https://evil.test/"})

@@ -137,13 +137,16 @@ declare namespace CrmBridge {
     request_id?: RequestId;
   }
 
-  interface Credentials {
-    username: string;
-    password: string;
-    /** The extension calls are placed from (else the agent's one on the bridge). */
+  type Credentials = (
+    | { username: string; password: string; token?: never }
+    /** A single-use login token from `POST /api/v1/crm/login-tokens` (recommended). */
+    | { token: string; username?: never; password?: never }
+  ) & {
+    /** Another extension than the agent's own, if the bridge's directory allows it. */
     extension?: string;
+    /** Accepted as the spec sends it, and ignored. */
     phone_pass?: string;
-  }
+  };
 
   type Request = { request_id?: RequestId } & (
     | ({ action: "login" } & Credentials)

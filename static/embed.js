@@ -14,7 +14,8 @@
  *     });
  *     widget.on("ready", (event) => console.log("widget ready", event.runtime));
  *     widget.on("*", (event) => console.log(event.event, event));   // every event
- *     await widget.login({ username, password, extension, phone_pass });
+ *     await widget.login({ token });   // a login token from your back end, or
+ *     // await widget.login({ username, password, extension });
  *     const call = await widget.clickToCall("1", "2025550123");      // call.uuid
  *     await widget.playRecording("pbx4-1603469421.1196632-0001.WAV"); // shown in the widget
  *     await widget.logout();
@@ -93,14 +94,9 @@
         return widget;
       },
       send: send,
+      // {username, password, extension?} or {token, extension?} (a login token).
       login: function (credentials) {
-        return send({
-          action: "login",
-          username: credentials.username,
-          password: credentials.password,
-          extension: credentials.extension,
-          phone_pass: credentials.phone_pass,
-        });
+        return send(Object.assign({}, credentials, { action: "login" }));
       },
       logout: function () { return send({ action: "logout" }); },
       clickToCall: function (phoneCode, phoneNumber) {

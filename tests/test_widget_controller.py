@@ -13,6 +13,7 @@ from controller import Controller
 from server_api import ServerApi
 from session_state import SessionState
 
+from server.keys import AGENTS
 from simulators.rest.app import CONTROL
 from tests.conftest import AGENT, REST_API_KEY, TENANT, rest_state
 
@@ -105,6 +106,9 @@ async def test_click_to_call_after_logout_is_refused_without_reaching_the_dialer
 async def test_a_dialer_refusal_is_an_error_event_with_the_dialer_text(
     bridge: TestClient, rest_simulator: TestServer
 ) -> None:
+    await bridge.app[AGENTS].save(
+        TENANT, "agent1", full_name="Agent One", extension="1001", allowed_extensions=("7777",)
+    )
     controller = widget(bridge)
     await controller.handle({"action": "login", **AGENT, "extension": "7777"})
     outcome = await controller.handle(
@@ -176,3 +180,18 @@ async def test_a_dialer_timeout_tells_the_agent_the_call_may_have_been_placed(
     assert view["error"] == "the call may have been placed — check before calling again"
     assert view["call-status"] == "Call to +1 2025550143 may have been placed"
     assert controller.state.logged_in
+
+
+async def test_login_with_a_token_from_the_crm_back_end(
+    bridge: TestClient, api_key: dict[str, str]
+) -> None:
+    issued = await bridge.post(
+        "/api/v1/crm/login-tokens", json={"username": AGENT["username"]}, headers=api_key
+    )
+    token = (await issued.json())["token"]
+    controller = widget(bridge)
+    logged_in = await controller.handle({"action": "login", "token": token, "request_id": 1})
+    assert logged_in["event"] == "logged_in"
+    assert (logged_in["username"], logged_in["extension"]) == ("agent1", "1001")
+    again = await widget(bridge).handle({"action": "login", "token": token, "request_id": 2})
+    assert (again["event"], again["code"]) == ("error", "invalid_login_token")

@@ -104,3 +104,19 @@ def test_events_are_namespaced_and_echo_the_request_id() -> None:
     assert error["event"] == "error"
     assert "request_id" not in error
     assert error["action"] == "click_to_call"
+
+
+def test_login_with_a_token_needs_no_password() -> None:
+    request = protocol.parse_request({"action": "login", "token": "clt_abc", "extension": "1001"})
+    assert request == {
+        "action": "login",
+        "request_id": None,
+        "token": "clt_abc",
+        "extension": "1001",
+    }
+
+
+def test_login_with_an_empty_token_is_refused() -> None:
+    with pytest.raises(protocol.ProtocolError) as refused:
+        protocol.parse_request({"action": "login", "token": ""})
+    assert refused.value.message == "login needs 'token' as non-empty text"

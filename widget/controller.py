@@ -56,10 +56,14 @@ class Controller:
     async def _login(self, request: dict) -> dict:
         if self.state.token is not None:
             await self._end_session()
-        self.state.begin_login(request["username"])
-        answer = await self.api.login(
-            request["username"], request["password"], request["extension"]
-        )
+        if "token" in request:
+            self.state.begin_login("")
+            answer = await self.api.login_with_token(request["token"], request["extension"])
+        else:
+            self.state.begin_login(request["username"])
+            answer = await self.api.login(
+                request["username"], request["password"], request["extension"]
+            )
         agent = answer["agent"]
         self.state.login_succeeded(answer["token"], agent["username"], agent["extension"] or "")
         return protocol.event(

@@ -44,6 +44,9 @@ _REQUIRED_TEXT = {
     CLICK_TO_CALL: ("phone_number",),
     PLAY_RECORDING: ("filename",),
 }
+# ``login`` with a single-use token from the CRM's back end instead of a password.
+_TOKEN_LOGIN_REQUIRED = ("token",)
+_TOKEN_LOGIN_OPTIONAL = ("extension",)
 _OPTIONAL_TEXT = {
     LOGIN: ("extension", "phone_pass"),
     LOGOUT: (),
@@ -109,7 +112,10 @@ def parse_request(data: dict) -> dict:
             action if isinstance(action, str) else None,
         )
     request = {"action": action, "request_id": request_id}
-    for name in _REQUIRED_TEXT[action]:
+    with_token = action == LOGIN and data.get("token") is not None
+    required = _TOKEN_LOGIN_REQUIRED if with_token else _REQUIRED_TEXT[action]
+    optional = _TOKEN_LOGIN_OPTIONAL if with_token else _OPTIONAL_TEXT[action]
+    for name in required:
         value = _text(data.get(name))
         if not value:
             raise ProtocolError(
@@ -119,7 +125,7 @@ def parse_request(data: dict) -> dict:
                 action,
             )
         request[name] = value
-    for name in _OPTIONAL_TEXT[action]:
+    for name in optional:
         value = data.get(name)
         if value is None:
             request[name] = ""

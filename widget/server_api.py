@@ -65,6 +65,11 @@ class ServerApi:
         body = {"username": username, "password": password, "extension": extension}
         return await self._send("POST", "/api/v1/tenants/" + self.tenant + "/sessions", body)
 
+    async def login_with_token(self, login_token: str, extension: str) -> dict:
+        """Log in with a single-use token the CRM's back end got for the agent."""
+        body = {"token": login_token, "extension": extension}
+        return await self._send("POST", "/api/v1/tenants/" + self.tenant + "/sessions", body)
+
     async def logout(self, token: str) -> None:
         await self._send("DELETE", "/api/v1/session", token=token)
 

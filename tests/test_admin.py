@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bridge.audit import AuditEntry
 from server.keys import AUDIT, DATABASE
 from server.tables import api_keys
-from tests.conftest import ADMIN, TENANT, login
+from tests.support import ADMIN, TENANT, login
 
 AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
 

@@ -21,7 +21,7 @@ from bridge import (
     build_adapter,
     dialer_session,
 )
-from tests.conftest import REST_API_KEY, rest_state
+from tests.support import REST_API_KEY, rest_state
 
 CALL = OriginateRequest(destination="12025550143", extension="1001", lead_id="L-9")
 

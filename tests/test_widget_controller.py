@@ -15,7 +15,7 @@ from session_state import SessionState
 
 from server.keys import AGENTS
 from simulators.rest.app import CONTROL
-from tests.conftest import AGENT, REST_API_KEY, TENANT, rest_state
+from tests.support import AGENT, REST_API_KEY, TENANT, rest_state
 
 
 class FetchAnswer:

@@ -6,6 +6,7 @@ else - the widget logic, the server, the REST simulator - is the real thing.
 
 import json
 
+import aiohttp
 import protocol
 from aiohttp.test_utils import TestClient, TestServer
 from controller import Controller
@@ -127,3 +128,22 @@ async def test_a_malformed_message_gets_an_error_event(bridge: TestClient) -> No
     outcome = await widget(bridge).handle({"action": "click_to_call", "request_id": "x"})
     assert outcome["code"] == protocol.INVALID_MESSAGE
     assert outcome["request_id"] == "x"
+
+
+async def test_a_call_the_dialer_got_but_never_answered_may_have_been_placed(
+    bridge: TestClient, rest_simulator: TestServer, session: aiohttp.ClientSession
+) -> None:
+    controller = widget(bridge)
+    await controller.handle({"action": "login", **AGENT})
+    fault = {"kind": "latency", "ms": 3000, "path": "/api/cc_agent/originate", "times": 1}
+    await session.post(rest_simulator.make_url("/_sim/faults"), json=fault)
+    outcome = await controller.handle(
+        {"action": "click_to_call", "phone_code": "1", "phone_number": "2025550143"}
+    )
+    assert outcome["code"] == protocol.DIALER_OUTCOME_UNKNOWN
+    assert "the call may have been placed; check before calling again" in outcome["message"]
+    view = controller.state.view()
+    assert view["call-status"] == (
+        "Call to +1 2025550143 may have been placed: check before calling again"
+    )
+    assert controller.state.logged_in

@@ -45,7 +45,10 @@ class Controller:
         except ServerError as error:
             if error.code in SESSION_ENDED:
                 self.state.logged_out()
-            self.state.failed(error.message)
+            if error.code == protocol.DIALER_OUTCOME_UNKNOWN:
+                self.state.call_outcome_unknown(error.message)
+            else:
+                self.state.failed(error.message)
             return protocol.error_event(error.code, error.message, request_id, action)
 
     async def _login(self, request: dict) -> dict:

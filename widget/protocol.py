@@ -30,6 +30,8 @@ INVALID_MESSAGE = "invalid_message"
 UNKNOWN_ACTION = "unknown_action"
 NOT_LOGGED_IN = "not_logged_in"
 SERVER_UNREACHABLE = "server_unreachable"
+# The call was sent to the dialer but its answer did not come: it may have been placed.
+DIALER_OUTCOME_UNKNOWN = "dialer_outcome_unknown"
 
 _REQUIRED_TEXT = {
     LOGIN: ("username", "password"),

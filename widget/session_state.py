@@ -13,6 +13,7 @@ CALL_IDLE = "idle"
 CALL_DIALING = "dialing"
 CALL_STARTED = "started"
 CALL_FAILED = "failed"
+CALL_UNKNOWN = "unknown"  # sent to the dialer, no answer: it may have been placed
 
 
 class SessionState:
@@ -74,6 +75,12 @@ class SessionState:
             self.status = LOGGED_OUT
             self.username = ""
 
+    def call_outcome_unknown(self, message: str) -> None:
+        """The dialer got the call but did not answer: it may ring; the session is kept."""
+        self.error = message
+        if self.call_status == CALL_DIALING:
+            self.call_status = CALL_UNKNOWN
+
     def ignore_message(self) -> None:
         self.ignored_messages += 1
 
@@ -92,6 +99,9 @@ class SessionState:
             CALL_DIALING: "Calling " + self.call_number + "…",
             CALL_STARTED: "Call started to " + self.call_number,
             CALL_FAILED: "Call to " + self.call_number + " failed",
+            CALL_UNKNOWN: "Call to "
+            + self.call_number
+            + " may have been placed: check before calling again",
         }
         return {
             "session-status": session,

@@ -76,8 +76,7 @@ class DialerTransport:
     ) -> None:
         self.dialer = dialer
         self._session = session
-        self._base_url = base_url.rstrip("/")
-        self.base_url = self._base_url
+        self.base_url = base_url.rstrip("/")
         self.budgets = budgets
         self._timeout = budgets.client_timeout()
         self.redactor = redactor
@@ -87,7 +86,7 @@ class DialerTransport:
         return self.redactor.redact(text)
 
     def url(self, path: str) -> str:
-        return self._base_url + path
+        return self.base_url + path
 
     async def request(
         self,

@@ -62,6 +62,7 @@ from bridge.elision.sanitising import (
     AGENT_SECRETS,
     LIST_TEXT,
     USER_TEXT,
+    TextRule,
     changed_text,
     check_identifiers,
     check_kept,
@@ -151,8 +152,8 @@ class ElisionAdapter(DialerAdapter):
         self.max_query_bytes = max_query_bytes
         self.redactor = transport.redactor | echo_redactor([self._api_pass])
         self._answers = AnswerReader(self.name, self.redactor.redact)
-        breakers = breakers or LoginBreakers()
-        self._login = breakers.login(transport.base_url, self.api_user, self._api_pass)
+        shared = LoginBreakers() if breakers is None else breakers
+        self._login = shared.login(transport.base_url, self.api_user, self._api_pass)
         if self.flavour is ELISION:
             self.lead_batching = LeadBatching(
                 max_leads=500,
@@ -337,7 +338,7 @@ class ElisionAdapter(DialerAdapter):
             check_kept(name, params.get(name), 1, USER_TEXT[name], dialer=self.name)
 
     def _noting_changes(
-        self, text: str, params: Mapping[str, str], rules: Mapping[str, Any]
+        self, text: str, params: Mapping[str, str], rules: Mapping[str, TextRule]
     ) -> str:
         """``text``, and on VICIdial the fields it stores otherwise than sent."""
         changes = changed_text(rules, params) if self.vicidial else {}

@@ -133,7 +133,7 @@ class EuphoriaAdapter(DialerAdapter):
             list_name, dialer_list.campaign, contacts, priority=priorities.pop()
         )
         added = f"added to {dialer_list.campaign}/{list_name}"
-        return [LeadOutcome(lead.phone.digits, True, added) for lead in leads]
+        return [LeadOutcome(lead.phone.digits, "added", added) for lead in leads]
 
     async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         """``DownloadCallRecordingByFilename``: the decoded WAV, in pieces as they arrive."""
@@ -230,7 +230,7 @@ class EuphoriaAdapter(DialerAdapter):
             raise DialerBadResponse(
                 f"{self.name} answered audioData that is not a WAV file",
                 dialer=self.name,
-                dialer_text=repr(head[:12]),
+                dialer_text=self._redact(repr(head[:12])),
             )
 
     # Sending and reading
@@ -283,7 +283,12 @@ class EuphoriaAdapter(DialerAdapter):
     ) -> AsyncIterator[bytes]:
         limit = None if reader.audio_tag else ANSWER_LIMIT
         async with self.transport.stream(
-            "POST", self.path, data=body, headers=_HEADERS, audit_as=action
+            "POST",
+            self.path,
+            data=body,
+            headers=_HEADERS,
+            audit_as=action,
+            changes=action != DOWNLOAD_RECORDING,
         ) as answer:
             keep = EXCERPT + len(self._auth_code)  # redacted first, then cut
             if answer.status != 200:

@@ -34,7 +34,6 @@ declare namespace CrmBridge {
     | "dialer_locked"
     | "extension_not_allowed"
     | "invalid_login_token"
-    | "too_many_attempts"
     | "server_busy"
     | "dialer_busy"
     | "dialer_unauthorized"

@@ -18,7 +18,7 @@ from server.audit_log import AuditQuery
 from server.config import parse_config
 from server.keys import AUDIT
 from simulators.elision import create_elision_simulator
-from tests.conftest import ADMIN, CRM_ORIGIN, TENANT
+from tests.support import ADMIN, CRM_ORIGIN, TENANT
 
 DIALER_PASS = "Vici-pass-77"
 WRONG_PASS = "Wr0ng!Pass#9.x"  # VICIdial echoes it as Wr0ngPass9x

@@ -31,7 +31,7 @@ Readings where the spec is silent or loose:
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -248,7 +248,7 @@ class EuphoriaAdapter(DialerAdapter):
         except UnsendableText as error:
             raise InvalidRequest(str(error), dialer=self.name) from None
 
-    async def _send(self, action: str, body: bytes, reader: AnswerReader) -> AsyncIterator[bytes]:
+    async def _send(self, action: str, body: bytes, reader: AnswerReader) -> AsyncGenerator[bytes]:
         """POST ``body`` in one of the action's slots; yield the answer's audio, if any.
 
         A call refused as busy keeps its slot and is repeated by the retry policy, as
@@ -265,7 +265,7 @@ class EuphoriaAdapter(DialerAdapter):
 
     async def _first_piece(
         self, action: str, body: bytes, reader: AnswerReader
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes]:
         """One attempt, read up to its first piece of audio (or its end, or its error)."""
         reader.reset()
         attempt = self._attempt(action, body, reader)
@@ -280,7 +280,7 @@ class EuphoriaAdapter(DialerAdapter):
 
     async def _attempt(
         self, action: str, body: bytes, reader: AnswerReader
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes]:
         limit = None if reader.audio_tag else ANSWER_LIMIT
         async with self.transport.stream(
             "POST",
@@ -313,7 +313,7 @@ class EuphoriaAdapter(DialerAdapter):
                 raise DialerBadResponse(
                     self._redact(f"{self.name} answered {error}"),
                     dialer=self.name,
-                    dialer_text=self._excerpt(head),
+                    dialer_text=self._excerpt(bytes(head)),
                 ) from None
             if audio:
                 yield audio
@@ -321,7 +321,7 @@ class EuphoriaAdapter(DialerAdapter):
             raise error_for(self._redact(reader.error), dialer=self.name)
 
 
-async def _pieces(first: bytes | None, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def _pieces(first: bytes | None, rest: AsyncGenerator[bytes]) -> AsyncGenerator[bytes]:
     """``first`` (if any), then what ``rest`` yields; ``rest`` is closed at the end."""
     async with contextlib.aclosing(rest):
         if first is not None:

@@ -24,6 +24,7 @@ from bridge.interface import (
     Lead,
     LeadBatching,
     LeadOutcome,
+    LeadStatus,
     OriginateRequest,
     OriginateResult,
 )
@@ -138,7 +139,7 @@ class RestAdapter(DialerAdapter):
         outcomes = await self._send_leads(list_id, leads, to_send) if to_send else {}
         for index, first in earlier.items():
             phone = leads[index].phone.digits
-            status = "already_there" if outcomes[first].ok else "failed"
+            status: LeadStatus = "already_there" if outcomes[first].ok else "failed"
             outcomes[index] = LeadOutcome(
                 phone, status, f"duplicate: {phone} appears earlier in this batch"
             )

@@ -25,7 +25,7 @@ def loads(body: bytes | str) -> Any:
         return json5.loads(text)
 
 
-def envelope(response: DialerResponse, *, dialer: str, redactor: Redactor) -> dict:
+def envelope(response: DialerResponse, *, dialer: str, redactor: Redactor) -> dict[str, Any]:
     """The whole envelope of a success; a refusal or a malformed answer raises."""
     if response.status == 401:
         raise DialerUnauthorized(

@@ -2,18 +2,16 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestServer
 
-from bridge.audit import AuditedAdapter, AuditEntry
 from bridge.elision import ElisionAdapter, ElisionSettings
 from bridge.retry import RetryPolicy
 from bridge.transport import dialer_session
 from simulators.elision import create_elision_simulator
-from tests.dialers import FAST_READS, transport
+from tests.dialers import FAST_READS, SimulatorRig, transport
 
 API_PASS = "Api-Pass-7f3e9c-SECRET"
 TEST_LIST = ("1101", "Test API list", "TESTCAMP")
@@ -54,23 +52,7 @@ def adapter_at(
     )
 
 
-@dataclass
-class Rig:
-    adapter: ElisionAdapter
-    audit: list[AuditEntry]
-    server: TestServer
-    session: aiohttp.ClientSession
-
-    @property
-    def audited(self) -> AuditedAdapter:
-        """The adapter as the bridge wraps it: each interface call audited."""
-        return AuditedAdapter(self.adapter, self.audit.append)
-
-    async def sim(self, method: str, path: str, **kwargs: Any) -> Any:
-        async with self.session.request(method, self.server.make_url(path), **kwargs) as reply:
-            assert reply.status < 300, await reply.text()
-            return await reply.json()
-
+class Rig(SimulatorRig[ElisionAdapter]):
     async def sent(self) -> list[list[tuple[str, str]]]:
         """The queries the simulator received at the API path, oldest first, in order."""
         rows = await self.sim("GET", "/_sim/requests", params={"path": self.adapter.path})

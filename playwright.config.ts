@@ -9,8 +9,10 @@ import { E2E, type RuntimeOptions } from "./tests/e2e/fixtures";
 const ANY_RUNTIME = /(docs|phone_links|simulators)\.spec\.ts$/;
 export default defineConfig<RuntimeOptions>({
   testDir: "tests/e2e",
-  timeout: 60_000,
-  expect: { timeout: 20_000 },
+  // Generous waits, not timing checks: Pyodide's first start on a busy 2-core machine can
+  // take 20 s. How fast things are is measured in bench/, never here.
+  timeout: 120_000,
+  expect: { timeout: 45_000 },
   fullyParallel: true,
   workers: 2,
   forbidOnly: !!process.env.CI,

@@ -50,7 +50,8 @@ test("faults: status, body, latency, drop and timeout, narrowed by match, path a
     kind: "status", status: 503, body: "down for maintenance", match: { function: "add_user" }, times: 1,
   });
   expect(stored).toEqual({
-    kind: "status", path: "", match: { function: "add_user" }, body_contains: "", times: 1, ms: 0,
+    kind: "status", path: "", match: { function: "add_user" }, body_contains: "", query_contains: "",
+    times: 1, ms: 0,
     status: 503, body: "down for maintenance", content_type: "text/plain",
   });
   const other = await elision(request, { function: "update_user" }); // not matched

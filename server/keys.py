@@ -9,6 +9,9 @@ from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.events.hub import StreamHub
+from server.events.intake import EventIntake
+from server.events.push_secrets import PushSecrets
 from server.hash_gate import HashGate
 from server.login_throttle import LoginThrottle
 from server.sessions import SessionStore
@@ -25,3 +28,6 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ASSETS = web.AppKey("assets", WidgetAssets)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 HASH_GATE = web.AppKey("hash_gate", HashGate)
+STREAM_HUB = web.AppKey("stream_hub", StreamHub)
+INTAKE = web.AppKey("intake", EventIntake)
+PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)

@@ -46,6 +46,7 @@ from server.routes import (
     pages,
     recordings,
     sessions,
+    stream,
 )
 from server.security_headers import add_security_headers
 from server.sessions import SessionStore
@@ -113,7 +114,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app.cleanup_ctx.extend([_storage, live_events, _dialers])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
-    for routes in (assets, pages, sessions, calls, recordings, events):
+    for routes in (assets, pages, sessions, calls, recordings, events, stream):
         routes.add_routes(app)
     app.add_subapp("/api/v1/crm", create_crm_api())
     app.add_subapp("/admin", admin.create_admin_app())

@@ -12,6 +12,7 @@ from server.dialers import DialerRegistry
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.push_secrets import PushSecrets
+from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
 from server.login_throttle import LoginThrottle
 from server.sessions import SessionStore
@@ -31,3 +32,4 @@ HASH_GATE = web.AppKey("hash_gate", HashGate)
 STREAM_HUB = web.AppKey("stream_hub", StreamHub)
 INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
+SESSION_WATCH = web.AppKey("session_watch", SessionWatch)

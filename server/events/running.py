@@ -1,6 +1,6 @@
 """The live-event machinery of one bridge instance, as a ``cleanup_ctx`` part: the hub,
-the intake, the push secrets, the ``LISTEN`` for other instances (PostgreSQL) and the
-purge of old events."""
+the intake, the push secrets, the ``LISTEN`` for other instances (PostgreSQL), the watch
+on the streams' sessions and the purge of old events."""
 
 import asyncio
 import contextlib
@@ -16,7 +16,8 @@ from server.events import stream_log
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.push_secrets import PushSecrets
-from server.keys import DATABASE, INTAKE, PUSH_SECRETS, STREAM_HUB
+from server.events.session_watch import SessionWatch
+from server.keys import DATABASE, INTAKE, PUSH_SECRETS, SESSION_WATCH, STREAM_HUB
 from server.tables import dialer_events
 
 log = logging.getLogger(__name__)
@@ -46,8 +47,12 @@ async def live_events(app: web.Application) -> AsyncIterator[None]:
     app[STREAM_HUB] = hub
     app[INTAKE] = EventIntake(database, hub)
     app[PUSH_SECRETS] = PushSecrets(database)
+    watch = app[SESSION_WATCH] = SessionWatch(database)
     purge = asyncio.create_task(_purge_forever(database))
-    async with contextlib.asynccontextmanager(hub.listen_to_other_instances)(database):
+    async with (
+        contextlib.asynccontextmanager(hub.listen_to_other_instances)(database),
+        contextlib.asynccontextmanager(watch.run)(app),
+    ):
         yield
     purge.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.tables import stream_events
@@ -71,3 +71,11 @@ async def purge(connection: AsyncConnection, older_than: float) -> int:
 
 def _event(row: Any) -> StreamEvent:
     return StreamEvent(row.id, row.agent_id, row.name, json.loads(row.data))
+
+
+async def latest_id(connection: AsyncConnection, agent_id: int) -> int:
+    """The id of the agent's newest event (0 when none)."""
+    newest = await connection.execute(
+        select(func.max(stream_events.c.id)).where(stream_events.c.agent_id == agent_id)
+    )
+    return newest.scalar_one() or 0

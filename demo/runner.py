@@ -27,8 +27,7 @@ from demo.app_runners import serve
 from demo.crm_site import DemoAgent, create_crm_site
 from server.app import create_app
 from server.config import ServerConfig, parse_config
-from server.events import agent_ids
-from server.keys import AGENTS, API_KEYS, CONFIG, DATABASE, PUSH_SECRETS
+from server.keys import AGENTS, API_KEYS, CONFIG, INTAKE, PUSH_SECRETS
 from server.routes.event_push_admin import push_url
 from simulators.elision import create_elision_simulator
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
@@ -123,8 +122,7 @@ async def wire_live_events(bridge: web.Application, rest: web.Application) -> in
         state.queues[queue_id] = QueueRecord(queue_id, {"name": name, "strategy": "ring-all"})
     agent = await bridge[AGENTS].get(DEMO_TENANT, DEMO_AGENT.username)
     assert agent is not None  # seeded at start
-    async with bridge[DATABASE].begin() as connection:
-        await agent_ids.save(bridge[DATABASE], connection, agent.id, "rest", user_id=str(user_id))
+    await bridge[INTAKE].save_dialer_ids(agent.id, "rest", user_id=str(user_id), device_id=None)
     return user_id
 
 

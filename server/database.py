@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -169,6 +169,16 @@ class Database:
     def connect(self) -> AbstractAsyncContextManager[AsyncConnection]:
         """A connection for queries that change nothing."""
         return self._engine.connect()
+
+    def sqlite_writer(self) -> Engine | None:
+        """On SQLite, a synchronous engine of the same file, for a writer that runs a whole
+        transaction in one worker thread (the async driver hops threads per statement);
+        None on PostgreSQL, whose driver does not."""
+        if self._engine.dialect.name != "sqlite":
+            return None
+        engine = create_engine(self._engine.url.set(drivername="sqlite+pysqlite"))
+        event.listen(engine, "connect", _tune_sqlite)
+        return engine
 
     def upsert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         """An INSERT into ``table`` that ``on_conflict_do_update`` turns into an upsert."""

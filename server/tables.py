@@ -131,6 +131,8 @@ agent_dialer_ids = Table(
     Column("dialer", Text, primary_key=True),
     Column("user_id", Text),
     Column("device_id", Text),
+    Index("agent_dialer_ids_dialer_user_id", "dialer", "user_id"),
+    Index("agent_dialer_ids_dialer_device_id", "dialer", "device_id"),
 )
 
 agent_states = Table(

@@ -7,7 +7,7 @@ by the dialer's own ``agent:checkin`` events. An agent's extension is the fallba
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Connection, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.database import Database
@@ -20,9 +20,9 @@ class DialerIds:
     device_id: str | None = None
 
 
-async def save(
+def save(
     database: Database,
-    connection: AsyncConnection,
+    connection: Connection,
     agent_id: int,
     dialer: str,
     *,
@@ -38,7 +38,7 @@ async def save(
     if not changes:
         return
     insert = database.upsert(agent_dialer_ids).values(agent_id=agent_id, dialer=dialer, **changes)
-    await connection.execute(
+    connection.execute(
         insert.on_conflict_do_update(
             index_elements=[agent_dialer_ids.c.agent_id, agent_dialer_ids.c.dialer],
             set_={name: insert.excluded[name] for name in changes},
@@ -53,8 +53,22 @@ async def of_agent(connection: AsyncConnection, agent_id: int) -> dict[str, Dial
     return {row.dialer: DialerIds(row.user_id, row.device_id) for row in rows}
 
 
-async def find_agent(
-    connection: AsyncConnection,
+_BY_IDS = (
+    select(agent_dialer_ids)
+    .join(agents, agents.c.id == agent_dialer_ids.c.agent_id)
+    .where(
+        (agents.c.tenant == bindparam("tenant"))
+        & (agent_dialer_ids.c.dialer == bindparam("dialer"))
+        & or_(
+            agent_dialer_ids.c.user_id.in_(bindparam("user_ids", expanding=True)),
+            agent_dialer_ids.c.device_id.in_(bindparam("device_ids", expanding=True)),
+        )
+    )
+)
+
+
+def find_agent(
+    connection: Connection,
     tenant: str,
     dialer: str,
     *,
@@ -64,31 +78,18 @@ async def find_agent(
 ) -> int | None:
     """The agent of ``tenant`` a dialer's ids stand for: by user id, then device id, then
     extension; the first id given wins when several agents match."""
-    for column, values in (
-        (agent_dialer_ids.c.user_id, user_ids),
-        (agent_dialer_ids.c.device_id, device_ids),
-    ):
-        if not values:
-            continue
-        rows = (
-            await connection.execute(
-                select(agent_dialer_ids.c.agent_id, column)
-                .join(agents, agents.c.id == agent_dialer_ids.c.agent_id)
-                .where(
-                    and_(
-                        agents.c.tenant == tenant,
-                        agent_dialer_ids.c.dialer == dialer,
-                        or_(*(column == value for value in values)),
-                    )
-                )
-            )
+    if user_ids or device_ids:
+        rows = connection.execute(
+            _BY_IDS,
+            {"tenant": tenant, "dialer": dialer, "user_ids": user_ids, "device_ids": device_ids},
         ).all()
-        by_value = {row[1]: row[0] for row in rows}
-        for value in values:
-            if value in by_value:
-                return int(by_value[value])
+        for column, values in (("user_id", user_ids), ("device_id", device_ids)):
+            for value in values:
+                for row in rows:
+                    if getattr(row, column) == value:
+                        return int(row.agent_id)
     if extension:
-        found = await connection.execute(
+        found = connection.execute(
             select(agents.c.id).where(
                 (agents.c.tenant == tenant) & (agents.c.extension == extension)
             )

@@ -19,8 +19,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, text
 
 from server.database import Database
 from server.events import stream_log
@@ -94,7 +93,7 @@ class StreamHub:
             for subscription in subscriptions:
                 subscription.put(RESYNC)
 
-    async def announce(self, connection: AsyncConnection, events: list[StreamEvent]) -> None:
+    def announce(self, connection: Connection, events: list[StreamEvent]) -> None:
         """Inside the transaction writing ``events``: tell the other instances (PostgreSQL
         delivers a NOTIFY at commit, and never if the transaction rolls back)."""
         if connection.dialect.name != "postgresql" or not events:
@@ -102,7 +101,7 @@ class StreamHub:
         pairs = [[event.id, event.agent_id] for event in events]
         for start in range(0, len(pairs), NOTIFY_BATCH):
             payload = json.dumps({"from": self.instance, "events": pairs[start:][:NOTIFY_BATCH]})
-            await connection.execute(
+            connection.execute(
                 text("SELECT pg_notify(:channel, :payload)"),
                 {"channel": CHANNEL, "payload": payload},
             )

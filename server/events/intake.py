@@ -3,11 +3,12 @@
 Each dialer event is stored, applied to its call or agent, and turned into the agent's
 stream events in one transaction, before the dialer gets its 2xx: a re-delivered event
 (the same name and variables) is found by its digest and changes nothing. Only after
-the commit are the stream events handed to the hub.
+the commit are the stream events handed to the hub. Every change runs through the
+`BatchWriter`, which shares one transaction among the changes waiting, in order.
 
-The first statement of each transaction writes, so on SQLite it takes the write lock
-before reading (no lock upgrade can fail); on PostgreSQL the call's or agent's row is
-locked (``FOR UPDATE``) while it is merged, so concurrent events of one call queue up.
+The first statement of each change writes; on PostgreSQL the call's or agent's row is
+locked (``FOR UPDATE``) while it is merged, so another instance's events of the same
+call wait for it.
 """
 
 import hashlib
@@ -17,17 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from sqlalchemy import Row, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, Row, select, update
 
 from server.database import Database
 from server.events import agent_ids, stream_log
 from server.events.agent_model import AgentState
+from server.events.batch_writer import BatchWriter
 from server.events.call_model import Call, CallUpdate, agent_news, event_data, merge
-from server.events.hub import StreamHub
+from server.events.statements import Statements
 from server.events.stream_log import StreamEvent
 from server.problems import NotFound
-from server.tables import agent_states, calls, click_calls, dialer_events
+from server.tables import agent_states, calls, click_calls
 
 CALL_FIELDS = tuple(field.name for field in fields(Call))
 ACTIVE_CALL_HOURS = 12  # a call not ended after this long is not shown as active
@@ -52,9 +53,10 @@ def _call(row: Row[Any]) -> Call:
 
 
 class EventIntake:
-    def __init__(self, database: Database, hub: StreamHub) -> None:
+    def __init__(self, database: Database, writer: BatchWriter) -> None:
         self._db = database
-        self._hub = hub
+        self._writer = writer
+        self._sql = Statements(database)
 
     async def receive(
         self,
@@ -65,36 +67,33 @@ class EventIntake:
         change: CallUpdate | AgentChange | None,
     ) -> bool:
         """Store and apply one dialer event; False if it had been received before."""
-        async with self._db.begin() as connection:
-            stored = await connection.execute(
-                self._db.upsert(dialer_events)
-                .values(
-                    tenant=tenant,
-                    dialer=dialer,
-                    name=name,
-                    digest=digest(name, data),
-                    data=json.dumps(data),
-                    received_at=time.time(),
-                )
-                .on_conflict_do_nothing()
-                .returning(dialer_events.c.id)
+
+        def job(connection: Connection) -> tuple[bool, list[StreamEvent]]:
+            stored = connection.execute(
+                self._sql.store_event,
+                {
+                    "tenant": tenant,
+                    "dialer": dialer,
+                    "name": name,
+                    "digest": digest(name, data),
+                    "data": json.dumps(data),
+                    "received_at": time.time(),
+                },
             )
             if stored.first() is None:
-                return False
+                return False, []
             if isinstance(change, CallUpdate):
-                events = await self._apply_call(connection, tenant, dialer, change)
-            elif isinstance(change, AgentChange):
-                events = await self._apply_agent(connection, tenant, dialer, change)
-            else:
-                events = []
-            await self._hub.announce(connection, events)
-        self._hub.deliver(events)
-        return True
+                return True, self._apply_call(connection, tenant, dialer, change)
+            if isinstance(change, AgentChange):
+                return True, self._apply_agent(connection, tenant, dialer, change)
+            return True, []
 
-    async def _apply_call(
-        self, connection: AsyncConnection, tenant: str, dialer: str, change: CallUpdate
+        return await self._writer.run(job)
+
+    def _apply_call(
+        self, connection: Connection, tenant: str, dialer: str, change: CallUpdate
     ) -> list[StreamEvent]:
-        agent_id = await agent_ids.find_agent(
+        agent_id = agent_ids.find_agent(
             connection,
             tenant,
             dialer,
@@ -102,42 +101,30 @@ class EventIntake:
             device_ids=change.device_ids,
             extension=change.extension,
         )
-        await connection.execute(
-            self._db.upsert(calls)
-            .values(
-                tenant=tenant,
-                dialer=dialer,
-                call_id=change.call_id,
-                state=change.state,
-                direction=change.direction or "outbound",
-                started_at=change.at,
-                updated_at=time.time(),
-            )
-            .on_conflict_do_nothing()
+        connection.execute(
+            self._sql.new_call,
+            {
+                "tenant": tenant,
+                "dialer": dialer,
+                "call_id": change.call_id,
+                "state": change.state,
+                "direction": change.direction or "outbound",
+                "started_at": change.at,
+                "updated_at": time.time(),
+            },
         )
-        row = (
-            await connection.execute(
-                select(calls)
-                .where((calls.c.tenant == tenant) & (calls.c.call_id == change.call_id))
-                .with_for_update()
-            )
-        ).one()
+        the_call = {"k_tenant": tenant, "k_call_id": change.call_id}
+        row = connection.execute(self._sql.call, the_call).one()
         call = merge(tenant, dialer, _call(row), change, agent_id)
         if call.uuid is None:
-            call = await self._link_click(connection, call, change.leg_id)
-        return await self._save_call(connection, call)
+            call = self._link_click(connection, call, change.leg_id)
+        return self._save_call(connection, call)
 
-    async def _link_click(
-        self, connection: AsyncConnection, call: Call, leg_id: str | None
-    ) -> Call:
+    def _link_click(self, connection: Connection, call: Call, leg_id: str | None) -> Call:
         """The call linked to the click-to-call whose uuid is its call_id or leg id."""
         uuids = [u for u in (call.call_id, leg_id) if u]
-        click = (
-            await connection.execute(
-                select(click_calls).where(
-                    (click_calls.c.tenant == call.tenant) & click_calls.c.uuid.in_(uuids)
-                )
-            )
+        click = connection.execute(
+            self._sql.click, {"k_tenant": call.tenant, "k_uuids": uuids}
         ).first()
         if click is None:
             return call
@@ -149,88 +136,93 @@ class EventIntake:
             lead_id=call.lead_id or click.lead_id,
         )
 
-    async def _save_call(self, connection: AsyncConnection, call: Call) -> list[StreamEvent]:
+    def _save_call(self, connection: Connection, call: Call) -> list[StreamEvent]:
         """Write ``call``; tell its agent what the agent has not been told yet."""
         events: list[StreamEvent] = []
         news = agent_news(call)
         agent_id = call.agent_id
         if news is not None and agent_id is not None:
             call = replace(call, notified=call.state)
-            events.append(await stream_log.append(connection, agent_id, news, event_data(call)))
-            event = await self._change_state(
-                connection, agent_id, lambda state: state.following(call)
-            )
+            events.append(stream_log.append(connection, agent_id, news, event_data(call)))
+            event = self._change_state(connection, agent_id, lambda state: state.following(call))
             if event is not None:
                 events.append(event)
         values = {name: getattr(call, name) for name in CALL_FIELDS}
-        await connection.execute(
-            update(calls)
-            .where((calls.c.tenant == call.tenant) & (calls.c.call_id == call.call_id))
-            .values({**values, "updated_at": time.time()})
+        connection.execute(
+            self._sql.save_call,
+            {
+                **values,
+                "updated_at": time.time(),
+                "k_tenant": call.tenant,
+                "k_call_id": call.call_id,
+            },
         )
         return events
 
-    async def _apply_agent(
-        self, connection: AsyncConnection, tenant: str, dialer: str, change: AgentChange
+    def _apply_agent(
+        self, connection: Connection, tenant: str, dialer: str, change: AgentChange
     ) -> list[StreamEvent]:
-        agent_id = await agent_ids.find_agent(
-            connection, tenant, dialer, user_ids=(change.user_id,)
-        )
+        agent_id = agent_ids.find_agent(connection, tenant, dialer, user_ids=(change.user_id,))
         if agent_id is None:
             return []
         if change.device_id is not None:
-            await agent_ids.save(self._db, connection, agent_id, dialer, device_id=change.device_id)
-        event = await self._change_state(connection, agent_id, change.apply)
+            agent_ids.save(self._db, connection, agent_id, dialer, device_id=change.device_id)
+        event = self._change_state(connection, agent_id, change.apply)
         return [] if event is None else [event]
 
-    async def _change_state(
+    def _change_state(
         self,
-        connection: AsyncConnection,
+        connection: Connection,
         agent_id: int,
         change: Callable[[AgentState], AgentState],
     ) -> StreamEvent | None:
         """Apply ``change`` to the agent's state; the ``agent_state`` event if it shows."""
-        await connection.execute(
-            self._db.upsert(agent_states)
-            .values(agent_id=agent_id, updated_at=time.time())
-            .on_conflict_do_nothing()
-        )
-        row = (
-            await connection.execute(
-                select(agent_states).where(agent_states.c.agent_id == agent_id).with_for_update()
-            )
-        ).one()
+        connection.execute(self._sql.new_state, {"agent_id": agent_id, "updated_at": time.time()})
+        row = connection.execute(self._sql.state, {"k_agent_id": agent_id}).one()
         before = _agent_state(row)
         after = change(before)
         if after == before:
             return None
-        await connection.execute(
-            update(agent_states)
-            .where(agent_states.c.agent_id == agent_id)
-            .values(
-                checked_in=after.checked_in,
-                pause_reason=after.pause_reason,
-                queues=json.dumps(list(after.queues)),
-                call_id=after.call_id,
-                wrap_up_call_id=after.wrap_up_call_id,
-                updated_at=time.time(),
-            )
+        connection.execute(
+            self._sql.save_state,
+            {
+                "checked_in": after.checked_in,
+                "pause_reason": after.pause_reason,
+                "queues": json.dumps(list(after.queues)),
+                "call_id": after.call_id,
+                "wrap_up_call_id": after.wrap_up_call_id,
+                "updated_at": time.time(),
+                "k_agent_id": agent_id,
+            },
         )
         if after.data() == before.data():
             return None
-        return await stream_log.append(connection, agent_id, "agent_state", after.data())
+        return stream_log.append(connection, agent_id, "agent_state", after.data())
+
+    async def save_dialer_ids(
+        self, agent_id: int, dialer: str, *, user_id: str | None, device_id: str | None
+    ) -> None:
+        """Keep the agent's ids on ``dialer`` (those given; see `agent_ids`)."""
+
+        def job(connection: Connection) -> tuple[None, list[StreamEvent]]:
+            agent_ids.save(
+                self._db, connection, agent_id, dialer, user_id=user_id, device_id=device_id
+            )
+            return None, []
+
+        await self._writer.run(job)
 
     async def change_agent(
         self, agent_id: int, change: Callable[[AgentState], AgentState]
     ) -> AgentState:
         """Apply an agent's own request (after the dialer accepted it); the new state."""
-        async with self._db.begin() as connection:
-            event = await self._change_state(connection, agent_id, change)
-            events = [] if event is None else [event]
-            await self._hub.announce(connection, events)
-            state = await _load_state(connection, agent_id)
-        self._hub.deliver(events)
-        return state or AgentState()
+
+        def job(connection: Connection) -> tuple[AgentState, list[StreamEvent]]:
+            event = self._change_state(connection, agent_id, change)
+            state = _load_state(connection, agent_id) or AgentState()
+            return state, [] if event is None else [event]
+
+        return await self._writer.run(job)
 
     async def record_click(
         self,
@@ -242,8 +234,9 @@ class EventIntake:
         lead_id: str | None,
     ) -> None:
         """Remember a click-to-call's uuid; link its call if events came first."""
-        async with self._db.begin() as connection:
-            await connection.execute(
+
+        def job(connection: Connection) -> tuple[None, list[StreamEvent]]:
+            connection.execute(
                 self._db.upsert(click_calls)
                 .values(
                     tenant=tenant,
@@ -257,18 +250,18 @@ class EventIntake:
                 .on_conflict_do_nothing()
             )
             row = (
-                await connection.execute(
+                connection.execute(
                     select(calls)
                     .where((calls.c.tenant == tenant) & (calls.c.call_id == uuid))
                     .with_for_update()
                 )
             ).first()
-            events: list[StreamEvent] = []
-            if row is not None and row.uuid is None:
-                call = await self._link_click(connection, _call(row), None)
-                events = await self._save_call(connection, call)
-            await self._hub.announce(connection, events)
-        self._hub.deliver(events)
+            if row is None or row.uuid is not None:
+                return None, []
+            call = self._link_click(connection, _call(row), None)
+            return None, self._save_call(connection, call)
+
+        await self._writer.run(job)
 
     async def wrap_up(
         self,
@@ -281,8 +274,9 @@ class EventIntake:
         notes: str | None,
     ) -> Call:
         """Store the agent's wrap-up on the call; the agent's wrap-up ends."""
-        async with self._db.begin() as connection:
-            found = await connection.execute(
+
+        def job(connection: Connection) -> tuple[Call, list[StreamEvent]]:
+            found = connection.execute(
                 update(calls)
                 .where((calls.c.tenant == tenant) & (calls.c.call_id == call_id))
                 .values(disposition=disposition, outcome=outcome, notes=notes)
@@ -291,18 +285,17 @@ class EventIntake:
             row = found.first()
             if row is None:
                 raise NotFound("unknown_call", f"no call {call_id!r} in tenant {tenant}")
-            event = await self._change_state(
+            event = self._change_state(
                 connection, agent_id, lambda state: state.wrapped_up(call_id)
             )
-            events = [] if event is None else [event]
-            await self._hub.announce(connection, events)
-        self._hub.deliver(events)
-        return _call(row)
+            return _call(row), [] if event is None else [event]
+
+        return await self._writer.run(job)
 
     async def agent_view(self, agent_id: int) -> tuple[AgentState | None, list[Call]]:
         """The agent's state (None if never known) and calls not ended, oldest first."""
         async with self._db.connect() as connection:
-            state = await _load_state(connection, agent_id)
+            state = await connection.run_sync(_load_state, agent_id)
             rows = await connection.execute(
                 select(calls)
                 .where(
@@ -325,8 +318,8 @@ def _agent_state(row: Row[Any]) -> AgentState:
     )
 
 
-async def _load_state(connection: AsyncConnection, agent_id: int) -> AgentState | None:
-    row = (
-        await connection.execute(select(agent_states).where(agent_states.c.agent_id == agent_id))
+def _load_state(connection: Connection, agent_id: int) -> AgentState | None:
+    row = connection.execute(
+        select(agent_states).where(agent_states.c.agent_id == agent_id)
     ).first()
     return None if row is None else _agent_state(row)

@@ -1,7 +1,9 @@
 """The secrets in the REST dialers' Event Push URLs, one per tenant and dialer.
 
 An admin creates (or rotates) it on the admin page, which shows the whole URL once; the
-bridge keeps its SHA-256. Rotating replaces it: the old URL stops working at once.
+bridge keeps its SHA-256. Rotating replaces it: the old URL stops working at once on the
+instance that rotated it, and within `REMEMBER_SECONDS` on the others (each instance
+remembers the current hash that long, so that events do not each cost a query).
 """
 
 import hashlib
@@ -9,10 +11,13 @@ import hmac
 import secrets
 import time
 
+from cachetools import TTLCache
 from sqlalchemy import select
 
 from server.database import Database
 from server.tables import event_push_secrets
+
+REMEMBER_SECONDS = 5.0
 
 
 def _digest(secret: str) -> str:
@@ -22,6 +27,7 @@ def _digest(secret: str) -> str:
 class PushSecrets:
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._known: TTLCache[tuple[str, str], str | None] = TTLCache(1024, REMEMBER_SECONDS)
 
     async def rotate(self, tenant: str, dialer: str) -> str:
         """A new secret for the dialer's Event Push URL (any older one stops working)."""
@@ -35,6 +41,7 @@ class PushSecrets:
                     set_=values,
                 )
             )
+        self._known.pop((tenant, dialer), None)
         return secret
 
     async def created(self) -> dict[tuple[str, str], float]:
@@ -44,6 +51,9 @@ class PushSecrets:
             return {(row.tenant, row.dialer): row.created_at for row in rows}
 
     async def verify(self, tenant: str, dialer: str, secret: str) -> bool:
+        if (tenant, dialer) in self._known:
+            known = self._known[tenant, dialer]
+            return known is not None and hmac.compare_digest(known, _digest(secret))
         async with self._db.connect() as connection:
             known = (
                 await connection.execute(
@@ -53,4 +63,5 @@ class PushSecrets:
                     )
                 )
             ).scalar_one_or_none()
+        self._known[tenant, dialer] = known
         return known is not None and hmac.compare_digest(known, _digest(secret))

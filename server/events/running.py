@@ -1,6 +1,6 @@
 """The live-event machinery of one bridge instance, as a ``cleanup_ctx`` part: the hub,
-the intake, the push secrets, the ``LISTEN`` for other instances (PostgreSQL), the watch
-on the streams' sessions and the purge of old events."""
+the intake and its batch writer, the push secrets, the ``LISTEN`` for other instances
+(PostgreSQL), the watch on the streams' sessions and the purge of old events."""
 
 import asyncio
 import contextlib
@@ -13,6 +13,7 @@ from sqlalchemy import delete
 
 from server.database import Database
 from server.events import stream_log
+from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.push_secrets import PushSecrets
@@ -45,11 +46,13 @@ async def _purge_forever(database: Database) -> None:
 async def live_events(app: web.Application) -> AsyncIterator[None]:
     database, hub = app[DATABASE], StreamHub()
     app[STREAM_HUB] = hub
-    app[INTAKE] = EventIntake(database, hub)
+    writer = BatchWriter(database, hub)
+    app[INTAKE] = EventIntake(database, writer)
     app[PUSH_SECRETS] = PushSecrets(database)
     watch = app[SESSION_WATCH] = SessionWatch(database)
     purge = asyncio.create_task(_purge_forever(database))
     async with (
+        writer.running(),
         contextlib.asynccontextmanager(hub.listen_to_other_instances)(database),
         contextlib.asynccontextmanager(watch.run)(app),
     ):

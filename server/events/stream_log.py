@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.tables import stream_events
@@ -32,13 +32,13 @@ class StreamEvent:
         return {"type": "event", "id": self.id, "name": self.name, "data": self.data}
 
 
-async def append(
-    connection: AsyncConnection, agent_id: int, name: str, data: dict[str, Any]
-) -> StreamEvent:
-    statement = insert(stream_events).values(
-        agent_id=agent_id, name=name, data=json.dumps(data), created_at=time.time()
-    )
-    event_id = (await connection.execute(statement.returning(stream_events.c.id))).scalar_one()
+_APPEND = insert(stream_events).returning(stream_events.c.id)
+
+
+def append(connection: Connection, agent_id: int, name: str, data: dict[str, Any]) -> StreamEvent:
+    """Write one event (inside the writer's transaction)."""
+    values = {"agent_id": agent_id, "name": name, "data": json.dumps(data)}
+    event_id: int = connection.execute(_APPEND, {**values, "created_at": time.time()}).scalar_one()
     return StreamEvent(event_id, agent_id, name, data)
 
 

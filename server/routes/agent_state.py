@@ -104,11 +104,9 @@ async def check_in(request: web.Request) -> web.Response:
     device = None if body.device_id is None else str(body.device_id)
     number = await action.dialer.check_in(action.user_id, device)
     if device is not None:
-        database = request.config_dict[DATABASE]
-        async with database.begin() as connection:
-            await agent_ids.save(
-                database, connection, action.caller.agent.id, action.dialer.name, device_id=device
-            )
+        await request.config_dict[INTAKE].save_dialer_ids(
+            action.caller.agent.id, action.dialer.name, user_id=None, device_id=device
+        )
     extra = {} if number is None else {"check_in_number": number}
     return await _answer(request, action, AgentState.checked_in_now, **extra)
 

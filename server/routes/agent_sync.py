@@ -18,9 +18,8 @@ from pydantic import Field
 from bridge import DialerAdapter, DialerUser
 from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
-from server.events import agent_ids
 from server.fields import Code, Email, Extension, Identifier, Password, RequiredName, ShortText
-from server.keys import AGENTS, DATABASE, DIALERS
+from server.keys import AGENTS, DIALERS, INTAKE
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
 
@@ -119,16 +118,12 @@ async def put_agent(request: web.Request) -> web.Response:
 async def _save_dialer_ids(
     request: web.Request, agent_id: int, dialer: str, ids: DialerIdsBody
 ) -> None:
-    database = request.config_dict[DATABASE]
-    async with database.begin() as connection:
-        await agent_ids.save(
-            database,
-            connection,
-            agent_id,
-            dialer,
-            user_id=None if ids.user_id is None else str(ids.user_id),
-            device_id=None if ids.device_id is None else str(ids.device_id),
-        )
+    await request.config_dict[INTAKE].save_dialer_ids(
+        agent_id,
+        dialer,
+        user_id=None if ids.user_id is None else str(ids.user_id),
+        device_id=None if ids.device_id is None else str(ids.device_id),
+    )
 
 
 async def delete_agent(request: web.Request) -> web.Response:

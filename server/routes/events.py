@@ -13,6 +13,7 @@ re-delivered event answers ``"duplicate": true`` and changes nothing. Bad input 
 4xx whose message says what is wrong.
 """
 
+import functools
 import ipaddress
 import json
 from typing import Any
@@ -36,10 +37,13 @@ MAX_EVENT_BYTES = 64 * 1024
 
 def e164(tenant: TenantConfig, number: str | None) -> str | None:
     """``number`` in E.164 with '+', or as given when it is no phone number (an extension)."""
-    if not number:
-        return None
+    return _e164(tenant.default_region, number) if number else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _e164(region: str, number: str) -> str:
     try:
-        return normalise(number, default_region=tenant.default_region).e164
+        return normalise(number, default_region=region).e164
     except InvalidNumber:
         return number
 

@@ -53,6 +53,10 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Text),
         sa.Column("device_id", sa.Text),
     )
+    op.create_index("agent_dialer_ids_dialer_user_id", "agent_dialer_ids", ["dialer", "user_id"])
+    op.create_index(
+        "agent_dialer_ids_dialer_device_id", "agent_dialer_ids", ["dialer", "device_id"]
+    )
     op.create_table(
         "agent_states",
         _agent("agent_states", primary_key=True),

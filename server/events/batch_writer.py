@@ -1,0 +1,122 @@
+"""Runs the intake's changes in shared transactions, one after another, in arrival order.
+
+Every change is a job: a (synchronous) function of one connection that answers its
+result and the stream events it wrote. One task takes the waiting jobs (up to
+`MAX_BATCH`) and runs them in one transaction, so a burst of dialer events costs one
+commit rather than one each, and writers never contend for SQLite's lock. On SQLite the
+whole transaction runs in one worker thread on a synchronous engine (`Database.
+sqlite_writer`); on PostgreSQL it runs on the async engine (asyncpg needs no thread).
+After the commit the events go to the hub and each caller gets its result. If the
+shared transaction fails, each of its jobs runs again alone, so only the failing one
+fails.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection
+
+from server.database import Database
+from server.events.hub import StreamHub
+from server.events.stream_log import StreamEvent
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Job = Callable[[Connection], tuple[T, list[StreamEvent]]]
+Item = tuple[Job[Any], asyncio.Future[Any]]
+MAX_BATCH = 100
+
+
+class BatchWriter:
+    def __init__(self, database: Database, hub: StreamHub) -> None:
+        self._db = database
+        self._hub = hub
+        self._queue: asyncio.Queue[Item] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        engine = self._db.sqlite_writer()
+        thread = ThreadPoolExecutor(1, thread_name_prefix="event-writer") if engine else None
+        self._task = asyncio.create_task(self._write_forever(engine, thread))
+        try:
+            yield
+        finally:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            if thread is not None and engine is not None:
+                thread.shutdown()
+                engine.dispose()
+
+    async def run(self, job: Job[T]) -> T:
+        """Run ``job`` in the next transaction; its result once committed."""
+        if self._task is None or self._task.done():
+            raise RuntimeError("the batch writer is not running")
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((job, done))
+        return await done
+
+    async def _write_forever(self, engine: Any, thread: ThreadPoolExecutor | None) -> None:
+        async def commit(batch: list[Item]) -> None:
+            jobs = [job for job, _ in batch]
+            if engine is not None:
+                loop = asyncio.get_running_loop()
+                results, events = await loop.run_in_executor(
+                    thread, _run_in_transaction, engine, jobs, self._hub
+                )
+            else:
+                async with self._db.begin() as connection:
+                    results, events = await connection.run_sync(_run_jobs, jobs, self._hub)
+            self._hub.deliver(events)
+            for (_, done), result in zip(batch, results, strict=True):
+                if not done.done():
+                    done.set_result(result)
+
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await commit(batch)
+            except Exception as error:
+                if len(batch) == 1:
+                    _fail(batch[0][1], error)
+                    continue
+                for item in batch:
+                    try:
+                        await commit([item])
+                    except Exception as alone:
+                        _fail(item[1], alone)
+
+
+def _run_jobs(
+    connection: Connection, jobs: list[Job[Any]], hub: StreamHub
+) -> tuple[list[Any], list[StreamEvent]]:
+    results, events = [], []
+    for job in jobs:
+        result, written = job(connection)
+        results.append(result)
+        events += written
+    hub.announce(connection, events)
+    return results, events
+
+
+def _run_in_transaction(
+    engine: Any, jobs: list[Job[Any]], hub: StreamHub
+) -> tuple[list[Any], list[StreamEvent]]:
+    with engine.begin() as connection:
+        return _run_jobs(connection, jobs, hub)
+
+
+def _fail(done: asyncio.Future[Any], error: Exception) -> None:
+    """Hand the job's error to its caller (who may have left)."""
+    if not done.done():
+        done.set_exception(error)
+    else:
+        log.warning("a change failed after its caller left: %r", error)

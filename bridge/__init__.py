@@ -34,7 +34,7 @@ from bridge.interface import (
     OriginateRequest,
     OriginateResult,
 )
-from bridge.lead_export import export_leads
+from bridge.lead_export import TOO_LARGE, export_leads, plan_batches
 from bridge.phone import InvalidNumber, PhoneNumber, normalise
 from bridge.rest import RestSettings
 from bridge.settings import HttpUrl, Settings, Text, secret_text
@@ -42,6 +42,7 @@ from bridge.transport import dialer_session
 
 __all__ = [
     "DIALER_KINDS",
+    "TOO_LARGE",
     "Actor",
     "AuditEntry",
     "AuditSink",
@@ -76,5 +77,6 @@ __all__ = [
     "export_leads",
     "kind_offers",
     "normalise",
+    "plan_batches",
     "secret_text",
 ]

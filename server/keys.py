@@ -10,6 +10,8 @@ from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
 from server.hash_gate import HashGate
+from server.jobs.store import JobStore
+from server.jobs.worker import JobWorker
 from server.login_throttle import LoginThrottle
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
@@ -25,3 +27,5 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ASSETS = web.AppKey("assets", WidgetAssets)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 HASH_GATE = web.AppKey("hash_gate", HashGate)
+JOBS = web.AppKey("jobs", JobStore)
+JOB_WORKER = web.AppKey("job_worker", JobWorker)

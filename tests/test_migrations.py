@@ -22,7 +22,7 @@ from server.migrations import BASELINE, SchemaChange, alembic_config
 from server.sessions import SessionStore
 from server.tables import metadata
 
-HEAD = "0002"
+HEAD = "0003"
 
 # The schema the bridge created before it had migrations, as its database.py wrote it.
 SCHEMA_BEFORE_MIGRATIONS = """
@@ -211,7 +211,8 @@ async def test_a_schema_newer_than_the_code_is_refused(database_url: str) -> Non
     await run_on(database_url, from_the_future)
     with pytest.raises(
         StorageError,
-        match=r"at revision '9999', which this crm-bridge \(newest revision 0002\) does not know",
+        match=rf"at revision '9999', which this crm-bridge \(newest revision {HEAD}\)"
+        r" does not know",
     ):
         await Database.open(database_url)
 

@@ -1,0 +1,42 @@
+"""Helpers for tests of jobs through the CRM API: leads, and waiting for a job to finish."""
+
+import asyncio
+import csv
+import io
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+FINISHED = ("done", "failed", "cancelled")
+WAIT_LIMIT = 60.0  # seconds before a test gives up on a job (never reached when it works)
+
+
+def numbers(count: int, area: str = "312") -> list[str]:
+    """``count`` distinct, dialable US numbers (E.164 digits without the country code)."""
+    return [f"{area}555{n:04d}" if count <= 10_000 else f"{area}{n:07d}" for n in range(count)]
+
+
+def leads(count: int, area: str = "312") -> list[dict[str, Any]]:
+    return [{"phone_number": number, "phone_code": "1"} for number in numbers(count, area)]
+
+
+async def job_until(
+    client: TestClient, url: str, headers: dict[str, str], *, done: Any = None
+) -> dict[str, Any]:
+    """Poll the job at ``url`` until ``done(job)`` (default: it is finished)."""
+    done = done or (lambda job: job["state"] in FINISHED)
+    async with asyncio.timeout(WAIT_LIMIT):
+        while True:
+            response = await client.get(url, headers=headers)
+            assert response.status == 200, await response.text()
+            job = await response.json()
+            if done(job):
+                return job
+            await asyncio.sleep(0.05)
+
+
+async def report(client: TestClient, url: str, headers: dict[str, str]) -> list[dict[str, str]]:
+    response = await client.get(f"{url}/report.csv", headers=headers)
+    assert response.status == 200, await response.text()
+    assert response.content_type == "text/csv"
+    return list(csv.DictReader(io.StringIO(await response.text())))

@@ -3,9 +3,12 @@
 import asyncio
 import csv
 import io
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from aiohttp.test_utils import TestClient
+
+T = TypeVar("T")
 
 FINISHED = ("done", "failed", "cancelled")
 WAIT_LIMIT = 60.0  # seconds before a test gives up on a job (never reached when it works)
@@ -20,6 +23,16 @@ def leads(count: int, area: str = "312") -> list[dict[str, Any]]:
     return [{"phone_number": number, "phone_code": "1"} for number in numbers(count, area)]
 
 
+async def until(fetch: Callable[[], Awaitable[T]], good: Callable[[T], bool]) -> T:
+    """Call ``fetch`` until what it gives is ``good``; give up after `WAIT_LIMIT`."""
+    async with asyncio.timeout(WAIT_LIMIT):
+        while True:
+            value = await fetch()
+            if good(value):
+                return value
+            await asyncio.sleep(0.2)
+
+
 async def job_until(
     client: TestClient, url: str, headers: dict[str, str], *, done: Any = None
 ) -> dict[str, Any]:
@@ -32,7 +45,7 @@ async def job_until(
             job = await response.json()
             if done(job):
                 return job
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)
 
 
 async def report(client: TestClient, url: str, headers: dict[str, str]) -> list[dict[str, str]]:

@@ -111,9 +111,7 @@ async def test_a_small_request_with_a_key_gets_the_same_answer_again(
     assert len(rest_state(rest_simulator).phone_lists) == 1  # the list was created once
 
 
-async def test_jobs_are_listed_and_an_unknown_one_is_404(
-    bridge: TestClient, api_key: dict
-) -> None:
+async def test_jobs_are_listed_and_an_unknown_one_is_404(bridge: TestClient, api_key: dict) -> None:
     response = await bridge.post("/api/v1/crm/leads", json=export(2), headers={**api_key, **ASYNC})
     job = await job_until(bridge, response.headers["Location"], api_key)
     listed = await (await bridge.get("/api/v1/crm/jobs", headers=api_key)).json()

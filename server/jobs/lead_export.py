@@ -64,6 +64,7 @@ class LeadExport:
         self.awaited = run.job.awaited
         self.pause = DialerPause(run.stop_event, first=0.5, most=run.settings.max_pause_seconds)
         self.target = DialerList("", "")
+        self.mark_ahead = False
 
     async def run_job(self) -> None:
         job = self.run.job
@@ -77,13 +78,18 @@ class LeadExport:
             return
         self.target = target
         senders = concurrency(self.settings)
-        batches: asyncio.Queue[Batch | None] = asyncio.Queue(maxsize=2 * senders)
+        # Rows are committed "sending" before they leave. Where that costs nothing after
+        # a crash (the dialer refuses duplicates, or a batch is one lead) the next
+        # batches are marked while the last ones are in flight; else each batch is
+        # marked as it leaves, so that only leads that may have left are "unknown".
+        self.mark_ahead = self.send_again or self.adapter.lead_batching.max_leads == 1
+        batches: asyncio.Queue[Batch | None] = asyncio.Queue()
         async with asyncio.TaskGroup() as tasks:
             for _ in range(senders):
                 tasks.create_task(self._sender(batches))
-            await self._produce(batches)
+            await self._produce(batches, senders)
             for _ in range(senders):
-                await batches.put(None)
+                batches.put_nowait(None)
 
     async def _target(self) -> DialerList | None:
         """The list to fill; created first if the job says so (once: its id is kept)."""
@@ -113,7 +119,9 @@ class LeadExport:
         await self.run.store.save_result(job.id, self.run.owner, {"list_id": created.list_id})
         return DialerList(created.list_id, target.name, target.campaign, target.active)
 
-    async def _produce(self, batches: asyncio.Queue[Batch | None]) -> None:
+    async def _produce(self, batches: asyncio.Queue[Batch | None], ahead: int) -> None:
+        """Read the pending rows page by page, cut them into batches, and hand them to the
+        senders ``ahead`` at a time (marked ``sending`` first if `mark_ahead`)."""
         after = -1
         while self.run.check():
             page = await self.run.store.rows(
@@ -126,22 +134,37 @@ class LeadExport:
             planned, too_large = plan_batches(self.adapter.lead_batching, leads)
             for index in too_large:
                 self.ledger.settle(page[index].idx, FAILED, TOO_LARGE)
-            for batch in planned:
-                await batches.put([(page[i].idx, leads[i]) for i in batch])
+            for start in range(0, len(planned), ahead):
+                group = [
+                    [(page[i].idx, leads[i]) for i in batch]
+                    for batch in planned[start : start + ahead]
+                ]
+                await batches.join()  # the senders took the last group
+                if self.mark_ahead and not await self._mark_sending(group):
+                    return
+                for batch in group:
+                    batches.put_nowait(batch)
+
+    async def _mark_sending(self, group: list[Batch]) -> bool:
+        """Commit the rows of ``group`` as ``sending`` (one transaction for all)."""
+        try:
+            await self.ledger.mark_sending([idx for batch in group for idx, _ in batch])
+        except LostJob:
+            self.run.stop(LOST)
+            return False
+        return True
 
     async def _sender(self, batches: asyncio.Queue[Batch | None]) -> None:
         while (batch := await batches.get()) is not None:
-            if self.run.check():
+            batches.task_done()
+            if self.run.check() and (self.mark_ahead or await self._mark_sending([batch])):
                 await self._send(batch)
+            else:  # marked, but not sent: pending again
+                self._settle([idx for idx, _ in batch], PENDING, "")
 
     async def _send(self, batch: Batch) -> None:
         idxs = [idx for idx, _ in batch]
         leads = [lead for _, lead in batch]
-        try:
-            await self.ledger.mark_sending(idxs)
-        except LostJob:
-            self.run.stop(LOST)
-            return
         while True:
             async with self.pause.attempt() as attempt:
                 if not attempt.go:

@@ -189,16 +189,19 @@ class RowLedger:
     async def _write_outcomes(
         self, connection: Any, settled: dict[int, tuple[str, str, str | None]]
     ) -> None:
-        """Rows with the same outcome and message in one statement; new data one by one."""
+        """Rows of the same outcome and message in one statement, the others (their own
+        message, new data) in one statement run for each: few round trips either way."""
         alike: dict[tuple[str, str], list[int]] = {}
-        with_data = []
         for idx, (state, message, data) in settled.items():
             if data is None:
                 alike.setdefault((state, message), []).append(idx)
-            else:
-                with_data.append({"i": idx, "s": state, "m": message, "d": data})
+        each = [
+            {"i": idx, "s": state, "m": message, "d": data}
+            for idx, (state, message, data) in settled.items()
+            if data is not None or len(alike[state, message]) == 1
+        ]
         for (state, message), idxs in alike.items():
-            for start in range(0, len(idxs), IN_LIST):
+            for start in range(0, len(idxs) if len(idxs) > 1 else 0, IN_LIST):
                 await connection.execute(
                     update(job_rows)
                     .where(
@@ -207,10 +210,18 @@ class RowLedger:
                     )
                     .values(state=state, message=message)
                 )
+        plain = [row for row in each if row["d"] is None]
+        with_data = [row for row in each if row["d"] is not None]
+        where = (job_rows.c.job_id == self.job_id) & (job_rows.c.idx == bindparam("i"))
+        if plain:
+            await connection.execute(
+                update(job_rows).where(where).values(state=bindparam("s"), message=bindparam("m")),
+                [{"i": row["i"], "s": row["s"], "m": row["m"]} for row in plain],
+            )
         if with_data:
             await connection.execute(
                 update(job_rows)
-                .where(job_rows.c.job_id == self.job_id, job_rows.c.idx == bindparam("i"))
+                .where(where)
                 .values(state=bindparam("s"), message=bindparam("m"), data=bindparam("d")),
                 with_data,
             )

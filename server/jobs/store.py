@@ -12,7 +12,6 @@ other; SQLite runs the same single statement under its write lock.
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, insert, literal, or_, select, update
@@ -97,7 +96,18 @@ class JobStore:
                 for start in range(0, len(rows), INSERT_CHUNK):
                     chunk = rows[start : start + INSERT_CHUNK]
                     await connection.execute(
-                        insert(job_rows), [{"job_id": job_id, **asdict(row)} for row in chunk]
+                        insert(job_rows),
+                        [
+                            {
+                                "job_id": job_id,
+                                "idx": row.idx,
+                                "state": row.state,
+                                "phone": row.phone,
+                                "data": row.data,
+                                "message": row.message,
+                            }
+                            for row in chunk
+                        ],
                     )
         except IntegrityError:
             if idempotency_key is None:
@@ -242,12 +252,18 @@ class JobStore:
     async def claim(
         self, owner: str, lease_seconds: float, job_id: int | None = None
     ) -> Job | None:
-        """Take the oldest claimable job (or job ``job_id`` if claimable) for ``owner``."""
+        """Take the oldest claimable job (or job ``job_id`` if claimable) for ``owner``.
+
+        A read first: an idle worker looking for work takes no write lock."""
         now = time.time()
         pick = select(jobs.c.id).where(_claimable(now))
         if job_id is not None:
             pick = pick.where(jobs.c.id == job_id)
-        pick = pick.order_by(jobs.c.id).limit(1).with_for_update(skip_locked=True)
+        pick = pick.order_by(jobs.c.id).limit(1)
+        async with self.db.connect() as connection:
+            if (await connection.execute(pick)).first() is None:
+                return None
+        pick = pick.with_for_update(skip_locked=True)
         claim = (
             update(jobs)
             .where(jobs.c.id == pick.scalar_subquery(), _claimable(now))

@@ -92,6 +92,8 @@ class JobWorker:
     async def run_now(self, job_id: int) -> bool:
         """Claim job ``job_id`` and run it here, beyond ``workers``; False if another
         worker has it."""
+        if job_id in self._tasks:
+            return True
         job = await self.store.claim(self.owner, self.settings.lease_seconds, job_id)
         if job is None:
             return False
@@ -136,6 +138,8 @@ class JobWorker:
             self._wake.clear()
 
     def _start(self, job: Job) -> None:
+        if job.id in self._tasks:  # its lease ran out while it ran here: it still does
+            return
         self._finished[job.id] = asyncio.Event()
         self._tasks[job.id] = asyncio.create_task(self._run(job), name=f"job {job.id}")
 

@@ -54,6 +54,10 @@ class JobRun:
             self.stopped = why
         self.stop_event.set()
 
+    def rows_left(self) -> int:
+        """Rows without an outcome yet."""
+        return self.job.counts.total - sum(self.ledger.counts.values())
+
     def check(self) -> bool:
         """Whether the run goes on (the ledger's news of a cancellation or a lost lease
         stops it)."""

@@ -189,6 +189,8 @@ class JobWorker:
             log.info("job %s handed back for another worker", run.job.id)
             return
         state, message = DONE, ""
+        if stopped == CANCELLED and run.rows_left() == 0:  # too late: every row is done
+            stopped = None
         if stopped == CANCELLED:
             state, message = CANCELLED_STATE, CANCELLED_MESSAGE
         elif stopped is not None:

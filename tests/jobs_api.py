@@ -6,7 +6,8 @@ import io
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from aiohttp.test_utils import TestClient
+import aiohttp
+from aiohttp.test_utils import TestClient, TestServer
 
 T = TypeVar("T")
 
@@ -53,3 +54,14 @@ async def report(client: TestClient, url: str, headers: dict[str, str]) -> list[
     assert response.status == 200, await response.text()
     assert response.content_type == "text/csv"
     return list(csv.DictReader(io.StringIO(await response.text())))
+
+
+async def fault(server: TestServer, session: aiohttp.ClientSession, **spec: Any) -> None:
+    """Make the simulator ``server`` misbehave (`simulators.control`)."""
+    async with session.post(server.make_url("/_sim/faults"), json=spec) as reply:
+        assert reply.status == 201
+
+
+async def clear_faults(server: TestServer, session: aiohttp.ClientSession) -> None:
+    async with session.delete(server.make_url("/_sim/faults")) as reply:
+        assert reply.status == 200

@@ -10,20 +10,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from simulators.elision import STATE as ELISION_STATE
 from simulators.euphoria import STATE as EUPHORIA_STATE
 from tests.conftest import rest_state
-from tests.jobs_api import job_until, leads, numbers, report
+from tests.jobs_api import clear_faults, fault, job_until, leads, numbers, report
 
 ASYNC = {"Prefer": "respond-async"}
 LEADS = 3000  # six REST batches of 500
-
-
-async def fault(server: TestServer, session: aiohttp.ClientSession, **spec: Any) -> None:
-    async with session.post(server.make_url("/_sim/faults"), json=spec) as reply:
-        assert reply.status == 201
-
-
-async def clear_faults(server: TestServer, session: aiohttp.ClientSession) -> None:
-    async with session.delete(server.make_url("/_sim/faults")) as reply:
-        assert reply.status == 200
 
 
 async def start(bridge: TestClient, api_key: dict, body: dict[str, Any]) -> str:

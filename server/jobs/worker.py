@@ -21,6 +21,7 @@ from bridge import Actor, current_actor
 from server.agents import AgentDirectory
 from server.config import ServerConfig
 from server.dialers import DialerRegistry, UnknownDialer
+from server.jobs.agent_sync import AgentSync
 from server.jobs.lead_export import LeadExport
 from server.jobs.records import Job
 from server.jobs.run import CANCELLED, LOST, SHUTDOWN, JobRun, Stop
@@ -177,6 +178,8 @@ class JobWorker:
                 return
             settings = self.config.tenants[job.tenant].dialers[job.dialer]
             await LeadExport(run, adapter, settings).run_job()
+        elif job.kind == AGENT_SYNC:
+            await AgentSync(run, self.dialers.of_tenant(job.tenant), self.agents).run_job()
         else:
             run.stop(Stop("failed", {"code": "unknown_job", "message": f"no job kind {job.kind}"}))
 

@@ -20,6 +20,7 @@ from server.dialers import DialerRegistry
 from server.error_middleware import error_middleware
 from server.hash_gate import HashGate
 from server.jobs.store import JobStore
+from server.jobs.uploads import CsvUploads
 from server.jobs.worker import JobWorker
 from server.keys import (
     AGENTS,
@@ -27,6 +28,7 @@ from server.keys import (
     ASSETS,
     AUDIT,
     CONFIG,
+    CSV_UPLOADS,
     DATABASE,
     DIALERS,
     HASH_GATE,
@@ -96,6 +98,7 @@ async def _dialers(app: web.Application) -> AsyncIterator[None]:
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
     """The job worker: it resumes unfinished jobs and runs new ones (`server.jobs`)."""
     app[JOBS] = JobStore(app[DATABASE])
+    app[CSV_UPLOADS] = CsvUploads(app[DATABASE])
     worker = JobWorker(app[JOBS], app[DIALERS], app[AGENTS], app[CONFIG])
     app[JOB_WORKER] = worker
     async with worker.running():

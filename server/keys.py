@@ -11,6 +11,7 @@ from server.database import Database
 from server.dialers import DialerRegistry
 from server.hash_gate import HashGate
 from server.jobs.store import JobStore
+from server.jobs.uploads import CsvUploads
 from server.jobs.worker import JobWorker
 from server.login_throttle import LoginThrottle
 from server.sessions import SessionStore
@@ -29,3 +30,4 @@ LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 HASH_GATE = web.AppKey("hash_gate", HashGate)
 JOBS = web.AppKey("jobs", JobStore)
 JOB_WORKER = web.AppKey("job_worker", JobWorker)
+CSV_UPLOADS = web.AppKey("csv_uploads", CsvUploads)

@@ -150,5 +150,6 @@ csv_uploads = Table(
     Column("tenant", Text, nullable=False),
     Column("filename", Text, nullable=False),
     Column("content", Text, nullable=False),  # decoded text
+    Column("encoding", Text, nullable=False),  # what it was decoded from
     Column("created_at", Float, nullable=False),
 )

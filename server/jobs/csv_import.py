@@ -100,7 +100,11 @@ def _separator(header_line: str) -> str:
 
 
 def read_csv(raw: bytes) -> CsvFile:
-    text, encoding = decode(raw)
+    return read_csv_text(*decode(raw))
+
+
+def read_csv_text(text: str, encoding: str) -> CsvFile:
+    """A file already decoded (from ``encoding``)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     header_line = text.split("\n", 1)[0]
     delimiter = _separator(header_line)

@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("tenant", sa.Text, nullable=False),
         sa.Column("filename", sa.Text, nullable=False),
         sa.Column("content", sa.Text, nullable=False),
+        sa.Column("encoding", sa.Text, nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
     )
 

@@ -39,7 +39,7 @@ from bridge.interface import (
     OriginateRequest,
     OriginateResult,
 )
-from bridge.lead_export import export_leads
+from bridge.lead_export import TOO_LARGE, export_leads, plan_batches
 from bridge.login_breaker import LoginBreakers
 from bridge.phone import InvalidNumber, PhoneNumber, normalise
 from bridge.rest import RestSettings
@@ -49,6 +49,7 @@ from bridge.transport import dialer_session
 __all__ = [
     "DIALER_KINDS",
     "LEAD_STATUSES",
+    "TOO_LARGE",
     "Actor",
     "AuditEntry",
     "AuditSink",
@@ -87,5 +88,6 @@ __all__ = [
     "export_leads",
     "kind_offers",
     "normalise",
+    "plan_batches",
     "secret_text",
 ]

@@ -20,15 +20,21 @@ from server.dialers import DialerRegistry
 from server.error_middleware import error_middleware
 from server.events.running import live_events
 from server.hash_gate import HashGate
+from server.jobs.store import JobStore
+from server.jobs.uploads import CsvUploads
+from server.jobs.worker import JobWorker
 from server.keys import (
     AGENTS,
     API_KEYS,
     ASSETS,
     AUDIT,
     CONFIG,
+    CSV_UPLOADS,
     DATABASE,
     DIALERS,
     HASH_GATE,
+    JOB_WORKER,
+    JOBS,
     LOGIN_THROTTLE,
     LOGIN_TOKENS,
     SESSIONS,
@@ -45,6 +51,7 @@ from server.routes import (
     crm_calls,
     dialer_lists,
     events,
+    jobs,
     lead_export,
     login_tokens,
     pages,
@@ -101,6 +108,16 @@ async def _dialers(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
+    """The job worker: it resumes unfinished jobs and runs new ones (`server.jobs`)."""
+    app[JOBS] = JobStore(app[DATABASE])
+    app[CSV_UPLOADS] = CsvUploads(app[DATABASE])
+    worker = JobWorker(app[JOBS], app[DIALERS], app[AGENTS], app[CONFIG])
+    app[JOB_WORKER] = worker
+    async with worker.running():
+        yield
+
+
 async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
@@ -108,7 +125,7 @@ async def health(request: web.Request) -> web.Response:
 def create_crm_api() -> web.Application:
     """The CRM back-end API under ``/api/v1/crm``: every route needs a tenant's API key."""
     crm_api = web.Application(middlewares=[api_key_middleware])
-    for routes in (agent_sync, dialer_lists, lead_export, login_tokens, crm_calls):
+    for routes in (agent_sync, dialer_lists, lead_export, login_tokens, crm_calls, jobs):
         routes.add_routes(crm_api)
     return crm_api
 
@@ -120,7 +137,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
-    app.cleanup_ctx.extend([_storage, live_events, _dialers])
+    app.cleanup_ctx.extend([_storage, live_events, _dialers, _jobs])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
     for routes in (assets, pages, sessions, calls, recordings, events, stream, agent_state):

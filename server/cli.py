@@ -1,4 +1,5 @@
-"""The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``, ``db upgrade``."""
+"""The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``, ``db upgrade``,
+``export``, ``jobs``."""
 
 import argparse
 import asyncio
@@ -10,6 +11,7 @@ import sys
 from aiohttp import web
 
 from demo import simulation
+from server import job_commands
 from server.access_log import PathOnlyAccessLogger
 from server.agents import AgentDirectory
 from server.config import ConfigError, Problem, load_config
@@ -114,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade.add_argument("--config", required=True)
     upgrade.set_defaults(run=lambda args: asyncio.run(_upgrade_database(args)))
+
+    job_commands.add_commands(commands)
     return parser
 
 

@@ -14,6 +14,9 @@ from server.events.intake import EventIntake
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
+from server.jobs.store import JobStore
+from server.jobs.uploads import CsvUploads
+from server.jobs.worker import JobWorker
 from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
 from server.sessions import SessionStore
@@ -35,3 +38,6 @@ STREAM_HUB = web.AppKey("stream_hub", StreamHub)
 INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
 SESSION_WATCH = web.AppKey("session_watch", SessionWatch)
+JOBS = web.AppKey("jobs", JobStore)
+JOB_WORKER = web.AppKey("job_worker", JobWorker)
+CSV_UPLOADS = web.AppKey("csv_uploads", CsvUploads)

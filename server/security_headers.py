@@ -2,14 +2,16 @@
 
 ``X-Content-Type-Options: nosniff`` everywhere, and a ``Server`` header that does not
 advertise the software's version. Pages set their own Content-Security-Policy; the
-admin pages use `ADMIN_CSP`: nothing but the bridge's own files, no inline code, not
-framed, forms posted only to the bridge; the widget pages `widget_csp`.
+admin pages use `ADMIN_CSP`: nothing but the bridge's own files (the jobs page's script
+from ``static/``, which polls the bridge), no inline code, not framed, forms posted only
+to the bridge; the widget pages `widget_csp`.
 """
 
 from aiohttp import web
 
 ADMIN_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 

@@ -218,15 +218,6 @@ class JobStore:
         async with self.db.connect() as connection:
             return [JobRow(*row) for row in await connection.execute(query)]
 
-    async def counts_by_state(self, job_id: int) -> dict[str, int]:
-        query = (
-            select(job_rows.c.state, func.count())
-            .where(job_rows.c.job_id == job_id)
-            .group_by(job_rows.c.state)
-        )
-        async with self.db.connect() as connection:
-            return {state: count for state, count in await connection.execute(query)}
-
     # Cancelling
 
     async def cancel(self, job_id: int) -> None:

@@ -18,8 +18,6 @@ DONE: Final = "done"
 FAILED: Final = "failed"
 CANCELLED: Final = "cancelled"
 ACTIVE = (QUEUED, RUNNING)
-FINISHED = (DONE, FAILED, CANCELLED)
-JOB_STATES = (*ACTIVE, *FINISHED)
 
 PENDING: Final = "pending"
 SENDING: Final = "sending"
@@ -30,7 +28,6 @@ NOT_SENT: Final = "not_sent"
 # Each outcome is also the name of the job's counter of it.
 OUTCOMES = (ADDED, ALREADY_THERE, FAILED, UNKNOWN, NOT_SENT)
 SUCCEEDED = (ADDED, ALREADY_THERE)  # the lead (or agent) is on the dialer
-ROW_STATES = (PENDING, SENDING, *OUTCOMES)
 
 # The REST dialer refuses a phone already in the list; its adapter reports it so.
 _REST_DUPLICATE = "duplicate: "

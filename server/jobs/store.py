@@ -218,16 +218,6 @@ class JobStore:
         async with self.db.connect() as connection:
             return [JobRow(**row._mapping) for row in await connection.execute(query)]
 
-    async def counts_by_state(self, job_id: int) -> dict[str, int]:
-        query = (
-            select(job_rows.c.state, func.count())
-            .where(job_rows.c.job_id == job_id)
-            .group_by(job_rows.c.state)
-        )
-        async with self.db.connect() as connection:
-            rows = (await connection.execute(query)).tuples().all()
-        return {str(state): int(count) for state, count in rows}
-
     # Cancelling
 
     async def cancel(self, job_id: int) -> None:

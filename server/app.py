@@ -18,6 +18,7 @@ from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
 from server.error_middleware import error_middleware
+from server.events.running import live_events
 from server.hash_gate import HashGate
 from server.keys import (
     AGENTS,
@@ -40,12 +41,15 @@ from server.routes import (
     agent_sync,
     assets,
     calls,
+    crm_calls,
     dialer_lists,
+    events,
     lead_export,
     login_tokens,
     pages,
     recordings,
     sessions,
+    stream,
 )
 from server.security_headers import add_security_headers
 from server.sessions import SessionStore
@@ -102,7 +106,7 @@ async def health(request: web.Request) -> web.Response:
 def create_crm_api() -> web.Application:
     """The CRM back-end API under ``/api/v1/crm``: every route needs a tenant's API key."""
     crm_api = web.Application(middlewares=[api_key_middleware])
-    for routes in (agent_sync, dialer_lists, lead_export, login_tokens):
+    for routes in (agent_sync, dialer_lists, lead_export, login_tokens, crm_calls):
         routes.add_routes(crm_api)
     return crm_api
 
@@ -114,10 +118,10 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
-    app.cleanup_ctx.extend([_storage, _dialers])
+    app.cleanup_ctx.extend([_storage, live_events, _dialers])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
-    for routes in (assets, pages, sessions, calls, recordings):
+    for routes in (assets, pages, sessions, calls, recordings, events, stream):
         routes.add_routes(app)
     app.add_subapp("/api/v1/crm", create_crm_api())
     app.add_subapp("/admin", admin.create_admin_app())

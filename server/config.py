@@ -26,6 +26,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PrivateAttr,
+    StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -95,6 +96,8 @@ def _region(value: str) -> str:
 Origin = Annotated[str, AfterValidator(_origin)]
 Region = Annotated[str, AfterValidator(_region)]
 Seconds = Annotated[int, Field(gt=0)]
+PauseReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Meeting", "Training", "Other")
 
 
 class ServerSection(Settings):
@@ -144,6 +147,8 @@ class TenantConfig(Settings):
     )
     click_to_call_dialer: str = Field(default="", validate_default=True)
     recordings_dialer: str = Field(default="", validate_default=True)
+    # The agent's pause reasons, in order: the REST dialer's pause id is the position (1, 2, ...).
+    pause_reasons: Annotated[tuple[PauseReason, ...], Field(min_length=1)] = DEFAULT_PAUSE_REASONS
 
     @property
     def id(self) -> str:

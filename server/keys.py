@@ -9,6 +9,10 @@ from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.events.hub import StreamHub
+from server.events.intake import EventIntake
+from server.events.push_secrets import PushSecrets
+from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
 from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
@@ -27,3 +31,7 @@ ASSETS = web.AppKey("assets", WidgetAssets)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 HASH_GATE = web.AppKey("hash_gate", HashGate)
 LOGIN_TOKENS = web.AppKey("login_tokens", LoginTokenStore)
+STREAM_HUB = web.AppKey("stream_hub", StreamHub)
+INTAKE = web.AppKey("intake", EventIntake)
+PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
+SESSION_WATCH = web.AppKey("session_watch", SessionWatch)

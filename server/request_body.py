@@ -36,7 +36,7 @@ def invalid(error: ValidationError) -> Problem:
     return Problem("invalid_message", summary, fields=fields)
 
 
-async def _read_at_most(request: web.Request, max_bytes: int) -> bytes:
+async def read_at_most(request: web.Request, max_bytes: int) -> bytes:
     too_large = Problem(
         "body_too_large", f"the body may have at most {max_bytes} bytes", status=413
     )
@@ -60,7 +60,7 @@ async def read_json(
             "send the body as JSON with Content-Type: application/json",
             status=415,
         )
-    raw = await (request.read() if max_bytes is None else _read_at_most(request, max_bytes))
+    raw = await (request.read() if max_bytes is None else read_at_most(request, max_bytes))
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:

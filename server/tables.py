@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 
@@ -95,4 +96,111 @@ api_keys = Table(
     Column("created_at", Float, nullable=False),
     Column("last_used_at", Float),
     Column("revoked_at", Float),
+)
+
+# Live events (`server.events`): the REST dialers' push secrets, every event received,
+# the calls they describe, each agent's state and dialer ids, and the agents' streams.
+
+event_push_secrets = Table(
+    "event_push_secrets",
+    metadata,
+    Column("tenant", Text, primary_key=True),
+    Column("dialer", Text, primary_key=True),
+    Column("secret_hash", Text, nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+)
+
+dialer_events = Table(
+    "dialer_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("tenant", Text, nullable=False),
+    Column("dialer", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("digest", Text, nullable=False),  # of name and data: a re-delivery has the same
+    Column("data", Text, nullable=False),  # the event's variables as JSON
+    Column("received_at", Float, nullable=False),
+    UniqueConstraint("tenant", "dialer", "digest"),
+    Index("dialer_events_received_at", "received_at"),
+)
+
+agent_dialer_ids = Table(
+    "agent_dialer_ids",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("dialer", Text, primary_key=True),
+    Column("user_id", Text),
+    Column("device_id", Text),
+)
+
+agent_states = Table(
+    "agent_states",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("checked_in", Boolean, nullable=False, server_default=false()),
+    Column("pause_reason", Text),
+    Column("queues", Text, nullable=False, server_default="[]"),  # a JSON list of ids
+    Column("call_id", Text),  # the call the agent is in
+    Column("wrap_up_call_id", Text),  # the answered call the agent is wrapping up
+    Column("updated_at", Float, nullable=False),
+)
+
+click_calls = Table(
+    "click_calls",
+    metadata,
+    Column("tenant", Text, primary_key=True),
+    Column("uuid", Text, primary_key=True),
+    Column("dialer", Text, nullable=False),
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Text, nullable=False),
+    Column("lead_id", Text),
+    Column("created_at", Float, nullable=False),
+)
+
+calls = Table(
+    "calls",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("tenant", Text, nullable=False),
+    Column("dialer", Text, nullable=False),
+    Column("call_id", Text, nullable=False),
+    Column("uuid", Text),
+    Column("state", Text, nullable=False),
+    Column("direction", Text, nullable=False),
+    Column("number", Text, nullable=False, server_default=""),
+    Column("caller_name", Text, nullable=False, server_default=""),
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="SET NULL")),
+    Column("queue", Text),
+    Column("lead_id", Text),
+    Column("tags", Text),
+    Column("answered", Boolean, nullable=False, server_default=false()),
+    Column("waitms", BigInteger),
+    Column("durationms", BigInteger),
+    Column("billms", BigInteger),
+    Column("progressms", BigInteger),
+    Column("cc_wait", BigInteger),
+    Column("hangup_cause", Text),
+    Column("canceled", Text),
+    Column("started_at", Float, nullable=False),
+    Column("answered_at", Float),
+    Column("ended_at", Float),
+    Column("notified", Text),  # the last state the agent's stream was told
+    Column("disposition", Text),
+    Column("outcome", Text),
+    Column("notes", Text),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("tenant", "call_id"),
+    Index("calls_tenant_started_at", "tenant", "started_at"),
+)
+
+stream_events = Table(
+    "stream_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("data", Text, nullable=False),  # JSON
+    Column("created_at", Float, nullable=False),
+    Index("stream_events_agent_id", "agent_id", "id"),
+    Index("stream_events_created_at", "created_at"),
 )

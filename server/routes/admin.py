@@ -18,6 +18,7 @@ from server.fields import Identifier, RequiredName
 from server.keys import API_KEYS, ASSETS, AUDIT, CONFIG, TEMPLATES
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
+from server.routes import event_push_admin
 from server.security_headers import ADMIN_CSP
 
 PER_PAGE_MAX = 500
@@ -162,4 +163,5 @@ def create_admin_app() -> web.Application:
     admin.router.add_get("/api/keys", keys_json)
     admin.router.add_post("/api/keys", create_key_json)
     admin.router.add_delete("/api/keys/{id}", revoke_key_json)
+    event_push_admin.add_routes(admin)
     return admin

@@ -1,12 +1,13 @@
 """User sync for CRM back ends: an agent created or changed once, everywhere.
 
 ``PUT /api/v1/crm/agents/{username}`` ``{full_name, password?, extension?, email?,
-user_level?, user_group?, phone_login?, phone_pass?, active?}`` saves the agent in the
-bridge's directory (so the widget login works with the same username and password)
-and creates it on every dialer of the tenant it is not yet on, or updates it where it
-is. ``DELETE`` removes it everywhere. The answer reports each dialer's outcome; HTTP
-207 when any failed (the directory is saved either way, and repeating the request
-finishes the job).
+user_level?, user_group?, phone_login?, phone_pass?, active?, dialer_ids?}`` saves the
+agent in the bridge's directory (so the widget login works with the same username and
+password; ``dialer_ids`` are the agent's ids on each dialer, ``{"rest": {"user_id",
+"device_id"}}``, which match the dialer's events to the agent) and creates it on every
+dialer of the tenant it is not yet on, or updates it where it is. ``DELETE`` removes it
+everywhere. The answer reports each dialer's outcome; HTTP 207 when any failed (the
+directory is saved either way, and repeating the request finishes the job).
 """
 
 from typing import Any
@@ -17,10 +18,16 @@ from pydantic import Field
 from bridge import DialerAdapter, DialerUser
 from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
-from server.fields import Email, Extension, Password, RequiredName, ShortText
-from server.keys import AGENTS, DIALERS
+from server.events import agent_ids
+from server.fields import Code, Email, Extension, Identifier, Password, RequiredName, ShortText
+from server.keys import AGENTS, DATABASE, DIALERS
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
+
+
+class DialerIdsBody(Body):
+    user_id: Code | int | None = None
+    device_id: Code | int | None = None
 
 
 class AgentBody(Body):
@@ -34,6 +41,8 @@ class AgentBody(Body):
     phone_pass: Password = ""
     active: bool = True
     allowed_extensions: list[Extension] | None = Field(default=None, max_length=20)
+    # The agent's ids on each dialer (``{"rest": {"user_id": "7", "device_id": "3"}}``).
+    dialer_ids: dict[Identifier, DialerIdsBody] = Field(default_factory=dict, max_length=20)
 
     def dialer_user(self, username: str) -> DialerUser:
         return DialerUser(
@@ -90,6 +99,8 @@ async def put_agent(request: web.Request) -> web.Response:
             None if body.allowed_extensions is None else tuple(body.allowed_extensions)
         ),
     )
+    for dialer, ids in body.dialer_ids.items():
+        await _save_dialer_ids(request, agent.id, dialer, ids)
     answer = {
         "agent": {
             "username": agent.username,
@@ -103,6 +114,21 @@ async def put_agent(request: web.Request) -> web.Response:
         "dialers": results,
     }
     return web.json_response(answer, status=_status(results))
+
+
+async def _save_dialer_ids(
+    request: web.Request, agent_id: int, dialer: str, ids: DialerIdsBody
+) -> None:
+    database = request.config_dict[DATABASE]
+    async with database.begin() as connection:
+        await agent_ids.save(
+            database,
+            connection,
+            agent_id,
+            dialer,
+            user_id=None if ids.user_id is None else str(ids.user_id),
+            device_id=None if ids.device_id is None else str(ids.device_id),
+        )
 
 
 async def delete_agent(request: web.Request) -> web.Response:

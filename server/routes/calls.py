@@ -1,7 +1,8 @@
 """Click-to-call: ``POST /api/v1/calls`` ``{phone_code, phone_number, lead_id?}``.
 
 The number is normalised, then originated on the tenant's click-to-call dialer from
-the session's extension; the dialer's credentials are added by the bridge.
+the session's extension; the dialer's credentials are added by the bridge. The call's
+uuid is remembered, so that the dialer's events about it carry it (`server.events`).
 """
 
 from aiohttp import web
@@ -9,7 +10,7 @@ from aiohttp import web
 from bridge import InvalidNumber, OriginateRequest, normalise
 from server.auth import require_agent
 from server.fields import Code, PhoneCode, PhoneNumber
-from server.keys import CONFIG, DIALERS
+from server.keys import CONFIG, DIALERS, INTAKE
 from server.problems import Problem
 from server.request_body import Body, read_json
 
@@ -42,6 +43,15 @@ async def click_to_call(request: web.Request) -> web.Response:
             lead_id=str(body.lead_id) if body.lead_id is not None else None,
         )
     )
+    if result.uuid:
+        await request.config_dict[INTAKE].record_click(
+            tenant.id,
+            dialer.name,
+            result.uuid,
+            caller.agent.id,
+            number.e164,
+            str(body.lead_id) if body.lead_id is not None else None,
+        )
     return web.json_response(
         {
             "uuid": result.uuid,

@@ -1,0 +1,11 @@
+"""Live events: what the dialers push, the call and agent-state model it feeds, and the
+agents' streams.
+
+- `rest_push` and `euphoria_webhook` read what a dialer sends into `CallUpdate`s and
+  `AgentChange`s; `push_secrets` authenticates the REST dialers' Event Push URLs.
+- `call_model` and `agent_model` merge them into one call per dialer ``call_id`` and one
+  state per agent, whatever order or how many times they arrive.
+- `intake` stores each event, applies it and writes the agent's stream events, all in
+  one transaction; `stream_log` keeps those stream events; `hub` hands them to the
+  connected streams of this instance and, on PostgreSQL, of every other instance.
+"""

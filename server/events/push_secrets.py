@@ -1,0 +1,56 @@
+"""The secrets in the REST dialers' Event Push URLs, one per tenant and dialer.
+
+An admin creates (or rotates) it on the admin page, which shows the whole URL once; the
+bridge keeps its SHA-256. Rotating replaces it: the old URL stops working at once.
+"""
+
+import hashlib
+import hmac
+import secrets
+import time
+
+from sqlalchemy import select
+
+from server.database import Database
+from server.tables import event_push_secrets
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class PushSecrets:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def rotate(self, tenant: str, dialer: str) -> str:
+        """A new secret for the dialer's Event Push URL (any older one stops working)."""
+        secret = secrets.token_urlsafe(32)
+        values = {"secret_hash": _digest(secret), "created_at": time.time()}
+        insert = self._db.upsert(event_push_secrets).values(tenant=tenant, dialer=dialer, **values)
+        async with self._db.begin() as connection:
+            await connection.execute(
+                insert.on_conflict_do_update(
+                    index_elements=[event_push_secrets.c.tenant, event_push_secrets.c.dialer],
+                    set_=values,
+                )
+            )
+        return secret
+
+    async def created(self) -> dict[tuple[str, str], float]:
+        """When each (tenant, dialer)'s current secret was made."""
+        async with self._db.connect() as connection:
+            rows = await connection.execute(select(event_push_secrets))
+            return {(row.tenant, row.dialer): row.created_at for row in rows}
+
+    async def verify(self, tenant: str, dialer: str, secret: str) -> bool:
+        async with self._db.connect() as connection:
+            known = (
+                await connection.execute(
+                    select(event_push_secrets.c.secret_hash).where(
+                        (event_push_secrets.c.tenant == tenant)
+                        & (event_push_secrets.c.dialer == dialer)
+                    )
+                )
+            ).scalar_one_or_none()
+        return known is not None and hmac.compare_digest(known, _digest(secret))

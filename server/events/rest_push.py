@@ -1,0 +1,150 @@
+"""The REST call-centre API's Event Push, read into the bridge's terms.
+
+The spec (``Events``) names the events and their variables but not the wrapper; the
+bridge reads one JSON object ``{"event": "<name>", "data": {<variables>}}`` per request
+(what the simulator sends). Queue events: ``agent:checkin`` (``user_id``, ``device_id``,
+``device_name``), ``agent:checkout`` (``user_id``), ``queue:join`` / ``queue:leave``
+(``user_id``, ``queues``), ``agent:status`` (``user_id``, ``activity_id``, ``pause_id``,
+``in_calls``). Call events ``call:ring``, ``call:answer``, ``call:end``, ``call:start``
+with every variable of the spec. Numbers may come as JSON numbers or as text; unknown
+variables are kept with the event but not read.
+"""
+
+import time
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from server.events.call_model import CallUpdate, Direction, State
+from server.problems import Problem
+
+QUEUE_EVENTS = ("agent:checkin", "agent:checkout", "queue:join", "queue:leave", "agent:status")
+CALL_EVENTS = {"call:ring": "ringing", "call:start": "ringing", "call:answer": "answered"}
+CALL_EVENTS |= {"call:end": "ended"}
+EVENT_NAMES = (*QUEUE_EVENTS, *CALL_EVENTS)
+DIRECTIONS: dict[str, Direction] = {"inbound": "inbound", "queue": "inbound"}
+DIRECTIONS |= {"outbound": "outbound", "internal": "internal", "conf": "internal"}
+
+
+def _id_text(value: Any) -> Any:
+    """Ids arrive as numbers or text; both are kept as text."""
+    if isinstance(value, bool):
+        return value
+    return str(value) if isinstance(value, int) else value
+
+
+Id = Annotated[Annotated[str, Field(max_length=128)] | None, BeforeValidator(_id_text)]
+Text = Annotated[str, Field(max_length=1000)] | None
+TagList = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)]
+Millis = Annotated[int | None, Field(ge=0)]
+
+
+class Variables(BaseModel):
+    """Every variable the spec lists for queue and call events (all optional here)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    # queue events
+    user_id: Id = None
+    device_id: Id = None
+    device_name: Text = None
+    queues: Annotated[list[Annotated[str, BeforeValidator(_id_text)]], Field(max_length=1000)] = []
+    activity_id: int | None = None
+    pause_id: Annotated[int | None, Field(ge=0)] = None
+    in_calls: int | None = None
+    # call events
+    id: Id = None
+    call_id: Id = None
+    ts: Annotated[float | None, Field(ge=0)] = None
+    site_id: Id = None
+    type: Text = None
+    dst_num: Text = None
+    src_device_id: Id = None
+    dst_device_id: Id = None
+    src_user_id: Id = None
+    dst_user_id: Id = None
+    cid_num: Text = None
+    cid_name: Text = None
+    a2: Text = None
+    tags: Text | TagList = None
+    queue_id: Id = None
+    lead_id: Id = None
+    lead_name: Text = None
+    campaign_id: Id = None
+    dialer_id: Id = None
+    conference_id: Id = None
+    call_script: Id = None
+    waitms: Millis = None
+    durationms: Millis = None
+    progressms: Millis = None
+    billms: Millis = None
+    cc_wait: Millis = None
+    hangup_cause: Text = None
+    canceled: Text = None
+
+
+class PushedEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event: Literal[EVENT_NAMES]  # type: ignore[valid-type]
+    data: Variables
+
+
+def read_pushed_event(raw: bytes) -> PushedEvent:
+    """The event in ``raw``, or a `Problem` (400) saying what is wrong with it."""
+    try:
+        return PushedEvent.model_validate_json(raw)
+    except ValidationError as error:
+        problems = error.errors(include_url=False, include_input=False, include_context=False)
+        if any(p["type"] == "json_invalid" for p in problems):
+            raise Problem("invalid_json", "the body must be one JSON object") from None
+        where = [".".join(str(part) for part in p["loc"]) or "(body)" for p in problems]
+        if "event" in where:
+            raise Problem(
+                "unknown_event",
+                f"'event' must be one of {', '.join(EVENT_NAMES)}",
+            ) from None
+        summary = "; ".join(f"{w}: {p['msg']}" for w, p in zip(where, problems, strict=True))
+        raise Problem("invalid_event", summary) from None
+
+
+def _tags(value: str | list[str] | None) -> str | None:
+    return ",".join(value) if isinstance(value, list) else value
+
+
+def call_update(name: str, data: Variables, number: str | None) -> CallUpdate:
+    """A call event as a `CallUpdate`; ``number`` is the remote party, normalised."""
+    call_id = data.call_id or data.id
+    if not call_id:
+        raise Problem("invalid_event", f"{name}: call_id (or id) is required")
+    direction = DIRECTIONS.get((data.type or "").lower())
+    state: State = CALL_EVENTS[name]  # type: ignore[assignment]
+    return CallUpdate(
+        call_id=call_id,
+        leg_id=data.id,
+        state=state,
+        at=data.ts if data.ts is not None else time.time(),
+        direction=direction,
+        number=number,
+        caller_name=data.cid_name if direction == "inbound" else data.lead_name,
+        user_ids=tuple(i for i in (data.src_user_id, data.dst_user_id) if i),
+        device_ids=tuple(i for i in (data.src_device_id, data.dst_device_id) if i),
+        extension=data.dst_num if direction == "internal" else None,
+        queue=data.queue_id,
+        lead_id=data.lead_id,
+        tags=_tags(data.tags),
+        waitms=data.waitms,
+        durationms=data.durationms,
+        billms=data.billms,
+        progressms=data.progressms,
+        cc_wait=data.cc_wait,
+        hangup_cause=data.hangup_cause,
+        canceled=data.canceled,
+    )
+
+
+def remote_number(data: Variables) -> str | None:
+    """The other party's number as the dialer wrote it: the caller for inbound calls,
+    the dialled destination otherwise."""
+    direction = DIRECTIONS.get((data.type or "").lower())
+    return data.cid_num if direction == "inbound" else data.dst_num

@@ -1,0 +1,79 @@
+"""Closes the streams of sessions that ended (logout, expiry, agent disabled or deleted).
+
+Every few seconds one query asks which of the open streams' sessions are still live;
+the streams of the others are closed with code 4401.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+from sqlalchemy import select
+
+from server.database import Database
+from server.tables import agents, sessions
+
+log = logging.getLogger(__name__)
+
+EVERY_SECONDS = 5.0
+Closer = Callable[[], Awaitable[None]]
+
+
+class SessionWatch:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._streams: defaultdict[str, set[Closer]] = defaultdict(set)
+
+    @contextlib.contextmanager
+    def watching(self, token_hash: str, close: Closer) -> Iterator[None]:
+        """While inside, ``close`` is called once the session ``token_hash`` has ended."""
+        self._streams[token_hash].add(close)
+        try:
+            yield
+        finally:
+            self._streams[token_hash].discard(close)
+            if not self._streams[token_hash]:
+                del self._streams[token_hash]
+
+    async def sweep(self) -> None:
+        watched = list(self._streams)
+        if not watched:
+            return
+        async with self._db.connect() as connection:
+            live = set(
+                (
+                    await connection.execute(
+                        select(sessions.c.token_hash)
+                        .join(agents, agents.c.id == sessions.c.agent_id)
+                        .where(
+                            sessions.c.token_hash.in_(watched)
+                            & (sessions.c.expires_at > time.time())
+                            & agents.c.active
+                        )
+                    )
+                ).scalars()
+            )
+        ended = [
+            close
+            for token_hash in set(watched) - live
+            for close in self._streams.get(token_hash, ())
+        ]
+        await asyncio.gather(*(close() for close in ended), return_exceptions=True)
+
+    async def run(self, _app: object) -> AsyncIterator[None]:
+        task = asyncio.create_task(self._sweep_forever())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(EVERY_SECONDS)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("checking the streams' sessions failed; trying again later")

@@ -1,0 +1,171 @@
+"""``GET /api/v1/stream``: the live events of the logged-in agent, over a WebSocket.
+
+A WebSocket rather than Server-Sent Events: browsers limit HTTP/1.1 to 6 connections per
+host, and each SSE stream holds one, so a seventh CRM tab would starve; WebSockets are
+not counted against that limit. The token never goes in the URL (which proxies and
+access logs record): the client's first message, within `HELLO_SECONDS`, is
+``{"type": "hello", "token", "after"}``. The server answers ``{"type": "welcome",
+"live_status", "state", "calls", "pause_reasons"}`` (or ``{"type": "error", "code",
+"message"}`` and closes: 4401 for authentication, 4400 for anything else), then sends
+every stored event of the agent with an id above ``after`` (when given), in order, then
+the live ones, each once: ``{"type": "event", "id", "name", "data"}``. Heartbeats keep it
+alive; a session that ends closes it with 4401.
+"""
+
+import asyncio
+import contextlib
+from typing import Annotated, Any, Literal
+
+from aiohttp import WSMsgType, web
+from pydantic import Field, ValidationError
+
+from server.agents import Agent
+from server.config import TenantConfig
+from server.events import stream_log
+from server.events.call_model import event_data
+from server.events.hub import Resync, Subscription
+from server.keys import AGENTS, CONFIG, DATABASE, INTAKE, SESSION_WATCH, SESSIONS, STREAM_HUB
+from server.problems import Problem
+from server.request_body import Body
+
+HELLO_SECONDS = 10.0
+HEARTBEAT_SECONDS = 25.0
+AUTH_FAILED, BAD_HELLO = 4401, 4400
+EVENT_PUSH_KINDS = ("rest", "euphoria")  # dialers that tell the bridge about calls
+
+
+class Hello(Body):
+    type: Literal["hello"]
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    after: Annotated[int, Field(ge=0)] | None = None
+
+
+class StreamClosed(Exception):
+    def __init__(self, code: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.error, self.message = code, error, message
+
+
+def live_status(tenant: TenantConfig) -> bool:
+    """Whether the bridge hears about the tenant's calls (its click-to-call dialer, or
+    any dialer when none places calls, pushes events)."""
+    kinds = [settings.kind for settings in tenant.dialers.values()]
+    if tenant.click_to_call_dialer:
+        kinds = [tenant.dialers[tenant.click_to_call_dialer].kind]
+    return any(kind in EVENT_PUSH_KINDS for kind in kinds)
+
+
+async def _hello(ws: web.WebSocketResponse) -> Hello:
+    try:
+        message = await ws.receive(timeout=HELLO_SECONDS)
+    except TimeoutError:
+        raise StreamClosed(
+            BAD_HELLO, "no_hello", f"send hello within {HELLO_SECONDS:g} s"
+        ) from None
+    if message.type != WSMsgType.TEXT:
+        raise StreamClosed(BAD_HELLO, "invalid_hello", "the first message must be a JSON hello")
+    try:
+        return Hello.model_validate_json(message.data)
+    except ValidationError:
+        raise StreamClosed(
+            BAD_HELLO,
+            "invalid_hello",
+            'the first message must be {"type": "hello", "token": "...", "after": null}',
+        ) from None
+
+
+async def _agent(request: web.Request, token: str) -> tuple[Agent, str]:
+    try:
+        session = await request.config_dict[SESSIONS].resolve(token)
+    except Problem as problem:
+        raise StreamClosed(AUTH_FAILED, problem.code, problem.message) from None
+    agent = await request.config_dict[AGENTS].get_by_id(session.agent_id)
+    if agent is None or not agent.active:
+        raise StreamClosed(AUTH_FAILED, "agent_disabled", "this agent is disabled or gone")
+    return agent, session.token_hash
+
+
+async def _welcome(request: web.Request, agent: Agent) -> dict[str, Any]:
+    tenant = request.config_dict[CONFIG].tenants[agent.tenant]
+    state, calls = await request.config_dict[INTAKE].agent_view(agent.id)
+    return {
+        "type": "welcome",
+        "live_status": live_status(tenant),
+        "state": None if state is None else state.data(),
+        "calls": [event_data(call) for call in calls],
+        "pause_reasons": list(tenant.pause_reasons),
+    }
+
+
+async def _latest_id(request: web.Request, agent_id: int) -> int:
+    async with request.config_dict[DATABASE].connect() as connection:
+        return await stream_log.latest_id(connection, agent_id)
+
+
+async def _send_stored(
+    request: web.Request, ws: web.WebSocketResponse, agent_id: int, after: int
+) -> int:
+    """Send the agent's stored events after ``after``; the id of the last one sent."""
+    while True:
+        async with request.config_dict[DATABASE].connect() as connection:
+            events = await stream_log.since(connection, agent_id, after)
+        for event in events:
+            await ws.send_json(event.message())
+            after = event.id
+        if len(events) < stream_log.PAGE:
+            return after
+
+
+async def _send_live(
+    request: web.Request, ws: web.WebSocketResponse, subscription: Subscription, last: int
+) -> None:
+    while True:
+        item = await subscription.get()
+        if isinstance(item, Resync):
+            last = await _send_stored(request, ws, subscription.agent_id, last)
+        elif item.id > last:
+            await ws.send_json(item.message())
+            last = item.id
+
+
+async def _drain(ws: web.WebSocketResponse) -> None:
+    """Read (and ignore) what the client sends until it closes."""
+    async for _message in ws:
+        pass
+
+
+async def stream(request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=4096)
+    await ws.prepare(request)
+    try:
+        hello = await _hello(ws)
+        agent, token_hash = await _agent(request, hello.token)
+    except StreamClosed as closed:
+        await ws.send_json({"type": "error", "code": closed.error, "message": closed.message})
+        await ws.close(code=closed.code, message=closed.error.encode())
+        return ws
+
+    async def close_session() -> None:
+        with contextlib.suppress(ConnectionError):
+            await ws.send_json(
+                {"type": "error", "code": "session_ended", "message": "the session has ended"}
+            )
+        await ws.close(code=AUTH_FAILED, message=b"session_ended")
+
+    hub, watch = request.config_dict[STREAM_HUB], request.config_dict[SESSION_WATCH]
+    with hub.subscribe(agent.id) as subscription, watch.watching(token_hash, close_session):
+        last = await _latest_id(request, agent.id) if hello.after is None else hello.after
+        await ws.send_json(await _welcome(request, agent))
+        last = await _send_stored(request, ws, agent.id, last)
+        sending = asyncio.create_task(_send_live(request, ws, subscription, last))
+        try:
+            await _drain(ws)
+        finally:
+            sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await sending
+    return ws
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/v1/stream", stream)

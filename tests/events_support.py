@@ -1,0 +1,45 @@
+"""Helpers for the live-event tests: an Event Push URL of the test bridge, and
+pushing events to it as the REST dialer does."""
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.test_utils import TestClient
+
+from tests.conftest import ADMIN, TENANT
+
+
+async def push_path(bridge: TestClient, dialer: str = "rest") -> str:
+    """A new Event Push URL of the bridge's REST dialer, as a path with its query."""
+    response = await bridge.post(
+        f"/admin/api/event-push/{TENANT}/{dialer}",
+        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
+    )
+    assert response.status == 201, await response.text()
+    url = urlsplit((await response.json())["url"])
+    return f"{url.path}?{url.query}"
+
+
+async def push(bridge: TestClient, path: str, event: str, **data: Any) -> dict[str, Any]:
+    response = await bridge.post(path, json={"event": event, "data": data})
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def set_dialer_ids(
+    bridge: TestClient, api_key: dict[str, str], username: str = "agent1", **ids: str
+) -> None:
+    """Give the agent ids on the REST dialer through the CRM API's agent PUT."""
+    response = await bridge.put(
+        f"/api/v1/crm/agents/{username}",
+        json={"full_name": "Agent One", "extension": "1001", "dialer_ids": {"rest": ids}},
+        headers=api_key,
+    )
+    assert response.status in (200, 207), await response.text()
+
+
+async def calls(bridge: TestClient, api_key: dict[str, str], **query: str) -> list[dict[str, Any]]:
+    response = await bridge.get("/api/v1/crm/calls", params=query, headers=api_key)
+    assert response.status == 200, await response.text()
+    return (await response.json())["calls"]

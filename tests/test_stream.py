@@ -1,0 +1,236 @@
+"""The agents' live stream (WebSocket): hello, welcome, events, resume without loss."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import WSMsgType
+from aiohttp.test_utils import TestClient
+
+from server.keys import SESSION_WATCH
+from tests.conftest import ADMIN, login
+from tests.events_support import push, push_path, set_dialer_ids
+
+CALL = {"type": "outbound", "dst_num": "2025550143", "src_user_id": 7, "lead_id": "L-1"}
+
+
+async def connect(
+    bridge: TestClient, token: str, after: int | None = None
+) -> tuple[aiohttp.ClientWebSocketResponse, dict[str, Any]]:
+    ws = await bridge.ws_connect("/api/v1/stream")
+    await ws.send_json({"type": "hello", "token": token, "after": after})
+    return ws, await ws.receive_json(timeout=5)
+
+
+async def events(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
+    received = [await ws.receive_json(timeout=5) for _ in range(count)]
+    assert all(message["type"] == "event" for message in received), received
+    return received
+
+
+@pytest.fixture
+async def pushing(bridge: TestClient, api_key: dict[str, str]) -> AsyncIterator[str]:
+    """The Event Push path, with agent1 known on the REST dialer as user 7."""
+    await set_dialer_ids(bridge, api_key, user_id="7")
+    yield await push_path(bridge)
+
+
+async def test_the_welcome_tells_the_state_and_live_status(bridge: TestClient) -> None:
+    ws, welcome = await connect(bridge, await login(bridge))
+    assert welcome == {
+        "type": "welcome",
+        "live_status": True,
+        "state": None,
+        "calls": [],
+        "pause_reasons": ["Break", "Lunch", "Meeting", "Training", "Other"],
+    }
+    await ws.close()
+
+
+@pytest.mark.parametrize(
+    ("hello", "close_code", "code"),
+    [
+        ({"type": "hello", "token": "not-a-token", "after": None}, 4401, "invalid_token"),
+        ({"type": "hello"}, 4400, "invalid_hello"),
+        ({"type": "hello", "token": "x", "after": -1}, 4400, "invalid_hello"),
+        ("plain text", 4400, "invalid_hello"),
+    ],
+)
+async def test_a_bad_hello_gets_an_error_and_a_close(
+    bridge: TestClient, hello: Any, close_code: int, code: str
+) -> None:
+    ws = await bridge.ws_connect("/api/v1/stream")
+    if isinstance(hello, str):
+        await ws.send_str(hello)
+    else:
+        await ws.send_json(hello)
+    error = await ws.receive_json(timeout=5)
+    assert (error["type"], error["code"]) == ("error", code)
+    closing = await ws.receive(timeout=5)
+    assert closing.type == WSMsgType.CLOSE
+    assert ws.close_code == close_code
+
+
+async def test_a_call_reaches_the_stream_with_the_contract_fields(
+    bridge: TestClient, pushing: str
+) -> None:
+    ws, _ = await connect(bridge, await login(bridge))
+    await push(bridge, pushing, "call:ring", call_id="c1", **CALL)
+    await push(bridge, pushing, "call:answer", call_id="c1", **CALL)
+    await push(
+        bridge,
+        pushing,
+        "call:end",
+        call_id="c1",
+        durationms=9000,
+        billms=7000,
+        hangup_cause="NORMAL_CLEARING",
+        **CALL,
+    )
+    everything = await events(ws, 5)
+    ids = [m["id"] for m in everything]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert [(m["name"], m["data"].get("state")) for m in everything] == [
+        ("call_ringing", None),
+        ("call_answered", None),
+        ("agent_state", "in_call"),
+        ("call_ended", None),
+        ("agent_state", "checked_out"),  # the agent was not checked in: no wrap-up
+    ]
+    received = [m for m in everything if m["name"] != "agent_state"]
+    common = {
+        "call_id": "c1",
+        "uuid": None,
+        "direction": "outbound",
+        "number": "+12025550143",
+        "caller_name": "",
+        "queue": None,
+        "lead_id": "L-1",
+    }
+    assert received[0]["data"] == common
+    assert received[2]["data"] == {
+        **common,
+        "duration_ms": 9000,
+        "bill_ms": 7000,
+        "hangup_cause": "NORMAL_CLEARING",
+        "answered": True,
+    }
+    await ws.close()
+
+
+async def test_agent_events_become_agent_state(bridge: TestClient, pushing: str) -> None:
+    ws, _ = await connect(bridge, await login(bridge))
+    await push(bridge, pushing, "agent:checkin", user_id=7, device_id=3, device_name="Desk")
+    await push(bridge, pushing, "queue:join", user_id=7, queues=[4, 5])
+    await push(bridge, pushing, "agent:status", user_id=7, activity_id=1, pause_id=2, in_calls=1)
+    await push(bridge, pushing, "queue:leave", user_id=7, queues=[4])
+    await push(bridge, pushing, "agent:checkout", user_id=7)
+    states = [m["data"] for m in await events(ws, 5)]
+    assert states == [
+        {"state": "available", "pause_reason": None, "queues": []},
+        {"state": "available", "pause_reason": None, "queues": ["4", "5"]},
+        {"state": "paused", "pause_reason": "Lunch", "queues": ["4", "5"]},
+        {"state": "paused", "pause_reason": "Lunch", "queues": ["5"]},
+        {"state": "checked_out", "pause_reason": None, "queues": ["5"]},
+    ]
+    _, welcome = await connect(bridge, await login(bridge))
+    assert welcome["state"] == states[-1]
+    await ws.close()
+
+
+async def test_after_a_dropped_connection_the_missed_events_come_in_order_once(
+    bridge: TestClient, pushing: str
+) -> None:
+    token = await login(bridge)
+    ws, _ = await connect(bridge, token)
+    await push(bridge, pushing, "call:ring", call_id="c1", **CALL)
+    [seen] = await events(ws, 1)
+    await ws.close()
+    await push(bridge, pushing, "call:answer", call_id="c1", **CALL)
+    await push(bridge, pushing, "call:end", call_id="c1", billms=1000, **CALL)
+    await push(bridge, pushing, "call:ring", call_id="c2", **CALL)
+    ws, welcome = await connect(bridge, token, after=seen["id"])
+    assert [c["call_id"] for c in welcome["calls"]] == ["c2"]
+    missed = await events(ws, 5)
+    assert [(m["data"].get("call_id"), m["name"]) for m in missed] == [
+        ("c1", "call_answered"),
+        (None, "agent_state"),
+        ("c1", "call_ended"),
+        (None, "agent_state"),
+        ("c2", "call_ringing"),
+    ]
+    await push(bridge, pushing, "call:answer", call_id="c2", **CALL)
+    live, _in_call = await events(ws, 2)
+    assert (live["name"], live["id"] > missed[-1]["id"]) == ("call_answered", True)
+    await ws.close()
+
+
+async def test_without_after_only_new_events_come(bridge: TestClient, pushing: str) -> None:
+    await push(bridge, pushing, "call:ring", call_id="old", **CALL)
+    ws, welcome = await connect(bridge, await login(bridge))
+    assert [c["call_id"] for c in welcome["calls"]] == ["old"]
+    await push(bridge, pushing, "call:ring", call_id="new", **CALL)
+    [event] = await events(ws, 1)
+    assert event["data"]["call_id"] == "new"
+    await ws.close()
+
+
+async def test_ten_tabs_of_one_agent_each_get_every_event(bridge: TestClient, pushing: str) -> None:
+    token = await login(bridge)
+    tabs = [(await connect(bridge, token))[0] for _ in range(10)]
+    await push(bridge, pushing, "call:ring", call_id="c1", **CALL)
+    for ws in tabs:
+        [event] = await events(ws, 1)
+        assert event["data"]["call_id"] == "c1"
+        await ws.close()
+
+
+async def test_logging_out_closes_the_stream(bridge: TestClient) -> None:
+    token = await login(bridge)
+    ws, _ = await connect(bridge, token)
+    response = await bridge.delete("/api/v1/session", headers={"Authorization": f"Bearer {token}"})
+    assert response.status in (200, 204), await response.text()
+    await bridge.app[SESSION_WATCH].sweep()
+    error = await ws.receive_json(timeout=5)
+    assert error["code"] == "session_ended"
+    assert (await ws.receive(timeout=5)).type == WSMsgType.CLOSE
+    assert ws.close_code == 4401
+
+
+async def test_after_a_bridge_restart_the_widget_resumes_where_it_was(
+    database_url: str, aiohttp_client: Any
+) -> None:
+    from server.app import create_app
+    from server.keys import AGENTS
+    from tests.conftest import AGENT, TENANT, bridge_config
+
+    config = bridge_config(database_url, "http://127.0.0.1:9")
+    first = await aiohttp_client(create_app(config))
+    await first.app[AGENTS].save(
+        TENANT, AGENT["username"], password=AGENT["password"], extension=AGENT["extension"]
+    )
+    key = await first.post(
+        "/admin/api/keys",
+        json={"tenant": TENANT, "name": "crm"},
+        headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
+    )
+    api_key = {"X-Api-Key": (await key.json())["key"]}
+    await set_dialer_ids(first, api_key, user_id="7")
+    path = await push_path(first)
+    token = await login(first)
+    ws, _ = await connect(first, token)
+    await push(first, path, "call:ring", call_id="c1", **CALL)
+    [seen] = await events(ws, 1)
+    await push(first, path, "call:end", call_id="c1", **CALL)
+    await first.close()  # the bridge stops
+
+    second = await aiohttp_client(create_app(config))
+    ws, welcome = await connect(second, token, after=seen["id"])
+    assert welcome["calls"] == []
+    [missed] = await events(ws, 1)
+    assert (missed["name"], missed["data"]["call_id"]) == ("call_ended", "c1")
+    await push(second, path, "call:ring", call_id="c2", **CALL)  # the same push URL works
+    [live] = await events(ws, 1)
+    assert live["data"]["call_id"] == "c2"
+    await ws.close()

@@ -94,7 +94,8 @@ async def _purge_expired(
 
 
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
-    async with dialer_session() as session:
+    connections = app[CONFIG].server.dialer_connections_per_host
+    async with dialer_session(connections_per_host=connections) as session:
         app[DIALERS] = DialerRegistry(app[CONFIG], session, app[AUDIT].record)
         yield
 

@@ -78,7 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run bridge, simulators and demo CRM on loopback")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8780, help="first of four consecutive ports")
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=8780,
+        help="first of six consecutive ports: bridge, CRM, untrusted page, REST, Elision, Euphoria",
+    )
     demo.set_defaults(run=_demo)
 
     simulate = commands.add_parser(

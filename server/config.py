@@ -109,6 +109,9 @@ class ServerSection(Settings):
     database: Text = "sqlite:///var/crm-bridge.sqlite3"
     session_idle_seconds: Seconds = 3600
     session_max_seconds: Seconds = 12 * 3600
+    # Connections kept open to each dialer host: requests beyond wait for a free one,
+    # each within its dialer's pool_timeout (which does not eat its timeout).
+    dialer_connections_per_host: Annotated[int, Field(ge=1, le=1000)] = 50
 
 
 class AdminConfig(Settings):

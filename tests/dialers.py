@@ -6,9 +6,10 @@ import aiohttp
 
 from bridge.interface import Lead
 from bridge.phone import normalise
+from bridge.redaction import Redactor
 from bridge.rest import RestAdapter, RestSettings
 from bridge.retry import RetryPolicy
-from bridge.transport import DialerTransport
+from bridge.transport import Budgets, DialerTransport
 
 # The production policies, with waits short enough for tests.
 FAST_READS = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.02)
@@ -27,8 +28,8 @@ def transport(
         dialer=dialer,
         session=session,
         base_url=base_url,
-        timeout_seconds=timeout,
-        secrets=secrets,
+        budgets=Budgets(answer=timeout),
+        redactor=Redactor(secrets),
     )
 
 

@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server.keys import AGENTS, DATABASE
 from server.login_tokens import LoginTokenStore
-from tests.conftest import AGENT, TENANT, login, rest_state
+from tests.support import AGENT, TENANT, login, rest_state
 
 LOGIN = f"/api/v1/tenants/{TENANT}/sessions"
 NUMBER = {"phone_code": "1", "phone_number": "2025550143"}

@@ -5,7 +5,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from simulators.elision import STATE as ELISION_STATE
 from simulators.rest.state import STATE
-from tests.conftest import TENANT
+from tests.support import TENANT
 
 AGENT = {
     "full_name": "Zoë O'Neil & <Co>",

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from server.error_middleware import error_middleware
 from server.problems import Problem
-from tests.conftest import ADMIN, TENANT, login
+from tests.support import ADMIN, TENANT, login
 
 LOGIN = f"/api/v1/tenants/{TENANT}/sessions"
 

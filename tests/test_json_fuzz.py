@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ADMIN, TENANT, login
+from tests.support import ADMIN, TENANT, login
 
 FIELD_NAMES = [
     "username", "password", "extension", "phone_code", "phone_number", "lead_id",

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import CRM_ORIGIN, TENANT
 from tests.databases import fresh_database
+from tests.support import CRM_ORIGIN, TENANT
 
 YEAR = "public, max-age=31536000, immutable"
 JAVASCRIPT = {"text/javascript", "application/javascript"}  # module scripts need one

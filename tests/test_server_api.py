@@ -7,7 +7,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server.audit_log import AuditQuery
 from server.keys import AGENTS, AUDIT
-from tests.conftest import AGENT, REST_API_KEY, TENANT, login, rest_state
+from tests.support import AGENT, REST_API_KEY, TENANT, login, rest_state
 
 
 def bearer(token: str) -> dict[str, str]:

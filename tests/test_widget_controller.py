@@ -14,8 +14,7 @@ from server_api import ServerApi
 from session_state import SessionState
 
 from server.keys import AGENTS
-from simulators.rest.app import CONTROL
-from tests.conftest import AGENT, REST_API_KEY, TENANT, rest_state
+from tests.support import AGENT, REST_API_KEY, TENANT, rest_state
 
 
 class FetchAnswer:
@@ -163,25 +162,6 @@ async def test_login_and_logout_reach_no_dialer_a_call_one_originate(
     assert await dialer_requests(session, *dialers) == received
 
 
-async def test_a_dialer_timeout_tells_the_agent_the_call_may_have_been_placed(
-    bridge: TestClient, rest_simulator: TestServer
-) -> None:
-    # The dialer takes the originate, places the call, and answers after the bridge's 2 s.
-    rest_simulator.app[CONTROL].add_fault(
-        {"kind": "latency", "ms": 2500, "path": "/api/cc_agent/originate"}
-    )
-    controller = widget(bridge)
-    await controller.handle({"action": "login", **AGENT})
-    outcome = await controller.handle(
-        {"action": "click_to_call", "phone_code": "1", "phone_number": "2025550143"}
-    )
-    assert outcome["code"] == protocol.DIALER_TIMEOUT
-    view = controller.state.view()
-    assert view["error"] == "the call may have been placed — check before calling again"
-    assert view["call-status"] == "Call to +1 2025550143 may have been placed"
-    assert controller.state.logged_in
-
-
 async def test_login_with_a_token_from_the_crm_back_end(
     bridge: TestClient, api_key: dict[str, str]
 ) -> None:
@@ -195,3 +175,22 @@ async def test_login_with_a_token_from_the_crm_back_end(
     assert (logged_in["username"], logged_in["extension"]) == ("agent1", "1001")
     again = await widget(bridge).handle({"action": "login", "token": token, "request_id": 2})
     assert (again["event"], again["code"]) == ("error", "invalid_login_token")
+
+
+async def test_a_call_the_dialer_got_but_never_answered_may_have_been_placed(
+    bridge: TestClient, rest_simulator: TestServer, session: aiohttp.ClientSession
+) -> None:
+    controller = widget(bridge)
+    await controller.handle({"action": "login", **AGENT})
+    fault = {"kind": "latency", "ms": 3000, "path": "/api/cc_agent/originate", "times": 1}
+    await session.post(rest_simulator.make_url("/_sim/faults"), json=fault)
+    outcome = await controller.handle(
+        {"action": "click_to_call", "phone_code": "1", "phone_number": "2025550143"}
+    )
+    assert outcome["code"] == protocol.DIALER_OUTCOME_UNKNOWN
+    assert "the call may have been placed; check before calling again" in outcome["message"]
+    view = controller.state.view()
+    assert view["call-status"] == (
+        "Call to +1 2025550143 may have been placed: check before calling again"
+    )
+    assert controller.state.logged_in

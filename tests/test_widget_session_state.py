@@ -5,7 +5,7 @@ from session_state import (
     CALL_FAILED,
     CALL_IDLE,
     CALL_STARTED,
-    CALL_UNCERTAIN,
+    CALL_UNKNOWN,
     LOGGED_IN,
     LOGGED_OUT,
     SessionState,
@@ -62,7 +62,9 @@ def test_a_call_whose_outcome_is_unknown_is_not_shown_as_failed() -> None:
     state = SessionState()
     state.login_succeeded("tok", "agent1", "")
     state.begin_call("+1 2025550143")
-    state.call_may_have_been_placed()
-    assert state.call_status == CALL_UNCERTAIN
-    assert state.view()["call-status"] == "Call to +1 2025550143 may have been placed"
-    assert state.view()["error"] == "the call may have been placed — check before calling again"
+    state.call_outcome_unknown("the call may have been placed; check before calling again")
+    assert state.call_status == CALL_UNKNOWN
+    assert state.view()["call-status"] == (
+        "Call to +1 2025550143 may have been placed: check before calling again"
+    )
+    assert state.view()["error"] == "the call may have been placed; check before calling again"

@@ -9,8 +9,6 @@ import protocol
 from session_state import SessionState
 
 SESSION_ENDED = ("session_expired", "invalid_token")
-# Errors after which a click_to_call may have been placed: never "failed" to the agent.
-CALL_OUTCOME_UNKNOWN = (protocol.DIALER_TIMEOUT,)
 
 
 class ServerError(Exception):
@@ -47,8 +45,8 @@ class Controller:
         except ServerError as error:
             if error.code in SESSION_ENDED:
                 self.state.logged_out()
-            if action == protocol.CLICK_TO_CALL and error.code in CALL_OUTCOME_UNKNOWN:
-                self.state.call_may_have_been_placed()
+            if error.code == protocol.DIALER_OUTCOME_UNKNOWN:
+                self.state.call_outcome_unknown(error.message)
             else:
                 self.state.failed(error.message)
             return protocol.error_event(error.code, error.message, request_id, action)

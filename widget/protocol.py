@@ -30,13 +30,13 @@ INVALID_MESSAGE = "invalid_message"
 UNKNOWN_ACTION = "unknown_action"
 NOT_LOGGED_IN = "not_logged_in"
 SERVER_UNREACHABLE = "server_unreachable"
-# The dialer did not answer in time; a click_to_call may have been placed all the same.
-DIALER_TIMEOUT = "dialer_timeout"
 # The widget could not start: sent by its page's start-up script (widget/templates/_startup.js)
 # to the CRM and in answer to every request, since the Python above never ran.
 WIDGET_FAILED = "widget_failed"
 # No ``ready`` came within embed.js's ``readyTimeout``: raised by static/embed.js itself.
 WIDGET_NOT_READY = "widget_not_ready"
+# The call was sent to the dialer but its answer did not come: it may have been placed.
+DIALER_OUTCOME_UNKNOWN = "dialer_outcome_unknown"
 
 _REQUIRED_TEXT = {
     LOGIN: ("username", "password"),

@@ -13,9 +13,7 @@ CALL_IDLE = "idle"
 CALL_DIALING = "dialing"
 CALL_STARTED = "started"
 CALL_FAILED = "failed"
-CALL_UNCERTAIN = "uncertain"  # the dialer got the request but said nothing in time
-
-MAY_HAVE_BEEN_PLACED = "the call may have been placed — check before calling again"
+CALL_UNKNOWN = "unknown"  # sent to the dialer, no answer: it may have been placed
 
 
 class SessionState:
@@ -63,11 +61,6 @@ class SessionState:
         self.call_number = number
         self.call_uuid = uuid or ""
 
-    def call_may_have_been_placed(self) -> None:
-        """The dialer timed out after the request reached it: the agent must check first."""
-        self.call_status = CALL_UNCERTAIN
-        self.error = MAY_HAVE_BEEN_PLACED
-
     def recording_loaded(self, name: str, url: str) -> None:
         self.recording_name = name
         self.recording_url = url
@@ -81,6 +74,12 @@ class SessionState:
         if self.status == LOGGING_IN:
             self.status = LOGGED_OUT
             self.username = ""
+
+    def call_outcome_unknown(self, message: str) -> None:
+        """The dialer got the call but did not answer: it may ring; the session is kept."""
+        self.error = message
+        if self.call_status == CALL_DIALING:
+            self.call_status = CALL_UNKNOWN
 
     def ignore_message(self) -> None:
         self.ignored_messages += 1
@@ -100,7 +99,9 @@ class SessionState:
             CALL_DIALING: "Calling " + self.call_number + "…",
             CALL_STARTED: "Call started to " + self.call_number,
             CALL_FAILED: "Call to " + self.call_number + " failed",
-            CALL_UNCERTAIN: "Call to " + self.call_number + " may have been placed",
+            CALL_UNKNOWN: "Call to "
+            + self.call_number
+            + " may have been placed: check before calling again",
         }
         return {
             "session-status": session,

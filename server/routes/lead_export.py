@@ -9,7 +9,10 @@ Numbers are normalised first; a lead whose number cannot be dialled is reported 
 not sent. With ``create_list`` the list is created first (the "new list" case) and the
 leads go to it, under the id the dialer gave it (``list_id`` in the answer). The
 batching and the partial-failure rule are `bridge.export_leads`'s. The answer has one
-outcome per lead, in the order sent.
+outcome per lead, in the order sent, each with its ``status`` (`bridge.LeadStatus`:
+``added``, ``already_there``, ``failed``, ``not_sent``, ``unknown``; ``ok`` is true for
+the first two) and, where the dialer stores a field otherwise than sent, ``stored_as``;
+and the count of each status.
 """
 
 from typing import Any
@@ -17,7 +20,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field, model_validator
 
-from bridge import InvalidNumber, Lead, normalise
+from bridge import LEAD_STATUSES, InvalidNumber, Lead, LeadOutcome, normalise
 from bridge import export_leads as export_to_dialer
 from server.fields import (
     Code,
@@ -78,35 +81,37 @@ class ExportBody(Body):
 async def export_leads(request: web.Request) -> web.Response:
     body = await read_json(request, ExportBody)
     tenant, adapter = tenant_dialer(request, body.dialer)
-    outcomes: list[dict[str, Any] | None] = [None] * len(body.leads)
+    outcomes: dict[int, dict[str, Any]] = {}
     valid: list[tuple[int, Lead]] = []
     for index, raw in enumerate(body.leads):
         try:
             valid.append((index, raw.lead(tenant.default_region)))
         except InvalidNumber as error:
-            outcomes[index] = {"index": index, "ok": False, "message": str(error)}
+            outcomes[index] = {"status": "failed", "ok": False, "message": str(error)}
     dialer_list = body.target.dialer_list()
     if body.create_list:
         dialer_list = await adapter.create_list(dialer_list)
     results = await export_to_dialer(adapter, dialer_list, [lead for _, lead in valid])
     for (index, _), result in zip(valid, results, strict=True):
-        outcomes[index] = {
-            "index": index,
-            "phone": result.phone,
-            "ok": result.ok,
-            "message": result.message,
-        }
-    added = sum(1 for o in outcomes if o and o["ok"])
+        outcomes[index] = _outcome(result)
+    leads = [{"index": index, **outcomes[index]} for index in range(len(body.leads))]
+    counts = {status: sum(o["status"] == status for o in leads) for status in LEAD_STATUSES}
     return web.json_response(
-        {
-            "dialer": adapter.name,
-            "list_id": dialer_list.list_id,
-            "added": added,
-            "failed": len(outcomes) - added,
-            "leads": outcomes,
-        },
-        status=200 if added == len(outcomes) else 207,
+        {"dialer": adapter.name, "list_id": dialer_list.list_id, **counts, "leads": leads},
+        status=200 if all(o["ok"] for o in leads) else 207,
     )
+
+
+def _outcome(result: LeadOutcome) -> dict[str, Any]:
+    outcome: dict[str, Any] = {
+        "phone": result.phone,
+        "status": result.status,
+        "ok": result.ok,
+        "message": result.message,
+    }
+    if result.stored_as:
+        outcome["stored_as"] = result.stored_as
+    return outcome
 
 
 def add_routes(crm_api: web.Application) -> None:

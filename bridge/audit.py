@@ -13,7 +13,7 @@ around each request, so adapters need not thread it through every call.
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -112,6 +112,24 @@ class AuditedAdapter(DialerAdapter):
 
     async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
         return await self._run("add_leads", lambda: self.inner.add_leads(dialer_list, leads))
+
+    async def check_in(self, user_id: str, device_id: str | None = None) -> str | None:
+        return await self._run("check_in", lambda: self.inner.check_in(user_id, device_id))
+
+    async def check_out(self, user_id: str) -> None:
+        return await self._run("check_out", lambda: self.inner.check_out(user_id))
+
+    async def pause(self, user_id: str, pause_id: int) -> None:
+        return await self._run("pause", lambda: self.inner.pause(user_id, pause_id))
+
+    async def resume(self, user_id: str) -> None:
+        return await self._run("resume", lambda: self.inner.resume(user_id))
+
+    async def set_queues(self, user_id: str, queue_ids: Sequence[str]) -> None:
+        return await self._run("set_queues", lambda: self.inner.set_queues(user_id, queue_ids))
+
+    async def wrapup(self, user_id: str, seconds: int | None = None) -> None:
+        return await self._run("wrapup", lambda: self.inner.wrapup(user_id, seconds))
 
     async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         with self._entry("download_recording") as calls:

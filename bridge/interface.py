@@ -5,7 +5,7 @@ operations its API offers; the rest raise `NotSupported`, which names the dialer
 the caller learns at once that it asked the wrong system.
 """
 
-from collections.abc import AsyncGenerator, Callable, Hashable
+from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -153,6 +153,31 @@ class DialerAdapter:
     def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         """Yield the decoded WAV bytes of a call recording, chunk by chunk."""
         raise self._unsupported("download_recording")
+
+    # An agent's state; ``user_id`` and ``device_id`` are the dialer's own ids.
+
+    async def check_in(self, user_id: str, device_id: str | None = None) -> str | None:
+        """Check the agent in (on ``device_id`` at once, when given); return the number
+        the agent must dial to finish checking in, if the dialer needs one."""
+        raise self._unsupported("check_in")
+
+    async def check_out(self, user_id: str) -> None:
+        raise self._unsupported("check_out")
+
+    async def pause(self, user_id: str, pause_id: int) -> None:
+        """Pause the agent with the dialer's pause reason ``pause_id`` (1 and up)."""
+        raise self._unsupported("pause")
+
+    async def resume(self, user_id: str) -> None:
+        raise self._unsupported("resume")
+
+    async def set_queues(self, user_id: str, queue_ids: Sequence[str]) -> None:
+        """Put the agent in exactly these queues."""
+        raise self._unsupported("set_queues")
+
+    async def wrapup(self, user_id: str, seconds: int | None = None) -> None:
+        """Set the agent's wrap-up time to ``seconds`` from now (0 ends it)."""
+        raise self._unsupported("wrapup")
 
 
 def offers(adapter: type[DialerAdapter], operation: str) -> bool:

@@ -5,6 +5,11 @@ Elision simulator P+4, Euphoria simulator P+5. On 127.0.0.1 the CRM also answers
 127.0.0.2:P+1: another *site* than the bridge, as a CRM on its own domain is, where
 browsers treat the widget as a third-party frame. Dialer secrets are made up at start (or
 taken from ``DEMO_REST_API_KEY``); the admin login and a CRM API key are printed.
+
+The REST simulator's Event Push URL is the bridge's (`wire_live_events`), and the demo
+agent is an agent of the simulator, on extension 1001, in two queues: calls ring,
+are answered and end on the widget; numbers ending in 486 are busy, in 408 unanswered;
+``POST /_sim/inbound`` on the simulator rings the agent with an inbound queue call.
 """
 
 import asyncio
@@ -22,10 +27,14 @@ from demo.app_runners import serve
 from demo.crm_site import DemoAgent, create_crm_site
 from server.app import create_app
 from server.config import ServerConfig, parse_config
-from server.keys import AGENTS, API_KEYS
+from server.events import agent_ids
+from server.keys import AGENTS, API_KEYS, CONFIG, DATABASE, PUSH_SECRETS
+from server.routes.event_push_admin import push_url
 from simulators.elision import create_elision_simulator
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
 from simulators.rest import create_rest_simulator
+from simulators.rest.events import EVENTS
+from simulators.rest.state import STATE, QueueRecord, UserRecord
 
 DEMO_TENANT = "demo"
 # The demo's own agent: printed at start, seeded into a scratch database.
@@ -96,6 +105,29 @@ def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
     return seed
 
 
+async def wire_live_events(bridge: web.Application, rest: web.Application) -> int:
+    """Point the simulator's Event Push at the bridge; make the demo agent an agent of the
+    simulator (extension routed, two queues) that the bridge knows; its user id there."""
+    secret = await bridge[PUSH_SECRETS].rotate(DEMO_TENANT, "rest")
+    rest[EVENTS].url = push_url(bridge[CONFIG], DEMO_TENANT, "rest", secret)
+    state = rest[STATE]
+    user_id = state.new_id()
+    state.users[user_id] = UserRecord(
+        id=user_id,
+        password=secrets.token_urlsafe(12),
+        fields={"username": DEMO_AGENT.username, "name": "Demo Agent", "is_agent": True},
+    )
+    state.route_extension(DEMO_AGENT.extension, user_id=user_id)
+    for name in ("Sales", "Support"):
+        queue_id = state.new_id()
+        state.queues[queue_id] = QueueRecord(queue_id, {"name": name, "strategy": "ring-all"})
+    agent = await bridge[AGENTS].get(DEMO_TENANT, DEMO_AGENT.username)
+    assert agent is not None  # seeded at start
+    async with bridge[DATABASE].begin() as connection:
+        await agent_ids.save(bridge[DATABASE], connection, agent.id, "rest", user_id=str(user_id))
+    return user_id
+
+
 async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | None = None) -> None:
     secrets_ = DemoSecrets(
         rest_api_key=os.environ.get("DEMO_REST_API_KEY") or secrets.token_urlsafe(24),
@@ -135,6 +167,8 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
                 *crm_sites,
             ]
         )
+        user_id = await wire_live_events(bridge, rest)
+        sim = f"http://{host}:{port + 3}"
         print(
             f"crm-bridge demo is running.\n"
             f"  Open the CRM page:        http://{host}:{port + 1}/\n"
@@ -150,7 +184,11 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             f"  (admin / {secrets_.admin_password})\n"
             f"  CRM back-end API key:     {api_key[0]}\n"
             f"  Recording to try:         {config.origin}/api/v1/recordings/{DEMO_RECORDING}\n"
-            f"  REST simulator:           http://{host}:{port + 3}/_sim/requests\n"
+            f"  REST simulator:           {sim}/_sim/requests\n"
+            f"  Live calls: dial any number (ending 486: busy, 408: no answer); an inbound"
+            f" queue call:\n    curl -X POST {sim}/_sim/inbound -H 'Content-Type:"
+            f' application/json\' -d \'{{"user_id": {user_id}, "caller":'
+            f' "+12025550143", "caller_name": "Jane Roe", "queue_id": 2}}\'\n'
             f"Press Ctrl+C to stop.",
             flush=True,
         )

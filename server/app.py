@@ -38,6 +38,7 @@ from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
 from server.routes import (
     admin,
+    agent_state,
     agent_sync,
     assets,
     calls,
@@ -122,7 +123,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app.cleanup_ctx.extend([_storage, live_events, _dialers])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
-    for routes in (assets, pages, sessions, calls, recordings, events, stream):
+    for routes in (assets, pages, sessions, calls, recordings, events, stream, agent_state):
         routes.add_routes(app)
     app.add_subapp("/api/v1/crm", create_crm_api())
     app.add_subapp("/admin", admin.create_admin_app())

@@ -5,7 +5,7 @@ the simulators over real sockets; the audit sink is a list.
 """
 
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -78,6 +78,13 @@ async def call(adapter: DialerAdapter, kind: str, operation: str) -> Any:
         await adapter.create_user(USER)
     if operation == "add_leads" and kind != "euphoria":
         dialer_list = await adapter.create_list(dialer_list)
+    if operation in AGENT_OPERATIONS:
+        user_id = "1"
+        if kind == "rest":  # an agent of the dialer, checked in for a pause or a resume
+            user_id = (await adapter.create_user(USER)).rsplit(" ", 1)[-1]
+            if operation in ("pause", "resume"):
+                await adapter.check_in(user_id)
+        return await AGENT_OPERATIONS[operation](adapter, user_id)
     match operation:
         case "originate":
             return await adapter.originate(OriginateRequest("12025550143", extension="1001"))
@@ -97,6 +104,15 @@ async def call(adapter: DialerAdapter, kind: str, operation: str) -> Any:
             return [chunk async for chunk in adapter.download_recording(DEMO_RECORDING)]
 
 
+AGENT_OPERATIONS: dict[str, Callable[[DialerAdapter, str], Awaitable[Any]]] = {
+    "check_in": lambda adapter, user_id: adapter.check_in(user_id),
+    "check_out": lambda adapter, user_id: adapter.check_out(user_id),
+    "pause": lambda adapter, user_id: adapter.pause(user_id, 2),
+    "resume": lambda adapter, user_id: adapter.resume(user_id),
+    "wrapup": lambda adapter, user_id: adapter.wrapup(user_id, 0),
+}
+
+
 # (kind, interface operation, what the dialer was asked: a pattern of the entry's detail)
 OPERATIONS = [
     ("rest", "originate", "GET /api/cc_agent/originate"),
@@ -106,6 +122,11 @@ OPERATIONS = [
     ("rest", "create_list", "POST /api/phone_list"),
     ("rest", "active_lists", "GET /api/phone_list"),
     ("rest", "add_leads", r"POST /api/phone_list/\d+/lead"),
+    ("rest", "check_in", "GET /api/cc_agent/checkIn"),
+    ("rest", "check_out", "GET /api/cc_agent/checkOut"),
+    ("rest", "pause", "GET /api/cc_agent/setPause"),
+    ("rest", "resume", "GET /api/cc_agent/setPause"),
+    ("rest", "wrapup", "GET /api/cc_agent/wrapup"),
     ("elision", "create_user", "add_user"),
     ("elision", "update_user", "update_user"),
     ("elision", "delete_user", "update_user"),
@@ -151,6 +172,9 @@ async def test_an_inactive_user_is_one_entry_whatever_the_dialer_needs(
         ("euphoria", "originate"),
         ("elision", "download_recording"),
         ("rest", "download_recording"),
+        ("elision", "check_in"),
+        ("euphoria", "pause"),
+        ("elision", "wrapup"),
     ],
 )
 async def test_an_operation_a_dialer_lacks_reaches_no_dialer_and_no_entry(

@@ -14,7 +14,12 @@ How the generic terms map onto this API:
 - `Lead` → a phone list lead: ``phone`` is the E.164 digits, ``name`` is first and last
   name, ``lead_id`` is ``vendor_lead_code``, and the other non-empty fields go into
   ``ext_api_vars`` with ``custom``. One batch is one array (at most 500 leads).
+- Agent state → ``/api/cc_agent``: ``check_in`` is ``checkInDevice`` with a device, else
+  ``checkIn`` (which answers the number the agent dials to finish); ``pause`` and
+  ``resume`` are ``setPause`` with the pause id and with 0; ``wrapup`` sets the timer.
 """
+
+from collections.abc import Sequence
 
 from bridge.errors import DialerBadResponse, DialerOutcomeUnknown, DialerRejected, InvalidRequest
 from bridge.interface import (
@@ -175,6 +180,41 @@ class RestAdapter(DialerAdapter):
         except DialerRejected as error:
             return error.dialer_text or error.message
         return None
+
+    async def check_in(self, user_id: str, device_id: str | None = None) -> str | None:
+        user = self._number("user_id", user_id)
+        if device_id is None:
+            return await self.client.agents.check_in(user_id=user)
+        device = self._number("device_id", device_id)
+        await self.client.agents.check_in_device(user_id=user, device_id=device)
+        return None
+
+    async def check_out(self, user_id: str) -> None:
+        await self.client.agents.check_out(user_id=self._number("user_id", user_id))
+
+    async def pause(self, user_id: str, pause_id: int) -> None:
+        if pause_id < 1:
+            raise InvalidRequest("a pause id is 1 or more (0 is resume)", dialer=self.name)
+        await self.client.agents.set_pause(pause_id, user_id=self._number("user_id", user_id))
+
+    async def resume(self, user_id: str) -> None:
+        await self.client.agents.set_pause(0, user_id=self._number("user_id", user_id))
+
+    async def set_queues(self, user_id: str, queue_ids: Sequence[str]) -> None:
+        queues = [self._number("queue id", queue_id) for queue_id in queue_ids]
+        await self.client.agents.set_queues(queues, user_id=self._number("user_id", user_id))
+
+    async def wrapup(self, user_id: str, seconds: int | None = None) -> None:
+        await self.client.agents.wrapup(user_id=self._number("user_id", user_id), seconds=seconds)
+
+    def _number(self, name: str, value: str) -> int:
+        """One of the dialer's ids, which are whole numbers."""
+        if not value.isdigit():
+            raise InvalidRequest(
+                f"{name} {value!r} is not one of {self.name}'s ids (whole numbers)",
+                dialer=self.name,
+            )
+        return int(value)
 
     async def _user_named(self, username: str) -> User:
         for user in await self.client.users.query(username):

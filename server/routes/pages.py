@@ -77,6 +77,7 @@ def _widget_config(
         "widget_version": WIDGET_VERSION,
         "allowed_origins": list(tenant.allowed_origins),
         "announce_to": announce_to,
+        "pause_reasons": list(tenant.pause_reasons),
     }
 
 

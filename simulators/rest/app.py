@@ -1,7 +1,8 @@
 """The REST simulator's app factory.
 
 ``GET /_sim/state`` shows the whole account (no passwords); ``/_sim/requests`` and
-``/_sim/faults`` come from `SimulatorControl`; ``/_sim/events`` from `events`.
+``/_sim/faults`` come from `SimulatorControl`; ``/_sim/events`` and ``/_sim/event_url``
+from `events`; ``/_sim/call_plan`` and ``/_sim/inbound`` from `call_control`.
 """
 
 from collections.abc import Iterable, Sequence
@@ -9,7 +10,16 @@ from collections.abc import Iterable, Sequence
 from aiohttp import web
 
 from simulators.control import SimulatorControl
-from simulators.rest import agents, calls, events, leads, phone_lists, queues, users
+from simulators.rest import (
+    agents,
+    call_control,
+    calls,
+    events,
+    leads,
+    phone_lists,
+    queues,
+    users,
+)
 from simulators.rest.call_events import CALL_EVENT_DELAYS, CallEventDelays
 from simulators.rest.envelope import refusals, require_api_key
 from simulators.rest.state import STATE, RestState
@@ -49,6 +59,7 @@ def create_rest_simulator(
     app[CONTROL] = control
     app[CALL_EVENT_DELAYS] = CallEventDelays(*call_event_delays)
     events.install(app, events.EventPusher(event_url, retry_delays=event_retry_delays))
+    call_control.install(app)
     app.router.add_get("/_sim/state", _state)
     for module in (calls, agents, phone_lists, leads, users, queues):
         module.add_routes(app)

@@ -1,80 +1,102 @@
-"""The events of an originated call: ``call:ring``, then ``call:answer``, then ``call:end``.
+"""The events of a call: ``call:ring``, then ``call:answer`` and ``call:end`` (answered),
+or ``call:end`` alone (busy, no answer); inbound queue calls start with ``call:start``.
 
-Each follows the previous one after its delay in ``CallEventDelays``; every event
-carries the call's variables, and ``call:end`` adds the timings and ``hangup_cause``.
-The call always connects and ends with ``NORMAL_CLEARING``.
+How an originated call goes is its `CallPlan`: the plan set for its destination with
+``PUT /_sim/call_plan``, else the number's pattern (ending in ``486``: busy, ``408``: no
+answer; both sip codes), else the default plan (answered). The delays come from the
+plan, or from ``CallEventDelays``. Every event carries the call's variables; ``call:end``
+adds the timings and ``hangup_cause`` (and ``canceled`` and ``cc_wait`` for queue calls).
 """
 
 import asyncio
 import time
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
 
 from aiohttp import web
 
 from simulators.rest.events import EventPusher
-from simulators.rest.state import OriginatedCall
+
+Outcome = Literal["answer", "busy", "no_answer"]
+OUTCOMES: tuple[Outcome, ...] = ("answer", "busy", "no_answer")
+HANGUP_CAUSES = {"answer": "NORMAL_CLEARING", "busy": "USER_BUSY", "no_answer": "NO_ANSWER"}
+PATTERNS: dict[str, Outcome] = {"486": "busy", "408": "no_answer"}
 
 
 class CallEventDelays(NamedTuple):
     ring: float = 0.05  # originate → call:ring
-    answer: float = 0.2  # call:ring → call:answer
+    answer: float = 0.2  # call:ring → call:answer (or the end of an unanswered call)
     end: float = 1.0  # call:answer → call:end
 
 
+@dataclass(frozen=True, slots=True)
+class CallPlan:
+    outcome: Outcome = "answer"
+    ring_seconds: float | None = None  # None: the simulator's CallEventDelays
+    talk_seconds: float | None = None
+
+
+@dataclass(slots=True)
+class CallPlans:
+    """``PUT /_sim/call_plan``: plans by destination, and the default."""
+
+    default: CallPlan = CallPlan()
+    by_number: dict[str, CallPlan] = field(default_factory=dict)
+
+    def plan_for(self, destination: str) -> CallPlan:
+        if destination in self.by_number:
+            return self.by_number[destination]
+        for ending, outcome in PATTERNS.items():
+            if destination.endswith(ending):
+                return CallPlan(outcome, self.default.ring_seconds, self.default.talk_seconds)
+        return self.default
+
+
 CALL_EVENT_DELAYS = web.AppKey("rest_call_event_delays", CallEventDelays)
+CALL_PLANS = web.AppKey("rest_call_plans", CallPlans)
 
 
-def _variables(call: OriginatedCall, src_user_id: int | None) -> dict[str, Any]:
-    params = call.params
-    return {
-        "id": call.uuid,
-        "call_id": call.uuid,
-        "ts": int(time.time()),
-        "site_id": None,
-        "type": "outbound",
-        "dst_num": call.destination,
-        "src_device_id": _number(call.device_id),
-        "dst_device_id": None,
-        "src_user_id": src_user_id,
-        "dst_user_id": None,
-        "cid_num": params.get("cid"),
-        "cid_name": params.get("cnam"),
-        "a2": None,
-        "tags": None,
-        "queue_id": None,
-        "lead_id": params.get("lead_id"),
-        "lead_name": None,
-        "campaign_id": None,
-        "dialer_id": None,
-    }
+def blank_variables() -> dict[str, Any]:
+    """Every call variable of the spec, unset."""
+    names = (
+        "id call_id ts site_id type dst_num src_device_id dst_device_id src_user_id dst_user_id"
+        " cid_num cid_name a2 tags queue_id lead_id lead_name campaign_id dialer_id"
+    )
+    return dict.fromkeys(names.split())
 
 
-def _number(value: str | None) -> int | str | None:
-    return int(value) if value is not None and value.isdigit() else value
-
-
-async def play_call(
-    pusher: EventPusher, call: OriginatedCall, src_user_id: int | None, delays: CallEventDelays
+async def play(
+    pusher: EventPusher,
+    variables: dict[str, Any],
+    plan: CallPlan,
+    delays: CallEventDelays,
+    *,
+    queued: bool = False,
 ) -> None:
-    """Push the call's three events at their times."""
+    """Push the call's events at their times. ``variables`` are the call's own."""
+
+    def event(name: str, **extra: Any) -> None:
+        pusher.push(name, {**variables, "ts": int(time.time()), **extra})
+
     invited = time.monotonic()
+    if queued:
+        event("call:start")
     await asyncio.sleep(delays.ring)
     started = time.monotonic()
     progress = {"progressms": round((started - invited) * 1000)}
-    pusher.push("call:ring", {**_variables(call, src_user_id), **progress})
-    await asyncio.sleep(delays.answer)
+    event("call:ring", **progress)
+    await asyncio.sleep(plan.ring_seconds if plan.ring_seconds is not None else delays.answer)
     answered = time.monotonic()
-    pusher.push("call:answer", {**_variables(call, src_user_id), **progress})
-    await asyncio.sleep(delays.end)
+    if plan.outcome == "answer":
+        event("call:answer", **progress)
+        await asyncio.sleep(plan.talk_seconds if plan.talk_seconds is not None else delays.end)
     ended = time.monotonic()
-    pusher.push(
-        "call:end",
-        {
-            **_variables(call, src_user_id),
-            **progress,
-            "waitms": round((answered - started) * 1000),
-            "durationms": round((ended - started) * 1000),
-            "billms": round((ended - answered) * 1000),
-            "hangup_cause": "NORMAL_CLEARING",
-        },
-    )
+    timings = {
+        "waitms": round((answered - started) * 1000),
+        "durationms": round((ended - started) * 1000),
+        "billms": round((ended - answered) * 1000) if plan.outcome == "answer" else 0,
+    }
+    if queued:
+        timings["cc_wait"] = round(answered - invited)
+        timings["canceled"] = "NONE" if plan.outcome == "answer" else "TIMEOUT"
+    event("call:end", **progress, **timings, hangup_cause=HANGUP_CAUSES[plan.outcome])

@@ -1,10 +1,12 @@
-"""``/api/cc_agent/originate``: click to call; with an event URL, the call's events follow."""
+"""``/api/cc_agent/originate``: click to call; with an event URL, the call's events follow
+(how the call goes: `call_events`)."""
 
 import uuid
+from typing import Any
 
 from aiohttp import web
 
-from simulators.rest.call_events import CALL_EVENT_DELAYS, play_call
+from simulators.rest.call_events import CALL_EVENT_DELAYS, CALL_PLANS, blank_variables, play
 from simulators.rest.envelope import fail
 from simulators.rest.events import EVENTS
 from simulators.rest.state import STATE, OriginatedCall, RestState
@@ -33,9 +35,34 @@ async def originate(request: web.Request) -> web.Response:
     pusher = request.app[EVENTS]
     if pusher.enabled:
         pusher.spawn(
-            play_call(pusher, call, _calling_user(state, call), request.app[CALL_EVENT_DELAYS])
+            play(
+                pusher,
+                _variables(call, _calling_user(state, call)),
+                request.app[CALL_PLANS].plan_for(call.destination),
+                request.app[CALL_EVENT_DELAYS],
+            )
         )
     return web.json_response({"Success": True, "uuid": call.uuid})
+
+
+def _variables(call: OriginatedCall, src_user_id: int | None) -> dict[str, Any]:
+    params = call.params
+    return {
+        **blank_variables(),
+        "id": call.uuid,
+        "call_id": call.uuid,
+        "type": "outbound",
+        "dst_num": call.destination,
+        "src_device_id": _number(call.device_id),
+        "src_user_id": src_user_id,
+        "cid_num": params.get("cid"),
+        "cid_name": params.get("cnam"),
+        "lead_id": params.get("lead_id"),
+    }
+
+
+def _number(value: str | None) -> int | str | None:
+    return int(value) if value is not None and value.isdigit() else value
 
 
 def _calling_user(state: RestState, call: OriginatedCall) -> int | None:

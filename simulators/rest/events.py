@@ -8,7 +8,11 @@ one JSON object per request::
 Request handlers only queue an event; one background task delivers them in order.
 A delivery that fails (connection error, timeout, non-2xx answer) is retried after each
 of ``retry_delays`` and then given up. ``GET /_sim/events`` lists what was sent and
-what was given up; ``POST /_sim/events`` pushes an arbitrary ``{"event", "data"}``.
+what was given up; ``POST /_sim/events`` pushes an arbitrary ``{"event", "data"}``;
+``POST /_sim/events/redeliver`` ``{"index"?}`` pushes a sent event once more (the last
+one by default), as a dialer retrying a delivery would. ``PUT /_sim/event_url``
+``{"url"}`` sets where events go (``null``: nowhere), as the account's "Event Push
+Notifications URL" does.
 """
 
 import asyncio
@@ -58,11 +62,8 @@ class EventPusher:
 
     async def run(self, app: web.Application) -> AsyncIterator[None]:
         """``cleanup_ctx``: the delivery task and its HTTP session live as long as the app."""
-        if self.url is None:
-            yield
-            return
         async with aiohttp.ClientSession(timeout=self._timeout) as session:
-            self.spawn(self._deliver_forever(session, self.url))
+            self.spawn(self._deliver_forever(session))
             yield
             for task in list(self._tasks):
                 task.cancel()
@@ -70,9 +71,11 @@ class EventPusher:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    async def _deliver_forever(self, session: aiohttp.ClientSession, url: str) -> None:
+    async def _deliver_forever(self, session: aiohttp.ClientSession) -> None:
         while True:
-            await self._deliver(session, url, await self._queue.get())
+            event = await self._queue.get()
+            if self.url is not None:
+                await self._deliver(session, self.url, event)
 
     async def _deliver(
         self, session: aiohttp.ClientSession, url: str, event: dict[str, Any]
@@ -119,9 +122,39 @@ async def _push_event(request: web.Request) -> web.Response:
     return web.json_response({"queued": True}, status=202)
 
 
+async def _redeliver(request: web.Request) -> web.Response:
+    pusher = request.app[EVENTS]
+    try:
+        body = await request.json() if request.can_read_body else {}
+    except ValueError:
+        body = None
+    index = body.get("index", -1) if isinstance(body, dict) else None
+    if not isinstance(index, int) or not -len(pusher.sent) <= index < len(pusher.sent):
+        return web.json_response(
+            {"error": f'give {{"index": n}} of a sent event ({len(pusher.sent)} sent)'}, status=400
+        )
+    event = pusher.sent[index]
+    pusher.push(event["event"], event["data"])
+    return web.json_response({"queued": event}, status=202)
+
+
+async def _set_event_url(request: web.Request) -> web.Response:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    url = body.get("url") if isinstance(body, dict) else ""
+    if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+        return web.json_response({"error": 'the body must be {"url": "http(s)://..."}'}, status=400)
+    request.app[EVENTS].url = url
+    return web.json_response({"url": url})
+
+
 def install(app: web.Application, pusher: EventPusher) -> None:
     """Make ``pusher`` the app's event channel, with its ``/_sim/events`` routes."""
     app[EVENTS] = pusher
     app.cleanup_ctx.append(pusher.run)
     app.router.add_get("/_sim/events", _list_events)
     app.router.add_post("/_sim/events", _push_event)
+    app.router.add_post("/_sim/events/redeliver", _redeliver)
+    app.router.add_put("/_sim/event_url", _set_event_url)

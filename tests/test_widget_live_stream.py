@@ -59,7 +59,7 @@ def test_the_stream_resumes_without_loss_or_doubles_identically_on_both_runtimes
     assert answered[1]["live-call"] == "Connected to +12025550143 · 1:12"
 
     assert results[4] == {"type": "hello", "token": "t-1", "after": 12}
-    _, repeated, ended, agent, inbound, unknown, refused = results[5:12]
+    _, repeated, ended, agent, inbound, unknown, other_ended, refused = results[5:13]
     assert repeated[0] == []
     assert ended[0][0]["event"] == "call_ended"
     assert {k: ended[0][0][k] for k in ("duration_ms", "bill_ms", "hangup_cause")} == {
@@ -83,8 +83,10 @@ def test_the_stream_resumes_without_loss_or_doubles_identically_on_both_runtimes
     assert "uuid" not in inbound[0][0]
     assert inbound[1]["live-call"] == "Ringing from +15550100 (Ada)"
     assert unknown[0] == []
+    assert other_ended[0][0]["call_id"] == "c-9"  # told to the CRM, but the panel keeps
+    assert other_ended[1]["live-call"] == "Ringing from +15550100 (Ada)"  # the ringing call
     assert refused[1]["error"] == "live events: the session has ended"
-    assert results[12] == "c-7"
+    assert results[13] == "c-7"
 
-    assert results[13] == [0.5, 1.5, 3.998, 5.0, 4.0, 4.0, 0.5]
-    assert results[14]["live-call"] == "Live call status is not available for this dialer"
+    assert results[14] == [0.5, 1.5, 3.998, 5.0, 4.0, 4.0, 0.5]
+    assert results[15]["live-call"] == "Live call status is not available for this dialer"

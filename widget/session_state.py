@@ -103,12 +103,21 @@ class SessionState:
             self.agent_state = data
             return
         phase = LIVE_PHASES[name]
+        if not self._shows(data.get("call_id"), phase):
+            return
         if phase == LIVE_CONNECTED:
             self.connected_at = now
         if phase == LIVE_ENDED:
             self.wrapup_call_id = str(data.get("call_id") or "")
         self.live_phase = phase
         self.live_call = data
+
+    def _shows(self, call_id, phase: str) -> bool:
+        """Whether an event of call ``call_id`` takes the panel: another call's events do
+        not hide a connected call, nor does another call's end hide a ringing one."""
+        if call_id == self.live_call.get("call_id") or self.live_phase in (LIVE_NONE, LIVE_ENDED):
+            return True
+        return self.live_phase == LIVE_RINGING and phase != LIVE_ENDED
 
     def wrapped_up(self) -> None:
         self.wrapup_call_id = ""
@@ -177,6 +186,21 @@ class SessionState:
         if call.get("hangup_cause"):
             text += " (" + str(call["hangup_cause"]) + ")"
         return text
+
+    def controls(self) -> dict:
+        """Which of the panel's controls show, keyed by ``data-testid``."""
+        state = (self.agent_state or {}).get("state", "checked_out")
+        live = self.logged_in and self.live_status is not None
+        acts = live and self.live_status is True  # a dialer without live status has no states
+        checked_in = acts and state != "checked_out"
+        return {
+            "live": live,
+            "check-in": acts and not checked_in,
+            "check-out": checked_in,
+            "pause-controls": checked_in and state != "paused" and bool(self.pause_reasons),
+            "resume": checked_in and state == "paused",
+            "wrapup": live and bool(self.wrapup_call_id),
+        }
 
     def view(self, now: float = 0.0) -> dict:
         """The texts the widget shows, keyed by the element's ``data-testid``."""

@@ -37,6 +37,7 @@ SECOND_CONNECTION = [
     {"type": "event", "id": 14, "name": "agent_state", "data": AGENT},
     {"type": "event", "id": 15, "name": "call_ringing", "data": INBOUND},
     {"type": "event", "id": 16, "name": "call_forwarded", "data": {}},
+    {"type": "event", "id": 17, "name": "call_ended", "data": {"call_id": "c-9"}},
     {"type": "error", "code": "session_ended", "message": "the session has ended"},
 ]
 

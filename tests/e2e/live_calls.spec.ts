@@ -7,8 +7,11 @@ type LiveEvent = CrmEvent & Record<string, unknown>;
 
 // Both tests act as the demo's one agent: one at a time.
 test.describe.configure({ mode: "serial" });
+test.slow();
 
 async function loginAndWaitForStream(crm: import("@playwright/test").Page) {
+  // Pyodide may take long to start on a loaded machine.
+  await expect(widgetFrame(crm).locator("body[data-ready=true]")).toBeAttached({ timeout: 90_000 });
   await waitForEvent(crm, "ready");
   await crm.evaluate(() =>
     (window as any).crmWidget.login({ username: "agent1", password: "Agent1-demo-pass" }),

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import ADMIN, AGENT, CRM_ORIGIN, TENANT
+from tests.support import ADMIN, AGENT, CRM_ORIGIN, TENANT
 
 CONFIG = """
 [server]

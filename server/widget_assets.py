@@ -14,7 +14,14 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 WIDGET_DIR = PROJECT_ROOT / "widget"
 STATIC_DIR = PROJECT_ROOT / "static"
-WIDGET_MODULES = ("protocol.py", "session_state.py", "controller.py", "server_api.py", "main.py")
+WIDGET_MODULES = (
+    "protocol.py",
+    "session_state.py",
+    "controller.py",
+    "server_api.py",
+    "live_stream.py",
+    "main.py",
+)
 
 # name in URLs -> (npm package, the folder of it that is served)
 BROWSER_PACKAGES = {

@@ -12,7 +12,20 @@ declare namespace CrmBridge {
   type Runtime = "micropython" | "pyodide";
 
   /** What a CRM asks of the widget. */
-  type Action = "login" | "logout" | "click_to_call" | "play_recording";
+  type Action =
+    | "login"
+    | "logout"
+    | "click_to_call"
+    | "play_recording"
+    | "check_in"
+    | "check_out"
+    | "pause"
+    | "resume"
+    | "set_queues"
+    | "wrapup";
+
+  /** How a call went, as `wrapup` records it. */
+  type Disposition = "Success" | "Unsure" | "Failed" | "Failed Contact";
 
   /** Codes of `error` events; the bridge may add codes, so any text is possible. */
   type ErrorCode =
@@ -40,6 +53,11 @@ declare namespace CrmBridge {
     | "dialer_bad_response"
     | "server_unreachable"
     | "server_error"
+    | "not_supported"
+    | "no_dialer_user"
+    | "unknown_pause_reason"
+    | "unknown_call"
+    | "not_your_call"
     | "widget_failed"
     | "widget_not_ready"
     | (string & {});
@@ -107,6 +125,51 @@ declare namespace CrmBridge {
     bytes: number;
   }
 
+  /** Fields of the live call events, from the bridge's stream. */
+  interface CallEventBase extends EventBase {
+    call_id: string;
+    /** The `uuid` of the `call_originated` event, when the call came from a click_to_call. */
+    uuid?: string;
+    direction: "inbound" | "outbound" | "internal" | string;
+    number: string | null;
+    caller_name: string | null;
+    queue: string | null;
+    lead_id: string | null;
+  }
+
+  interface CallRingingEvent extends CallEventBase {
+    event: "call_ringing";
+  }
+
+  interface CallAnsweredEvent extends CallEventBase {
+    event: "call_answered";
+  }
+
+  interface CallEndedEvent extends CallEventBase {
+    event: "call_ended";
+    duration_ms: number | null;
+    bill_ms: number | null;
+    hangup_cause: string | null;
+  }
+
+  /** From the stream on each change, and as the outcome of the agent requests. */
+  interface AgentStateEvent extends EventBase {
+    event: "agent_state";
+    state: "checked_out" | "available" | "paused" | "in_call" | "wrap_up";
+    pause_reason: string | null;
+    queues: string[];
+    /** After check_in, when the dialer wants the agent to dial it to finish. */
+    check_in_number?: string;
+  }
+
+  interface WrappedUpEvent extends EventBase {
+    event: "wrapped_up";
+    call_id: string;
+    disposition: Disposition;
+    outcome: string | null;
+    notes: string | null;
+  }
+
   interface ErrorEvent extends EventBase {
     event: "error";
     code: ErrorCode;
@@ -122,6 +185,11 @@ declare namespace CrmBridge {
     | LoggedOutEvent
     | CallOriginatedEvent
     | RecordingReadyEvent
+    | CallRingingEvent
+    | CallAnsweredEvent
+    | CallEndedEvent
+    | AgentStateEvent
+    | WrappedUpEvent
     | ErrorEvent;
 
   /** Event names for `on` and `off`; "*" receives every event. */
@@ -131,6 +199,11 @@ declare namespace CrmBridge {
     logged_out: LoggedOutEvent;
     call_originated: CallOriginatedEvent;
     recording_ready: RecordingReadyEvent;
+    call_ringing: CallRingingEvent;
+    call_answered: CallAnsweredEvent;
+    call_ended: CallEndedEvent;
+    agent_state: AgentStateEvent;
+    wrapped_up: WrappedUpEvent;
     error: ErrorEvent;
     "*": WidgetEvent;
   }
@@ -158,6 +231,18 @@ declare namespace CrmBridge {
     | { action: "logout" }
     | { action: "click_to_call"; phone_code?: string; phone_number: string | number }
     | { action: "play_recording"; filename: string }
+    | { action: "check_in"; device_id?: string | number }
+    | { action: "check_out" }
+    | { action: "pause"; reason: string }
+    | { action: "resume" }
+    | { action: "set_queues"; queues: (string | number)[] }
+    | {
+        action: "wrapup";
+        call_id: string;
+        disposition: Disposition;
+        outcome?: string;
+        notes?: string;
+      }
   );
 
   /** The outcome event of each action. */
@@ -166,6 +251,12 @@ declare namespace CrmBridge {
     logout: LoggedOutEvent;
     click_to_call: CallOriginatedEvent;
     play_recording: RecordingReadyEvent;
+    check_in: AgentStateEvent;
+    check_out: AgentStateEvent;
+    pause: AgentStateEvent;
+    resume: AgentStateEvent;
+    set_queues: AgentStateEvent;
+    wrapup: WrappedUpEvent;
   }
 
   interface Widget {
@@ -186,6 +277,19 @@ declare namespace CrmBridge {
     /** `phoneCode` is the country calling code ("1", "44"); may be "" for a full number. */
     clickToCall(phoneCode: string, phoneNumber: string | number): Promise<CallOriginatedEvent>;
     playRecording(filename: string): Promise<RecordingReadyEvent>;
+    /** Checks the agent in on the dialer (optionally on a device of theirs). */
+    checkIn(deviceId?: string | number): Promise<AgentStateEvent>;
+    checkOut(): Promise<AgentStateEvent>;
+    /** `reason` is one of the tenant's pause reasons (the widget lists them). */
+    pause(reason: string): Promise<AgentStateEvent>;
+    resume(): Promise<AgentStateEvent>;
+    setQueues(queues: (string | number)[]): Promise<AgentStateEvent>;
+    wrapup(
+      callId: string,
+      disposition: Disposition,
+      outcome?: string,
+      notes?: string,
+    ): Promise<WrappedUpEvent>;
     /** Removes the iframe and stops listening. */
     destroy(): void;
   }

@@ -105,6 +105,20 @@
       playRecording: function (filename) {
         return send({ action: "play_recording", filename: filename });
       },
+      checkIn: function (deviceId) {
+        return send(deviceId == null ? { action: "check_in" } : { action: "check_in", device_id: deviceId });
+      },
+      checkOut: function () { return send({ action: "check_out" }); },
+      pause: function (reason) { return send({ action: "pause", reason: reason }); },
+      resume: function () { return send({ action: "resume" }); },
+      setQueues: function (queues) { return send({ action: "set_queues", queues: queues }); },
+      // disposition: "Success", "Unsure", "Failed" or "Failed Contact".
+      wrapup: function (callId, disposition, outcome, notes) {
+        var request = { action: "wrapup", call_id: callId, disposition: disposition };
+        if (outcome != null) request.outcome = outcome;
+        if (notes != null) request.notes = notes;
+        return send(request);
+      },
       destroy: function () {
         clearTimeout(readyTimer);
         global.removeEventListener("message", onMessage);

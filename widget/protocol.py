@@ -14,7 +14,16 @@ LOGIN = "login"
 LOGOUT = "logout"
 CLICK_TO_CALL = "click_to_call"
 PLAY_RECORDING = "play_recording"  # our extension: load a call's recording in the widget
-ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL, PLAY_RECORDING)
+# Our extension: the agent's state on the dialer, and a call's wrap-up
+CHECK_IN = "check_in"
+CHECK_OUT = "check_out"
+PAUSE = "pause"
+RESUME = "resume"
+SET_QUEUES = "set_queues"
+WRAPUP = "wrapup"
+AGENT_ACTIONS = (CHECK_IN, CHECK_OUT, PAUSE, RESUME, SET_QUEUES)
+ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL, PLAY_RECORDING) + AGENT_ACTIONS + (WRAPUP,)
+DISPOSITIONS = ("Success", "Unsure", "Failed", "Failed Contact")
 
 # Events (widget -> CRM)
 READY = "ready"
@@ -23,7 +32,24 @@ LOGGED_OUT = "logged_out"
 CALL_ORIGINATED = "call_originated"
 RECORDING_READY = "recording_ready"
 ERROR = "error"
-EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, RECORDING_READY, ERROR)
+WRAPPED_UP = "wrapped_up"  # a wrapup's outcome; the agent requests answer with agent_state
+# Live events from the bridge's stream (our extension), forwarded as they come
+CALL_RINGING = "call_ringing"
+CALL_ANSWERED = "call_answered"
+CALL_ENDED = "call_ended"
+AGENT_STATE = "agent_state"
+LIVE_EVENTS = (CALL_RINGING, CALL_ANSWERED, CALL_ENDED, AGENT_STATE)
+EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, RECORDING_READY, ERROR, WRAPPED_UP)
+EVENTS = EVENTS + LIVE_EVENTS
+
+# The fields each live event carries to the CRM page (``uuid`` only for a click_to_call's)
+CALL_FIELDS = ("call_id", "uuid", "direction", "number", "caller_name", "queue", "lead_id")
+LIVE_FIELDS = {
+    CALL_RINGING: CALL_FIELDS,
+    CALL_ANSWERED: CALL_FIELDS,
+    CALL_ENDED: CALL_FIELDS + ("duration_ms", "bill_ms", "hangup_cause"),
+    AGENT_STATE: ("state", "pause_reason", "queues"),
+}
 
 # Error codes carried by ``error`` events
 INVALID_MESSAGE = "invalid_message"
@@ -43,6 +69,12 @@ _REQUIRED_TEXT = {
     LOGOUT: (),
     CLICK_TO_CALL: ("phone_number",),
     PLAY_RECORDING: ("filename",),
+    CHECK_IN: (),
+    CHECK_OUT: (),
+    PAUSE: ("reason",),
+    RESUME: (),
+    SET_QUEUES: (),
+    WRAPUP: ("call_id", "disposition"),
 }
 # ``login`` with a single-use token from the CRM's back end instead of a password.
 _TOKEN_LOGIN_REQUIRED = ("token",)
@@ -52,6 +84,12 @@ _OPTIONAL_TEXT = {
     LOGOUT: (),
     CLICK_TO_CALL: ("phone_code",),
     PLAY_RECORDING: (),
+    CHECK_IN: ("device_id",),
+    CHECK_OUT: (),
+    PAUSE: (),
+    RESUME: (),
+    SET_QUEUES: (),
+    WRAPUP: ("outcome", "notes"),
 }
 
 
@@ -136,7 +174,28 @@ def parse_request(data: dict) -> dict:
                 INVALID_MESSAGE, action + ": '" + name + "' must be text", request_id, action
             )
         request[name] = text
+    if action == WRAPUP and request["disposition"] not in DISPOSITIONS:
+        raise ProtocolError(
+            INVALID_MESSAGE,
+            "wrapup: 'disposition' must be one of " + ", ".join(DISPOSITIONS),
+            request_id,
+            action,
+        )
+    if action == SET_QUEUES:
+        request["queues"] = _queues(data.get("queues"), request_id)
     return request
+
+
+def _queues(value, request_id) -> list:
+    queues = [_text(queue) for queue in value] if isinstance(value, list) else None
+    if queues is None or not all(queues):
+        raise ProtocolError(
+            INVALID_MESSAGE,
+            "set_queues needs 'queues' as a list of queue ids (text or numbers; [] for none)",
+            request_id,
+            SET_QUEUES,
+        )
+    return queues
 
 
 def event(name: str, request_id=None, **fields) -> dict:

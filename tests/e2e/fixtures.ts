@@ -83,6 +83,14 @@ export async function injectFault(request: APIRequestContext, fault: object): Pr
   expect(response.status()).toBe(201);
 }
 
+/** Events the widget forwards from the bridge's live stream, not answers to requests. */
+export const LIVE_EVENTS = ["call_ringing", "call_answered", "call_ended", "agent_state"];
+
+/** The events that are not live ones (see LIVE_EVENTS), in order. */
+export async function answerEvents(page: Page): Promise<CrmEvent[]> {
+  return (await crmEvents(page)).filter((e) => !LIVE_EVENTS.includes(e.event));
+}
+
 export async function crmEvents(page: Page): Promise<CrmEvent[]> {
   return page.evaluate(() => (window as unknown as { crmEvents: CrmEvent[] }).crmEvents);
 }

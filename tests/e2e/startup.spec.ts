@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { E2E, crmEvents, expect, originatesTo, test, uniqueNumber, waitForEvent, widgetFrame } from "./fixtures";
+import { E2E, answerEvents, crmEvents, expect, originatesTo, test, uniqueNumber, waitForEvent, widgetFrame } from "./fixtures";
 
 const INTERPRETER = /\/runtime\/(micropython|pyodide)@[^/]+\/(micropython|pyodide)\.mjs$/;
 
@@ -40,7 +40,7 @@ test("messages posted straight to the widget before its runtime starts are handl
   ]);
   expect(await page.evaluate(() => (window as any).crmWidget.ready)).toBe(false);
   await waitForEvent(page, "call_originated");
-  const events = (await crmEvents(page)).map((e) => [e.event, e.request_id ?? null]);
+  const events = (await answerEvents(page)).map((e) => [e.event, e.request_id ?? null]);
   expect(events).toEqual([
     ["ready", null],
     ["logged_in", "early-login"],

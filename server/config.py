@@ -138,6 +138,11 @@ def _origin_list(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _as_tuple(value: Any) -> Any:
+    """TOML arrays are lists; the (strict) model keeps them as tuples."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _dialer_tables(value: Any) -> Any:
     """Each dialer table with its ``kind``, which defaults to the dialer's name."""
     if not isinstance(value, dict):
@@ -162,7 +167,9 @@ class TenantConfig(Settings):
     click_to_call_dialer: str = Field(default="", validate_default=True)
     recordings_dialer: str = Field(default="", validate_default=True)
     # The agent's pause reasons, in order: the REST dialer's pause id is the position (1, 2, ...).
-    pause_reasons: Annotated[tuple[PauseReason, ...], Field(min_length=1)] = DEFAULT_PAUSE_REASONS
+    pause_reasons: Annotated[
+        tuple[PauseReason, ...], BeforeValidator(_as_tuple), Field(min_length=1)
+    ] = DEFAULT_PAUSE_REASONS
 
     @property
     def id(self) -> str:

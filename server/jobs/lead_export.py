@@ -45,6 +45,7 @@ from server.jobs.store import LostJob
 log = logging.getLogger(__name__)
 
 PAGE = 2000  # rows read from the database at a time
+MARK_AHEAD_LEADS = 64  # leads of small batches marked "sending" in one go
 IN_FLIGHT_AT_STOP = (
     "in flight when the bridge stopped; the dialer has no duplicate check, so it was not"
     " sent again: check the list before sending it again"
@@ -78,16 +79,19 @@ class LeadExport:
             return
         self.target = target
         senders = concurrency(self.settings)
-        # Rows are committed "sending" before they leave. Where that costs nothing after
-        # a crash (the dialer refuses duplicates, or a batch is one lead) the next
-        # batches are marked while the last ones are in flight; else each batch is
+        # Rows are committed "sending" before they leave. Where that costs little after
+        # a crash (the dialer refuses duplicates, or a batch is one lead) the next group
+        # of batches is marked while the last one is in flight; else each batch is
         # marked as it leaves, so that only leads that may have left are "unknown".
         self.mark_ahead = self.send_again or self.adapter.lead_batching.max_leads == 1
         batches: asyncio.Queue[Batch | None] = asyncio.Queue()
         async with asyncio.TaskGroup() as tasks:
             for _ in range(senders):
                 tasks.create_task(self._sender(batches))
-            await self._produce(batches, senders)
+            ahead = senders
+            if self.mark_ahead:  # small batches: mark enough at once to keep them going
+                ahead = max(senders, MARK_AHEAD_LEADS // self.adapter.lead_batching.max_leads)
+            await self._produce(batches, ahead)
             for _ in range(senders):
                 batches.put_nowait(None)
 
@@ -139,9 +143,11 @@ class LeadExport:
                     [(page[i].idx, leads[i]) for i in batch]
                     for batch in planned[start : start + ahead]
                 ]
-                await batches.join()  # the senders took the last group
+                # Marked while the senders still work on the last group, handed over
+                # once they took it all: at most two groups are marked and not sent.
                 if self.mark_ahead and not await self._mark_sending(group):
                     return
+                await batches.join()
                 for batch in group:
                     batches.put_nowait(batch)
 

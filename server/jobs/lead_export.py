@@ -4,8 +4,8 @@ The batches are the adapter's (`bridge.lead_export.plan_batches`, per page of ro
 up to `dialer_traits.concurrency` of them are in flight at once. What happens when a
 batch fails depends on the error (`bridge.errors`):
 
-- credentials refused (``dialer_unauthorized``): the batch is ``not_sent`` and the job
-  stops, failed, with the dialer's reason;
+- credentials refused (`dialer_traits.stops_the_job`): the batch is ``not_sent`` and the
+  job stops, failed, with the dialer's reason;
 - the dialer is down or busy: the job pauses (`DialerPause`) and sends the batch again
   when the dialer answers, unless the call may have reached a dialer that has no
   duplicate check: then the batch is ``unknown`` and the job goes on after the pause;
@@ -30,12 +30,16 @@ from bridge import (
     DialerError,
     DialerList,
     DialerSettings,
-    DialerUnauthorized,
     DialerUnavailable,
     Lead,
     plan_batches,
 )
-from server.jobs.dialer_traits import concurrency, may_have_reached, refuses_duplicates
+from server.jobs.dialer_traits import (
+    concurrency,
+    may_have_reached,
+    refuses_duplicates,
+    stops_the_job,
+)
 from server.jobs.lead_rows import lead_of
 from server.jobs.pause import Attempt, DialerPause
 from server.jobs.run import LOST, JobRun, failure
@@ -116,7 +120,7 @@ class LeadExport:
                     self.pause.failed(attempt)
                     self.ledger.note_pause(error.message)
                 except DialerError as error:
-                    self.run.stop(failure(error, fatal=isinstance(error, DialerUnauthorized)))
+                    self.run.stop(failure(error, fatal=stops_the_job(error)))
                     return None
         self.pause.answered()
         self.ledger.note_pause(None)
@@ -190,7 +194,7 @@ class LeadExport:
 
     def _failed(self, idxs: Sequence[int], error: DialerError, attempt: Attempt) -> bool:
         """Record the batch's fate after ``error``; True to send it again."""
-        if isinstance(error, DialerUnauthorized):
+        if stops_the_job(error):
             self._settle(idxs, NOT_SENT, f"not sent: {error.message}")
             self.run.stop(failure(error, fatal=True))
             return False

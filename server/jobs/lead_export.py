@@ -29,6 +29,7 @@ from bridge import (
     DialerBusy,
     DialerError,
     DialerList,
+    DialerRejected,
     DialerSettings,
     DialerUnavailable,
     Lead,
@@ -100,12 +101,17 @@ class LeadExport:
                 batches.put_nowait(None)
 
     async def _target(self) -> DialerList | None:
-        """The list to fill; created first if the job says so (once: its id is kept)."""
+        """The list to fill; created first if the job says so (once: its id is kept).
+
+        A run that stopped while creating it may have created it: a dialer that takes
+        the list id given then refuses to create it again, and that list is used."""
         job = self.run.job
         target = DialerList(**job.spec["list"])
         if "list_id" in job.result or not job.spec.get("create_list"):
             list_id = job.result.get("list_id", target.list_id)
             return DialerList(list_id, target.name, target.campaign, target.active)
+        maybe_created = bool(job.result.get("creating_list"))
+        await self.run.store.save_result(job.id, self.run.owner, {"creating_list": True})
         while True:
             async with self.pause.attempt() as attempt:
                 if not attempt.go:
@@ -119,6 +125,12 @@ class LeadExport:
                         return None
                     self.pause.failed(attempt)
                     self.ledger.note_pause(error.message)
+                except DialerRejected as error:
+                    if maybe_created and target.list_id:
+                        created = target
+                        break
+                    self.run.stop(failure(error))
+                    return None
                 except DialerError as error:
                     self.run.stop(failure(error, fatal=stops_the_job(error)))
                     return None

@@ -7,10 +7,13 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
+from server.jobs.lead_rows import LeadBody, lead_row
+from server.keys import JOB_WORKER, JOBS
+from server.tables import jobs
 from simulators.elision import STATE as ELISION_STATE
 from simulators.euphoria import STATE as EUPHORIA_STATE
 from tests.jobs_api import clear_faults, fault, job_until, leads, numbers, report
-from tests.support import rest_state
+from tests.support import TENANT, rest_state
 
 ASYNC = {"Prefer": "respond-async"}
 LEADS = 3000  # six REST batches of 500
@@ -179,3 +182,22 @@ async def test_a_euphoria_trickle_feed_runs_as_a_job_one_feed_per_priority(
     assert (job["state"], job["counts"]["added"]) == ("done", 1200), job
     fed = euphoria_simulator.app[EUPHORIA_STATE].contacts["acme"]["SalesCampaign"]["Big"]
     assert sorted(json.dumps(c["priority"]) for c in fed) == ["1"] * 600 + ["2"] * 600
+
+
+async def test_a_list_a_stopped_run_may_have_created_is_used_not_created_twice(
+    bridge: TestClient, api_key: dict, elision_simulator: TestServer
+) -> None:
+    # A run created list 1101 on the dialer and stopped before noting it.
+    elision_simulator.app[ELISION_STATE].lists["1101"] = {"list_id": "1101"}
+    store = bridge.app[JOBS]
+    spec = {"list": {"list_id": "1101", "name": "Resumed list", "campaign": "TESTCAMP",
+                     "active": True}, "create_list": True}  # fmt: skip
+    rows = [lead_row(n, LeadBody.model_validate(lead), "US") for n, lead in enumerate(leads(5))]
+    job, _ = await store.create(TENANT, "lead_export", rows, dialer="elision", spec=spec)
+    async with store.db.begin() as connection:
+        await connection.execute(
+            jobs.update().where(jobs.c.id == job.id).values(result='{"creating_list": true}')
+        )
+    bridge.app[JOB_WORKER].wake()
+    done = await job_until(bridge, f"/api/v1/crm/jobs/{job.id}", api_key)
+    assert (done["state"], done["counts"]["added"], done["list_id"]) == ("done", 5, "1101")

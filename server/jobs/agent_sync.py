@@ -16,6 +16,7 @@ from typing import Any
 from bridge import DialerAdapter
 from server.agent_sync import AgentBody, AgentSynced, sync_agent
 from server.agents import AgentDirectory
+from server.jobs.dialer_traits import STOPPING_CODES
 from server.jobs.pause import DialerPause
 from server.jobs.records import JobRow
 from server.jobs.run import LOST, JobRun, Stop
@@ -131,6 +132,6 @@ class AgentSync:
             fields = {key: value for key, value in fields.items() if key not in SECRETS}
         data = json.dumps({"username": username, **fields, "dialers": synced.dialers})
         self.ledger.settle(idx, state, summary(synced.dialers), data)
-        unauthorized = [e for e in refused if e["code"] == "dialer_unauthorized"]
+        unauthorized = [e for e in refused if e["code"] in STOPPING_CODES]
         if unauthorized:
             self.run.stop(Stop("failed", unauthorized[0], fatal=True))

@@ -28,6 +28,9 @@ from bridge import (
 )
 
 CONCURRENCY = {"rest": 2, "elision": 8, "euphoria": 3}
+# Errors after which no call to the dialer can succeed until someone fixes something:
+# credentials refused, and an adapter that stopped calling after refused credentials.
+STOPPING_CODES = frozenset({"dialer_unauthorized", "dialer_locked"})
 
 
 def refuses_duplicates(settings: DialerSettings) -> bool:
@@ -58,3 +61,8 @@ def may_have_reached(error: DialerError) -> bool:
     if error.dialer_text is not None:  # it answered HTTP 5xx
         return False
     return not isinstance(error.__context__, aiohttp.ClientConnectorError)
+
+
+def stops_the_job(error: DialerError) -> bool:
+    """Whether ``error`` means that no later call can succeed (credentials refused)."""
+    return error.code in STOPPING_CODES

@@ -4,8 +4,8 @@ The batches are the adapter's (`bridge.lead_export.plan_batches`, per page of ro
 up to `dialer_traits.concurrency` of them are in flight at once. What happens when a
 batch fails depends on the error (`bridge.errors`):
 
-- credentials refused (``dialer_unauthorized``): the batch is ``not_sent`` and the job
-  stops, failed, with the dialer's reason;
+- credentials refused (`dialer_traits.stops_the_job`): the batch is ``not_sent`` and the
+  job stops, failed, with the dialer's reason;
 - the dialer is down or busy: the job pauses (`DialerPause`) and sends the batch again
   when the dialer answers, unless the call may have reached a dialer that has no
   duplicate check: then the batch is ``unknown`` and the job goes on after the pause;
@@ -29,14 +29,19 @@ from bridge import (
     DialerBusy,
     DialerError,
     DialerList,
+    DialerRejected,
     DialerSettings,
-    DialerUnauthorized,
     DialerUnavailable,
     Lead,
     LeadOutcome,
     plan_batches,
 )
-from server.jobs.dialer_traits import concurrency, may_have_reached, refuses_duplicates
+from server.jobs.dialer_traits import (
+    concurrency,
+    may_have_reached,
+    refuses_duplicates,
+    stops_the_job,
+)
 from server.jobs.lead_rows import lead_of
 from server.jobs.pause import Attempt, DialerPause
 from server.jobs.run import LOST, JobRun, failure
@@ -46,6 +51,7 @@ from server.jobs.store import LostJob
 log = logging.getLogger(__name__)
 
 PAGE = 2000  # rows read from the database at a time
+MARK_AHEAD_LEADS = 64  # leads of small batches marked "sending" in one go
 IN_FLIGHT_AT_STOP = (
     "in flight when the bridge stopped; the dialer has no duplicate check, so it was not"
     " sent again: check the list before sending it again"
@@ -79,26 +85,34 @@ class LeadExport:
             return
         self.target = target
         senders = concurrency(self.settings)
-        # Rows are committed "sending" before they leave. Where that costs nothing after
-        # a crash (the dialer refuses duplicates, or a batch is one lead) the next
-        # batches are marked while the last ones are in flight; else each batch is
+        # Rows are committed "sending" before they leave. Where that costs little after
+        # a crash (the dialer refuses duplicates, or a batch is one lead) the next group
+        # of batches is marked while the last one is in flight; else each batch is
         # marked as it leaves, so that only leads that may have left are "unknown".
         self.mark_ahead = self.send_again or self.adapter.lead_batching.max_leads == 1
         batches: asyncio.Queue[Batch | None] = asyncio.Queue()
         async with asyncio.TaskGroup() as tasks:
             for _ in range(senders):
                 tasks.create_task(self._sender(batches))
-            await self._produce(batches, senders)
+            ahead = senders
+            if self.mark_ahead:  # small batches: mark enough at once to keep them going
+                ahead = max(senders, MARK_AHEAD_LEADS // self.adapter.lead_batching.max_leads)
+            await self._produce(batches, ahead)
             for _ in range(senders):
                 batches.put_nowait(None)
 
     async def _target(self) -> DialerList | None:
-        """The list to fill; created first if the job says so (once: its id is kept)."""
+        """The list to fill; created first if the job says so (once: its id is kept).
+
+        A run that stopped while creating it may have created it: a dialer that takes
+        the list id given then refuses to create it again, and that list is used."""
         job = self.run.job
         target = DialerList(**job.spec["list"])
         if "list_id" in job.result or not job.spec.get("create_list"):
             list_id = job.result.get("list_id", target.list_id)
             return DialerList(list_id, target.name, target.campaign, target.active)
+        maybe_created = bool(job.result.get("creating_list"))
+        await self.run.store.save_result(job.id, self.run.owner, {"creating_list": True})
         while True:
             async with self.pause.attempt() as attempt:
                 if not attempt.go:
@@ -112,8 +126,14 @@ class LeadExport:
                         return None
                     self.pause.failed(attempt)
                     self.ledger.note_pause(error.message)
+                except DialerRejected as error:
+                    if maybe_created and target.list_id:
+                        created = target
+                        break
+                    self.run.stop(failure(error))
+                    return None
                 except DialerError as error:
-                    self.run.stop(failure(error, fatal=isinstance(error, DialerUnauthorized)))
+                    self.run.stop(failure(error, fatal=stops_the_job(error)))
                     return None
         self.pause.answered()
         self.ledger.note_pause(None)
@@ -140,9 +160,11 @@ class LeadExport:
                     [(page[i].idx, leads[i]) for i in batch]
                     for batch in planned[start : start + ahead]
                 ]
-                await batches.join()  # the senders took the last group
+                # Marked while the senders still work on the last group, handed over
+                # once they took it all: at most two groups are marked and not sent.
                 if self.mark_ahead and not await self._mark_sending(group):
                     return
+                await batches.join()
                 for batch in group:
                     batches.put_nowait(batch)
 
@@ -185,7 +207,7 @@ class LeadExport:
 
     def _failed(self, idxs: Sequence[int], error: DialerError, attempt: Attempt) -> bool:
         """Record the batch's fate after ``error``; True to send it again."""
-        if isinstance(error, DialerUnauthorized):
+        if stops_the_job(error):
             self._settle(idxs, NOT_SENT, f"not sent: {error.message}")
             self.run.stop(failure(error, fatal=True))
             return False

@@ -25,11 +25,11 @@ from server.fields import (
     ShortText,
 )
 from server.fields import PhoneNumber as PhoneText
-from server.jobs.records import NewRow
+from server.jobs.records import NO_DATA, NewRow
 from server.jobs.states import FAILED, PENDING
 from server.request_body import Body
 
-NO_LEAD = "{}"  # the data of a row refused before sending
+NO_LEAD = NO_DATA
 
 
 class LeadBody(Body):

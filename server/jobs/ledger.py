@@ -7,6 +7,7 @@ with the next group; a crash before that leaves them ``sending``, which is safe:
 are treated as in flight. One writer task commits whatever has queued up in one
 transaction, which first renews the worker's lease and checks it still owns the job
 (`LostJob` otherwise), adds to the job's counters and reads whether it was cancelled;
+outcomes wait for the next such write (`SETTLE_DELAY` at most), so that many go in one;
 when nothing happens it still writes every ``heartbeat`` seconds to keep the lease.
 """
 
@@ -31,6 +32,7 @@ from server.tables import job_rows
 log = logging.getLogger(__name__)
 
 RATE_WINDOW = 10.0  # seconds of recent progress the rate is measured over
+SETTLE_DELAY = 0.2  # seconds an outcome may wait for a write that carries more
 IN_LIST = 500  # row numbers per IN (...) list
 _UNSET: Any = object()
 
@@ -76,6 +78,8 @@ class RowLedger:
         self.cancel_requested = False
         self.lost: LostJob | None = None
         self._stored_at = time.monotonic()
+        self._pause: str | None = None  # the reason last noted
+        self._settle_timer: asyncio.TimerHandle | None = None  # a write for queued outcomes
         self._on_write = on_write  # told after each write: cancel_requested or lost may change
 
     @property
@@ -89,15 +93,19 @@ class RowLedger:
         await self.flush()
 
     def settle(self, idx: int, state: str, message: str, data: str | None = None) -> None:
-        """Queue row ``idx``'s outcome (and new ``data``, e.g. without a password)."""
+        """Queue row ``idx``'s outcome (and new ``data``, e.g. without a password): it is
+        written with the next group, at the latest `SETTLE_DELAY` seconds later."""
         self._queued.settled[idx] = (state, message, data)
         self._succeeded += state in SUCCEEDED
-        self._wake.set()
+        if self._settle_timer is None:
+            loop = asyncio.get_running_loop()
+            self._settle_timer = loop.call_later(SETTLE_DELAY, self._wake.set)
 
     def note_pause(self, reason: str | None) -> None:
         """Why the job waits (the dialer is down), or None once it goes on."""
-        self._queued.pause = reason
-        self._wake.set()
+        if reason != self._pause:
+            self._pause = self._queued.pause = reason
+            self._wake.set()
 
     async def flush(self) -> None:
         """Wait until everything queued so far is stored."""
@@ -124,6 +132,9 @@ class RowLedger:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._heartbeat)
             self._wake.clear()
+            if self._settle_timer is not None:
+                self._settle_timer.cancel()
+                self._settle_timer = None
             group, self._queued = self._queued, _Group()
             if self.lost is None:
                 await self._store(group)

@@ -114,6 +114,9 @@ def job_of(row: Row[Any]) -> Job:
     )
 
 
+NO_DATA = "{}"  # the data of a row refused before it could be sent (no lead to send)
+
+
 @dataclass(frozen=True, slots=True)
 class NewRow:
     """A row as a request or file gives it: ``pending``, or ``failed`` before sending."""

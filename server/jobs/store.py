@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.database import Database
-from server.jobs.records import Job, JobRow, NewRow, job_of
+from server.jobs.records import NO_DATA, Job, JobRow, NewRow, job_of
 from server.jobs.states import (
     ACTIVE,
     CANCELLED,
@@ -155,7 +155,7 @@ class JobStore:
                     ).where(
                         job_rows.c.job_id == job.id,
                         job_rows.c.state.in_((FAILED, NOT_SENT)),
-                        job_rows.c.data != "{}",
+                        job_rows.c.data != NO_DATA,
                     ),
                 )
             )

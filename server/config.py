@@ -124,6 +124,10 @@ def _origin_list(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _as_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _dialer_tables(value: Any) -> Any:
     """Each dialer table with its ``kind``, which defaults to the dialer's name."""
     if not isinstance(value, dict):
@@ -148,7 +152,9 @@ class TenantConfig(Settings):
     click_to_call_dialer: str = Field(default="", validate_default=True)
     recordings_dialer: str = Field(default="", validate_default=True)
     # The agent's pause reasons, in order: the REST dialer's pause id is the position (1, 2, ...).
-    pause_reasons: Annotated[tuple[PauseReason, ...], Field(min_length=1)] = DEFAULT_PAUSE_REASONS
+    pause_reasons: Annotated[
+        tuple[PauseReason, ...], Field(min_length=1), BeforeValidator(_as_tuple)
+    ] = DEFAULT_PAUSE_REASONS
 
     @property
     def id(self) -> str:

@@ -13,6 +13,7 @@ from server.app import create_app
 from server.cli import main
 from server.config import load_config
 from tests.conftest import REST_API_KEY
+from tests.test_migrations import HEAD
 
 CONFIG = """
 [server]
@@ -68,10 +69,10 @@ async def test_db_upgrade_creates_then_keeps_the_schema(
     command = ["db", "upgrade", "--config", str(config_file)]
     shown = make_url(database_url).render_as_string(hide_password=True)
     await asyncio.to_thread(main, command)
-    assert capsys.readouterr().out == f"database {shown}: created the schema at revision 0002\n"
+    assert capsys.readouterr().out == f"database {shown}: created the schema at revision {HEAD}\n"
     await asyncio.to_thread(main, command)
     assert capsys.readouterr().out == (
-        f"database {shown}: schema already at the newest revision 0002\n"
+        f"database {shown}: schema already at the newest revision {HEAD}\n"
     )
 
 

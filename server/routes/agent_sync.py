@@ -4,10 +4,11 @@
 user_level?, user_group?, phone_login?, phone_pass?, active?, dialer_ids?}`` saves the
 agent in the bridge's directory (so the widget login works with the same username and
 password; ``dialer_ids`` are the agent's ids on each dialer, ``{"rest": {"user_id",
-"device_id"}}``, which match the dialer's events to the agent) and creates it on every
-dialer of the tenant it is not yet on, or updates it where it is. ``DELETE`` removes it
-everywhere. The answer reports each dialer's outcome; HTTP 207 when any failed (the
-directory is saved either way, and repeating the request finishes the job).
+"device_id"}}``, which match the dialer's events to the agent; a REST dialer's user id is
+asked for when not given) and creates it on every dialer of the tenant it is not yet
+on, or updates it where it is. ``DELETE`` removes it everywhere. The answer reports each
+dialer's outcome; HTTP 207 when any failed (the directory is saved either way, and
+repeating the request finishes the job).
 """
 
 from typing import Any
@@ -15,11 +16,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field
 
-from bridge import DialerAdapter, DialerUser
+from bridge import DialerAdapter, DialerError, DialerUser, kind_offers
 from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
+from server.events import agent_ids
 from server.fields import Code, Email, Extension, Identifier, Password, RequiredName, ShortText
-from server.keys import AGENTS, DIALERS, INTAKE
+from server.keys import AGENTS, CONFIG, DATABASE, DIALERS, INTAKE
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
 
@@ -96,6 +98,7 @@ async def put_agent(request: web.Request) -> web.Response:
     )
     for dialer, ids in body.dialer_ids.items():
         await _save_dialer_ids(request, agent.id, dialer, ids)
+    await _learn_user_ids(request, agent.id, username, synced - set(body.dialer_ids))
     answer = {
         "agent": {
             "username": agent.username,
@@ -119,6 +122,28 @@ async def _save_dialer_ids(
         user_id=None if ids.user_id is None else str(ids.user_id),
         device_id=None if ids.device_id is None else str(ids.device_id),
     )
+
+
+async def _learn_user_ids(
+    request: web.Request, agent_id: int, username: str, dialers: set[str]
+) -> None:
+    """Ask the dialers that have their own user ids (REST) for the agent's, once."""
+    tenant = request[API_KEY].tenant
+    settings = request.config_dict[CONFIG].tenants[tenant].dialers
+    async with request.config_dict[DATABASE].connect() as connection:
+        known = await agent_ids.of_agent(connection, agent_id)
+    for name in sorted(dialers):
+        if name not in settings or not kind_offers(settings[name].kind, "user_id"):
+            continue
+        if name in known and known[name].user_id is not None:
+            continue
+        try:
+            user_id = await request.config_dict[DIALERS].get(tenant, name).user_id(username)
+        except DialerError:
+            continue  # the dialer's outcome is in the answer; the next PUT tries again
+        await request.config_dict[INTAKE].save_dialer_ids(
+            agent_id, name, user_id=user_id, device_id=None
+        )
 
 
 async def delete_agent(request: web.Request) -> web.Response:

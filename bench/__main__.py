@@ -9,7 +9,7 @@ import platform
 
 from playwright.async_api import async_playwright
 
-from bench import bridge_overhead, click_to_call, lead_export, live_events, widget_ready
+from bench import bridge_overhead, click_to_call, jobs, lead_export, live_events, widget_ready
 from bench.browser import launch
 from bench.demo_process import Demo, running_demo
 from bench.stats import HEADER, row
@@ -62,6 +62,7 @@ async def run(quick: bool) -> str:
         )
         lines += await lead_export_rows(demo, leads_n)
     lines += live_events.report(await live_events.measure(events=200 if quick else 1000))
+    lines += ["", *await jobs.rows(*((10_000, 2_000) if quick else (100_000, 20_000)))]
     return "\n".join(lines)
 
 

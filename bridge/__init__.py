@@ -3,8 +3,9 @@
 This module is what the server uses: the interface (`DialerAdapter` and its records),
 the typed errors, who is acting (`Actor`, `current_actor`), the audit entry, each
 dialer kind's settings (`DialerSettings`) and the parts other settings may share
-(`Settings`, `HttpUrl`, `Text`, `secret_text`), `build_adapter`, the lead-export
-service, phone numbers, and the HTTP client for dialers (`dialer_session`).
+(`Settings`, `HttpUrl`, `Text`, `secret_text`), `build_adapter` and the refused logins
+its adapters share (`LoginBreakers`), the lead-export service, phone numbers, and the
+HTTP client for dialers (`dialer_session`).
 
 The packages `bridge.rest`, `bridge.elision` and `bridge.euphoria` each hold
 ``settings``, request building, answer reading and ``adapter``.
@@ -17,6 +18,8 @@ from bridge.errors import (
     DialerBadResponse,
     DialerBusy,
     DialerError,
+    DialerLocked,
+    DialerOutcomeUnknown,
     DialerRejected,
     DialerTimeout,
     DialerUnauthorized,
@@ -26,15 +29,18 @@ from bridge.errors import (
 )
 from bridge.euphoria import EuphoriaSettings
 from bridge.interface import (
+    LEAD_STATUSES,
     DialerAdapter,
     DialerList,
     DialerUser,
     Lead,
     LeadOutcome,
+    LeadStatus,
     OriginateRequest,
     OriginateResult,
 )
-from bridge.lead_export import export_leads
+from bridge.lead_export import TOO_LARGE, export_leads, plan_batches
+from bridge.login_breaker import LoginBreakers
 from bridge.phone import InvalidNumber, PhoneNumber, normalise
 from bridge.rest import RestSettings
 from bridge.settings import HttpUrl, Settings, Text, secret_text
@@ -42,6 +48,8 @@ from bridge.transport import dialer_session
 
 __all__ = [
     "DIALER_KINDS",
+    "LEAD_STATUSES",
+    "TOO_LARGE",
     "Actor",
     "AuditEntry",
     "AuditSink",
@@ -50,6 +58,8 @@ __all__ = [
     "DialerBusy",
     "DialerError",
     "DialerList",
+    "DialerLocked",
+    "DialerOutcomeUnknown",
     "DialerRejected",
     "DialerSettings",
     "DialerTimeout",
@@ -63,6 +73,8 @@ __all__ = [
     "InvalidRequest",
     "Lead",
     "LeadOutcome",
+    "LeadStatus",
+    "LoginBreakers",
     "NotSupported",
     "OriginateRequest",
     "OriginateResult",
@@ -76,5 +88,6 @@ __all__ = [
     "export_leads",
     "kind_offers",
     "normalise",
+    "plan_batches",
     "secret_text",
 ]

@@ -13,7 +13,7 @@ around each request, so adapters need not thread it through every call.
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -134,7 +134,7 @@ class AuditedAdapter(DialerAdapter):
     async def wrapup(self, user_id: str, seconds: int | None = None) -> None:
         return await self._run("wrapup", lambda: self.inner.wrapup(user_id, seconds))
 
-    async def download_recording(self, filename: str) -> AsyncIterator[bytes]:
+    async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         with self._entry("download_recording") as calls:
             chunks = self.inner.download_recording(filename)
             try:

@@ -14,6 +14,7 @@ from bridge.audit import AuditedAdapter, AuditSink
 from bridge.elision import ElisionAdapter, ElisionSettings
 from bridge.euphoria import EuphoriaAdapter, EuphoriaSettings
 from bridge.interface import DialerAdapter, offers
+from bridge.login_breaker import LoginBreakers
 from bridge.rest import RestAdapter, RestSettings
 from bridge.transport import DialerTransport
 
@@ -39,16 +40,22 @@ def build_adapter(
     audit: AuditSink,
     *,
     name: str | None = None,
+    breakers: LoginBreakers | None = None,
 ) -> DialerAdapter:
     """The adapter for ``settings`` over ``session``, each operation audited into ``audit``.
 
-    ``name`` is the dialer's name in errors and the audit log (default: its kind)."""
+    ``name`` is the dialer's name in errors and the audit log (default: its kind);
+    ``breakers`` remember the logins dialers refused, for every adapter that shares them
+    (the server's tenants share one)."""
     transport = DialerTransport(
         dialer=name or settings.kind,
         session=session,
         base_url=settings.base_url,
-        timeout_seconds=settings.timeout,
-        secrets=settings.secrets(),
+        budgets=settings.budgets(),
+        redactor=settings.redactor(),
     )
-    adapter = ADAPTERS[settings.kind](transport, settings)  # type: ignore[arg-type]
+    if isinstance(settings, ElisionSettings):
+        adapter: DialerAdapter = ElisionAdapter(transport, settings, breakers=breakers)
+    else:
+        adapter = ADAPTERS[settings.kind](transport, settings)  # type: ignore[arg-type]
     return AuditedAdapter(adapter, audit)

@@ -11,17 +11,31 @@ class DialerError(Exception):
 
     code = "dialer_error"
 
-    def __init__(self, message: str, *, dialer: str, dialer_text: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        dialer: str,
+        dialer_text: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.dialer = dialer
         self.dialer_text = dialer_text
+        self.retry_after = retry_after  # seconds before the bridge calls the dialer again
 
-    def to_dict(self) -> dict[str, str]:
+    def to_dict(self) -> dict[str, str | int]:
         """The error as the API reports it (no stack trace, no secret)."""
-        body = {"code": self.code, "message": self.message, "dialer": self.dialer}
+        body: dict[str, str | int] = {
+            "code": self.code,
+            "message": self.message,
+            "dialer": self.dialer,
+        }
         if self.dialer_text is not None:
             body["dialer_text"] = self.dialer_text
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after
         return body
 
 
@@ -47,6 +61,13 @@ class DialerUnauthorized(DialerError):
     code = "dialer_unauthorized"
 
 
+class DialerLocked(DialerUnauthorized):
+    """The dialer locked the bridge's API user (too many failed logins): it refuses even
+    the right password until the lock ends; ``retry_after`` says when the bridge tries."""
+
+    code = "dialer_locked"
+
+
 class DialerRejected(DialerError):
     """The dialer understood the request and said no; ``dialer_text`` holds its reason."""
 
@@ -66,9 +87,17 @@ class DialerUnavailable(DialerError):
 
 
 class DialerTimeout(DialerUnavailable):
-    """The dialer did not answer in time."""
+    """The dialer did not answer in time; a request that changes the dialer timed out
+    before it was sent (nothing happened)."""
 
     code = "dialer_timeout"
+
+
+class DialerOutcomeUnknown(DialerTimeout):
+    """The request was sent but its answer did not come in time: the dialer may have
+    carried it out (placed the call, added the lead). Check before sending it again."""
+
+    code = "dialer_outcome_unknown"
 
 
 class DialerBadResponse(DialerError):

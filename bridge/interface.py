@@ -5,8 +5,9 @@ operations its API offers; the rest raise `NotSupported`, which names the dialer
 the caller learns at once that it asked the wrong system.
 """
 
-from collections.abc import AsyncIterator, Callable, Hashable, Sequence
+from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 from bridge.errors import NotSupported
 from bridge.phone import PhoneNumber
@@ -71,11 +72,34 @@ class Lead:
     custom: dict[str, str] = field(default_factory=dict)
 
 
+LeadStatus = Literal["added", "already_there", "failed", "not_sent", "unknown"]
+LEAD_STATUSES: tuple[LeadStatus, ...] = get_args(LeadStatus)
+ON_THE_DIALER: tuple[LeadStatus, ...] = ("added", "already_there")
+
+
 @dataclass(frozen=True, slots=True)
 class LeadOutcome:
+    """What became of one lead. ``status``:
+
+    - ``added``: the dialer added it;
+    - ``already_there``: the dialer has its phone already (its duplicate check refused
+      it, or it repeats an earlier lead), and did not add it twice;
+    - ``failed``: the dialer refused it, or the bridge could not send it as it is
+      (``message`` says why): sending it again as it is fails again;
+    - ``not_sent``: it was not sent because the dialer failed before its turn: send it again;
+    - ``unknown``: it was sent but no answer came: it may be on the dialer.
+
+    ``ok`` means the lead is on the dialer (added or already there). ``stored_as`` names
+    the fields the dialer stores otherwise than sent, with the value it stores."""
+
     phone: str  # E.164 digits, no '+'
-    ok: bool
+    status: LeadStatus
     message: str
+    stored_as: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ON_THE_DIALER
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +154,7 @@ class DialerAdapter:
         A failure of the whole batch raises; `bridge.lead_export` sends more."""
         raise self._unsupported("add_leads")
 
-    def download_recording(self, filename: str) -> AsyncIterator[bytes]:
+    def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         """Yield the decoded WAV bytes of a call recording, chunk by chunk."""
         raise self._unsupported("download_recording")
 

@@ -4,12 +4,15 @@ The adapter says what one call may carry (`DialerAdapter.lead_batching`); this s
 cuts the leads into such batches, in order within each group, and sends them one after
 the other. One rule covers failures: if a batch fails before any lead was added, its
 error is raised (nothing changed on the dialer; the caller may simply try again); once
-some were added, the leads not yet sent are reported "not sent" with the error's message.
+some were added (or may have been), the leads not yet sent are ``not_sent`` with the
+error's message, and those of a batch sent but never answered (`DialerOutcomeUnknown`)
+are ``unknown``.
+Each lead's status is one of `bridge.interface.LeadStatus`.
 """
 
 from collections.abc import Hashable, Iterator, Sequence
 
-from bridge.errors import DialerError
+from bridge.errors import DialerError, DialerOutcomeUnknown
 from bridge.interface import DialerAdapter, DialerList, Lead, LeadBatching, LeadOutcome
 
 TOO_LARGE = "too large for one request to this dialer"
@@ -55,17 +58,21 @@ async def export_leads(
     """Send ``leads`` into ``dialer_list``; one outcome per lead, in the order given."""
     batches, too_large = plan_batches(adapter.lead_batching, leads)
     outcomes: list[LeadOutcome | None] = [
-        LeadOutcome(lead.phone.digits, False, TOO_LARGE) if index in too_large else None
+        LeadOutcome(lead.phone.digits, "failed", TOO_LARGE) if index in too_large else None
         for index, lead in enumerate(leads)
     ]
     for batch in batches:
         try:
             results = await adapter.add_leads(dialer_list, [leads[i] for i in batch])
         except DialerError as error:
-            if not any(outcome and outcome.ok for outcome in outcomes):
-                raise
+            if not any(o and (o.ok or o.status == "unknown") for o in outcomes):
+                raise  # nothing is, or may be, on the dialer: the caller may try again
+            if isinstance(error, DialerOutcomeUnknown):
+                for index in batch:
+                    phone = leads[index].phone.digits
+                    outcomes[index] = LeadOutcome(phone, "unknown", f"unknown: {error.message}")
             return [
-                outcome or LeadOutcome(lead.phone.digits, False, f"not sent: {error.message}")
+                outcome or LeadOutcome(lead.phone.digits, "not_sent", f"not sent: {error.message}")
                 for outcome, lead in zip(outcomes, leads, strict=True)
             ]
         for index, result in zip(batch, results, strict=True):

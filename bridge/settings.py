@@ -19,6 +19,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from bridge.redaction import Redactor
+from bridge.transport import Budgets
+
 
 def secret_text(value: Any) -> str:
     """A secret given inline, or read from the environment variable ``{ env = "NAME" }``."""
@@ -61,11 +64,19 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
+Seconds = Annotated[float, Field(gt=0)]
+
+
 class DialerSettingsBase(Settings):
-    """Where the dialer is and how long to wait for it."""
+    """Where the dialer is and how long to wait for it (`bridge.transport.Budgets`):
+    ``timeout`` for its answer once a request is sent; ``pool_timeout`` to get a
+    connection before sending (waiting for a free one when all are busy, and opening
+    it), of which ``connect_timeout`` at most to open it."""
 
     base_url: HttpUrl
-    timeout: Annotated[float, Field(gt=0)] = 10.0
+    timeout: Seconds = 10.0
+    connect_timeout: Seconds = 5.0
+    pool_timeout: Seconds = 10.0
 
     def secrets(self) -> tuple[str, ...]:
         """Every secret's value, for the transport to keep out of any text."""
@@ -74,3 +85,10 @@ class DialerSettingsBase(Settings):
             for value in self.__dict__.values()
             if isinstance(value, SecretStr)
         )
+
+    def budgets(self) -> Budgets:
+        return Budgets(answer=self.timeout, connect=self.connect_timeout, pool=self.pool_timeout)
+
+    def redactor(self) -> Redactor:
+        """What keeps this dialer's secrets out of every text (kinds add their echoes)."""
+        return Redactor(self.secrets())

@@ -1,7 +1,9 @@
 """Starts the whole demo on loopback: bridge, dialer simulators, demo CRM (two origins).
 
 Ports, from ``--port`` P: bridge P, CRM P+1, an untrusted origin P+2, REST simulator P+3,
-Elision simulator P+4, Euphoria simulator P+5. Dialer secrets are made up at start (or
+Elision simulator P+4, Euphoria simulator P+5. On 127.0.0.1 the CRM also answers at
+127.0.0.2:P+1: another *site* than the bridge, as a CRM on its own domain is, where
+browsers treat the widget as a third-party frame. Dialer secrets are made up at start (or
 taken from ``DEMO_REST_API_KEY``); the admin login and a CRM API key are printed.
 
 The REST simulator's Event Push URL is the bridge's (`wire_live_events`), and the demo
@@ -36,6 +38,7 @@ from simulators.rest.state import STATE, QueueRecord, UserRecord
 DEMO_TENANT = "demo"
 # The demo's own agent: printed at start, seeded into a scratch database.
 DEMO_AGENT = DemoAgent(username="agent1", password="Agent1-demo-pass", extension="1001")  # noqa: S106
+CROSS_SITE_HOSTS = {"127.0.0.1": "127.0.0.2"}  # all of 127/8 is loopback on Linux
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +49,12 @@ class DemoSecrets:
     admin_password: str
 
 
+def crm_hosts(host: str) -> list[str]:
+    """The hosts the demo CRM answers on at P+1: ``host``, and another site on loopback."""
+    return [host, CROSS_SITE_HOSTS[host]] if host in CROSS_SITE_HOSTS else [host]
+
+
 def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> ServerConfig:
-    crm = f"http://{host}:{port + 1}"
     return parse_config(
         {
             "server": {"host": host, "port": port, "database": database},
@@ -55,7 +62,7 @@ def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> S
             "tenants": {
                 DEMO_TENANT: {
                     "name": "Demo CRM",
-                    "allowed_origins": [crm],
+                    "allowed_origins": [f"http://{h}:{port + 1}" for h in crm_hosts(host)],
                     "dialers": {
                         "rest": {
                             "base_url": f"http://{host}:{port + 3}",
@@ -131,12 +138,19 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         api_key: list[str] = []
         bridge = create_app(config)
         bridge.on_startup.append(_seed(api_key))
-        crm = create_crm_site(
-            bridge_origin=config.origin,
-            tenant=DEMO_TENANT,
-            agent=DEMO_AGENT,
-            recording=DEMO_RECORDING,
-        )
+        crm_sites = [
+            (
+                create_crm_site(
+                    bridge_origin=config.origin,
+                    tenant=DEMO_TENANT,
+                    agent=DEMO_AGENT,
+                    recording=DEMO_RECORDING,
+                ),
+                crm_host,
+                [port + 1, port + 2] if crm_host == host else [port + 1],
+            )
+            for crm_host in crm_hosts(host)
+        ]
         rest = create_rest_simulator(
             api_keys=[secrets_.rest_api_key], extensions=[DEMO_AGENT.extension]
         )
@@ -148,7 +162,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
                 (elision, host, [port + 4]),
                 (euphoria, host, [port + 5]),
                 (bridge, host, [port]),
-                (crm, host, [port + 1, port + 2]),
+                *crm_sites,
             ]
         )
         user_id = await wire_live_events(bridge, rest)
@@ -159,7 +173,10 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             f"  Framed-CRM topology:      {config.origin}/console/{DEMO_TENANT}"
             f"?crm=http://{host}:{port + 1}/framed\n"
             f"  Pyodide runtime instead:  http://{host}:{port + 1}/?runtime=pyodide\n"
-            f"  Agent: {DEMO_AGENT.username} / {DEMO_AGENT.password}, extension"
+            + "".join(
+                f"  CRM on another site:      http://{h}:{port + 1}/\n" for h in crm_hosts(host)[1:]
+            )
+            + f"  Agent: {DEMO_AGENT.username} / {DEMO_AGENT.password}, extension"
             f" {DEMO_AGENT.extension}\n"
             f"  Admin (audit log, keys):  {config.origin}/admin"
             f"  (admin / {secrets_.admin_password})\n"

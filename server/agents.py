@@ -9,6 +9,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,7 +17,7 @@ from sqlalchemy import ColumnElement, Row, delete, select, update
 
 from server.database import Database
 from server.problems import Problem
-from server.tables import agents
+from server.tables import agents, sessions
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password")
@@ -35,9 +36,13 @@ class Agent:
     extension: str
     active: bool
     synced_dialers: tuple[str, ...] = ()  # dialers this agent has been created on
+    allowed_extensions: tuple[str, ...] = ()  # besides ``extension``, for login
+
+    def may_use(self, extension: str) -> bool:
+        return extension == self.extension or extension in self.allowed_extensions
 
 
-def _agent(row: Row) -> Agent:
+def _agent(row: Row[Any]) -> Agent:
     return Agent(
         id=row.id,
         tenant=row.tenant,
@@ -46,6 +51,7 @@ def _agent(row: Row) -> Agent:
         extension=row.extension,
         active=bool(row.active),
         synced_dialers=tuple(json.loads(row.synced_dialers)),
+        allowed_extensions=tuple(json.loads(row.allowed_extensions)),
     )
 
 
@@ -78,11 +84,13 @@ class AgentDirectory:
         extension: str = "",
         active: bool = True,
         synced_dialers: tuple[str, ...] | None = None,
+        allowed_extensions: tuple[str, ...] | None = None,
     ) -> Agent:
-        """Create the agent, or update it (the password only when one is given;
-        ``synced_dialers`` only when given).
+        """Create the agent, or update it (the password, ``synced_dialers`` and
+        ``allowed_extensions`` only when given).
 
-        One statement: concurrent saves of a new agent leave one row, the last save's."""
+        One statement: concurrent saves of a new agent leave one row, the last save's.
+        A new password or disabling the agent ends its sessions in the same transaction."""
         changes: dict[str, object] = {
             "full_name": full_name,
             "extension": extension,
@@ -91,10 +99,14 @@ class AgentDirectory:
         }
         if synced_dialers is not None:
             changes["synced_dialers"] = json.dumps(list(synced_dialers))
+        if allowed_extensions is not None:
+            changes["allowed_extensions"] = json.dumps(list(allowed_extensions))
         if not password:
             known = update(agents).where(_named(tenant, username)).values(changes)
             async with self._db.begin() as connection:
                 row = (await connection.execute(known.returning(*agents.c))).one_or_none()
+                if row is not None and not active:
+                    await connection.execute(delete(sessions).where(sessions.c.agent_id == row.id))
             if row is None:
                 raise ValueError(f"agent {username!r} is new: a password is required")
             return _agent(row)
@@ -114,9 +126,10 @@ class AgentDirectory:
         )
         async with self._db.begin() as connection:
             row = (await connection.execute(upsert.returning(*agents.c))).one()
+            await connection.execute(delete(sessions).where(sessions.c.agent_id == row.id))
         return _agent(row)
 
-    async def _one(self, condition: ColumnElement[bool]) -> Row | None:
+    async def _one(self, condition: ColumnElement[bool]) -> Row[Any] | None:
         async with self._db.connect() as connection:
             return (await connection.execute(select(agents).where(condition))).one_or_none()
 

@@ -8,8 +8,9 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, insert, select, update
 
 from server.database import Database
 from server.tables import api_keys
@@ -36,7 +37,7 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _key(row: Row) -> ApiKey:
+def _key(row: Row[Any]) -> ApiKey:
     return ApiKey(
         id=row.id,
         tenant=row.tenant,
@@ -55,8 +56,8 @@ class ApiKeyStore:
     async def create(self, tenant: str, name: str) -> tuple[ApiKey, str]:
         """A new key for ``tenant``; returns it with the secret, which is not kept."""
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
-        insert = (
-            api_keys.insert()
+        new_key = (
+            insert(api_keys)
             .values(
                 tenant=tenant,
                 name=name,
@@ -67,7 +68,7 @@ class ApiKeyStore:
             .returning(*api_keys.c)
         )
         async with self._db.begin() as connection:
-            row = (await connection.execute(insert)).one()
+            row = (await connection.execute(new_key)).one()
         return _key(row), secret
 
     async def list(self, tenant: str | None = None) -> list[ApiKey]:

@@ -20,20 +20,28 @@ from server.dialers import DialerRegistry
 from server.error_middleware import error_middleware
 from server.events.running import live_events
 from server.hash_gate import HashGate
+from server.jobs.store import JobStore
+from server.jobs.uploads import CsvUploads
+from server.jobs.worker import JobWorker
 from server.keys import (
     AGENTS,
     API_KEYS,
     ASSETS,
     AUDIT,
     CONFIG,
+    CSV_UPLOADS,
     DATABASE,
     DIALERS,
     HASH_GATE,
+    JOB_WORKER,
+    JOBS,
     LOGIN_THROTTLE,
+    LOGIN_TOKENS,
     SESSIONS,
     TEMPLATES,
 )
 from server.login_throttle import LoginThrottle
+from server.login_tokens import LoginTokenStore
 from server.routes import (
     admin,
     agent_state,
@@ -43,7 +51,9 @@ from server.routes import (
     crm_calls,
     dialer_lists,
     events,
+    jobs,
     lead_export,
+    login_tokens,
     pages,
     recordings,
     sessions,
@@ -67,9 +77,10 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
         max_seconds=config.session_max_seconds,
     )
     app[API_KEYS] = ApiKeyStore(database)
+    app[LOGIN_TOKENS] = LoginTokenStore(database)
     audit = AuditLog(database)
     app[AUDIT] = audit
-    purge = asyncio.create_task(_purge_expired_sessions(app[SESSIONS]))
+    purge = asyncio.create_task(_purge_expired(app[SESSIONS], app[LOGIN_TOKENS]))
     async with audit.running():
         yield
     purge.cancel()
@@ -78,18 +89,32 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     await database.close()
 
 
-async def _purge_expired_sessions(sessions: SessionStore, every_seconds: float = 600) -> None:
+async def _purge_expired(
+    sessions: SessionStore, login_tokens: LoginTokenStore, every_seconds: float = 600
+) -> None:
     while True:
         try:
             await sessions.purge_expired()
+            await login_tokens.purge_expired()
         except Exception:
             log.exception("purging expired sessions failed; trying again later")
         await asyncio.sleep(every_seconds)
 
 
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
-    async with dialer_session() as session:
+    connections = app[CONFIG].server.dialer_connections_per_host
+    async with dialer_session(connections_per_host=connections) as session:
         app[DIALERS] = DialerRegistry(app[CONFIG], session, app[AUDIT].record)
+        yield
+
+
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
+    """The job worker: it resumes unfinished jobs and runs new ones (`server.jobs`)."""
+    app[JOBS] = JobStore(app[DATABASE])
+    app[CSV_UPLOADS] = CsvUploads(app[DATABASE])
+    worker = JobWorker(app[JOBS], app[DIALERS], app[AGENTS], app[CONFIG])
+    app[JOB_WORKER] = worker
+    async with worker.running():
         yield
 
 
@@ -100,7 +125,7 @@ async def health(request: web.Request) -> web.Response:
 def create_crm_api() -> web.Application:
     """The CRM back-end API under ``/api/v1/crm``: every route needs a tenant's API key."""
     crm_api = web.Application(middlewares=[api_key_middleware])
-    for routes in (agent_sync, dialer_lists, lead_export, crm_calls):
+    for routes in (agent_sync, dialer_lists, lead_export, login_tokens, crm_calls, jobs):
         routes.add_routes(crm_api)
     return crm_api
 
@@ -112,7 +137,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
-    app.cleanup_ctx.extend([_storage, live_events, _dialers])
+    app.cleanup_ctx.extend([_storage, live_events, _dialers, _jobs])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
     for routes in (assets, pages, sessions, calls, recordings, events, stream, agent_state):

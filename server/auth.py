@@ -121,14 +121,26 @@ def require_admin(request: web.Request) -> str:
             "admin_login_required", "wrong admin user name or password", headers=BASIC
         )
     throttle.succeeded("admin", address)
-    if request.method in UNSAFE_METHODS:
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != config.origin:
-            raise Problem(
-                "cross_origin_change", f"changes are accepted from {config.origin} only", status=403
-            )
+    if request.method in UNSAFE_METHODS and not _from_own_pages(request, config.origin):
+        raise Problem(
+            "cross_origin_change", f"changes are accepted from {config.origin} only", status=403
+        )
     current_actor.set(Actor("-", f"admin:{admin.username}"))
     return admin.username
+
+
+def _from_own_pages(request: web.Request, own_origin: str) -> bool:
+    """Whether a change comes from the bridge's own pages or from a non-browser client.
+
+    Browsers say where a request comes from in ``Sec-Fetch-Site``, which pages cannot
+    forge; the admin pages' ``Referrer-Policy: no-referrer`` makes their form posts carry
+    ``Origin: null``, so the origin alone cannot tell. Without that header (older
+    browsers, scripts), the ``Origin`` must be the bridge's or absent."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or origin == own_origin
 
 
 @web.middleware

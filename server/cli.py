@@ -1,4 +1,5 @@
-"""The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``, ``db upgrade``."""
+"""The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``, ``db upgrade``,
+``export``, ``jobs``."""
 
 import argparse
 import asyncio
@@ -10,6 +11,7 @@ import sys
 from aiohttp import web
 
 from demo import simulation
+from server import job_commands
 from server.access_log import PathOnlyAccessLogger
 from server.agents import AgentDirectory
 from server.config import ConfigError, Problem, load_config
@@ -78,7 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run bridge, simulators and demo CRM on loopback")
     demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8780, help="first of four consecutive ports")
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=8780,
+        help="first of six consecutive ports: bridge, CRM, untrusted page, REST, Elision, Euphoria",
+    )
     demo.set_defaults(run=_demo)
 
     simulate = commands.add_parser(
@@ -109,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade.add_argument("--config", required=True)
     upgrade.set_defaults(run=lambda args: asyncio.run(_upgrade_database(args)))
+
+    job_commands.add_commands(commands)
     return parser
 
 

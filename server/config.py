@@ -109,6 +109,20 @@ class ServerSection(Settings):
     database: Text = "sqlite:///var/crm-bridge.sqlite3"
     session_idle_seconds: Seconds = 3600
     session_max_seconds: Seconds = 12 * 3600
+    # Connections kept open to each dialer host: requests beyond wait for a free one,
+    # each within its dialer's pool_timeout (which does not eat its timeout).
+    dialer_connections_per_host: Annotated[int, Field(ge=1, le=1000)] = 50
+
+
+class JobsSection(Settings):
+    """``[jobs]``: durable bulk work (lead exports, user sync, CSV imports; `server.jobs`)."""
+
+    sync_max_leads: Annotated[int, Field(ge=0)] = 1000  # larger exports answer 202 at once
+    sync_max_agents: Annotated[int, Field(ge=0)] = 20  # larger user syncs answer 202 at once
+    workers: Annotated[int, Field(ge=1, le=64)] = 4  # jobs one bridge instance runs at once
+    lease_seconds: Annotated[float, Field(ge=1)] = 30  # a stopped instance's jobs resume after
+    poll_seconds: Annotated[float, Field(gt=0)] = 1.0  # how often idle instances look for jobs
+    max_pause_seconds: Annotated[float, Field(gt=0)] = 30  # longest wait for a dialer that is down
 
 
 class AdminConfig(Settings):
@@ -203,9 +217,10 @@ def _tenant_tables(value: Any) -> Any:
 
 
 class ServerConfig(Settings):
-    """The whole file: ``[server]``, ``[admin]`` (optional) and the ``[tenants.<id>]``."""
+    """The whole file: ``[server]``, ``[jobs]``, ``[admin]`` (optional), ``[tenants.<id>]``."""
 
     server: ServerSection = ServerSection()
+    jobs: JobsSection = JobsSection()
     admin: AdminConfig | None = None
     tenants: Annotated[dict[str, TenantConfig], BeforeValidator(_tenant_tables)] = Field(
         default={}, validate_default=True

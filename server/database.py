@@ -24,7 +24,7 @@ from server.migrations import SchemaChange, SchemaError
 
 log = logging.getLogger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any fixed number: it keeps two bridge instances from migrating a PostgreSQL database at once.
 MIGRATION_LOCK = 0x63726D62
 

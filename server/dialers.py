@@ -1,8 +1,9 @@
-"""Builds each tenant's dialer adapters from configuration, sharing one HTTP client."""
+"""Builds each tenant's dialer adapters from configuration, sharing one HTTP client and
+what dialers said of their logins (`bridge.LoginBreakers`)."""
 
 import aiohttp
 
-from bridge import AuditSink, DialerAdapter, build_adapter
+from bridge import AuditSink, DialerAdapter, LoginBreakers, build_adapter
 from server.config import ServerConfig
 
 
@@ -16,8 +17,9 @@ class DialerRegistry:
     def __init__(
         self, config: ServerConfig, session: aiohttp.ClientSession, audit: AuditSink
     ) -> None:
+        breakers = LoginBreakers()
         self._adapters = {
-            (tenant.id, name): build_adapter(settings, session, audit, name=name)
+            (tenant.id, name): build_adapter(settings, session, audit, name=name, breakers=breakers)
             for tenant in config.tenants.values()
             for name, settings in tenant.dialers.items()
         }

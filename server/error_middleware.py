@@ -24,10 +24,12 @@ DIALER_STATUS = {
     "invalid_request": 400,
     "not_supported": 501,
     "dialer_unauthorized": 502,
+    "dialer_locked": 503,  # the dialer locked the API user for a while: retry_after says
     "dialer_rejected": 422,
     "dialer_busy": 503,
     "dialer_unavailable": 503,
-    "dialer_timeout": 504,
+    "dialer_timeout": 504,  # nothing was sent
+    "dialer_outcome_unknown": 504,  # sent, no answer in time: it may have been carried out
     "dialer_bad_response": 502,
 }
 JSON_PREFIXES = ("/api/", "/admin/api/")

@@ -14,7 +14,11 @@ from server.events.intake import EventIntake
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
+from server.jobs.store import JobStore
+from server.jobs.uploads import CsvUploads
+from server.jobs.worker import JobWorker
 from server.login_throttle import LoginThrottle
+from server.login_tokens import LoginTokenStore
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
@@ -29,7 +33,11 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ASSETS = web.AppKey("assets", WidgetAssets)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 HASH_GATE = web.AppKey("hash_gate", HashGate)
+LOGIN_TOKENS = web.AppKey("login_tokens", LoginTokenStore)
 STREAM_HUB = web.AppKey("stream_hub", StreamHub)
 INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
 SESSION_WATCH = web.AppKey("session_watch", SessionWatch)
+JOBS = web.AppKey("jobs", JobStore)
+JOB_WORKER = web.AppKey("job_worker", JobWorker)
+CSV_UPLOADS = web.AppKey("csv_uploads", CsvUploads)

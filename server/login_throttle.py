@@ -41,6 +41,13 @@ class _Record:
     last: float = 0.0
 
 
+def _counted(record: _Record | None, now: float) -> _Record:
+    record = record or _Record()
+    record.attempts += 1
+    record.last = now
+    return record
+
+
 class LoginThrottle:
     def __init__(
         self,
@@ -82,14 +89,8 @@ class LoginThrottle:
         wait = self._wait(address_record, self._free_per_address, now)
         if wait > 0:
             raise TooManyAttempts(wait, "from this address")
-        for cache, cache_key, record in (
-            (self._accounts, key, account_record),
-            (self._addresses, address, address_record),
-        ):
-            record = record or _Record()
-            record.attempts += 1
-            record.last = now
-            cache[cache_key] = record  # (re)starts its time to live
+        self._accounts[key] = _counted(account_record, now)  # (re)starts its time to live
+        self._addresses[address] = _counted(address_record, now)
 
     def succeeded(self, account: str, address: str) -> None:
         """The password was right: forget the account's failures, refund the address."""

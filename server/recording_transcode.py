@@ -9,7 +9,8 @@ import asyncio
 import io
 import tempfile
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import IO, cast
 
 import soundfile
 
@@ -45,7 +46,7 @@ class _Drain(io.RawIOBase):
         return data
 
 
-async def pcm_wav(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def pcm_wav(chunks: AsyncIterator[bytes]) -> AsyncGenerator[bytes]:
     """Re-encode a WAV of any codec libsndfile reads as 16-bit PCM WAV, streaming."""
     with tempfile.TemporaryFile() as spool:
         async for chunk in chunks:
@@ -57,7 +58,7 @@ async def pcm_wav(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
             raise UnreadableRecording(f"the recording is not audio: {error}") from None
         with source:
             drain = _Drain()
-            target = wave.open(drain, "wb")  # noqa: SIM115 - closed below, after the blocks
+            target = wave.open(cast(IO[bytes], drain), "wb")  # noqa: SIM115 - closed below, after the blocks
             target.setnchannels(source.channels)
             target.setsampwidth(2)
             target.setframerate(source.samplerate)

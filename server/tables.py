@@ -42,6 +42,7 @@ agents = Table(
     Column("extension", Text, nullable=False, server_default=""),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("synced_dialers", Text, nullable=False, server_default="[]"),  # a JSON list
+    Column("allowed_extensions", Text, nullable=False, server_default="[]"),  # a JSON list
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
     UniqueConstraint("tenant", "username"),
@@ -56,6 +57,15 @@ sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Index("sessions_expiry", "expires_at"),
+)
+
+login_tokens = Table(
+    "login_tokens",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
 )
 
 audit_log = Table(
@@ -195,4 +205,70 @@ stream_events = Table(
     Column("created_at", Float, nullable=False),
     Index("stream_events_agent_id", "agent_id", "id"),
     Index("stream_events_created_at", "created_at"),
+)
+
+# Durable bulk work (`server.jobs`): one row per job, one row per lead or agent in it.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("tenant", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # lead_export, agent_sync
+    Column("state", Text, nullable=False),  # queued, running, done, failed, cancelled
+    Column("source", Text, nullable=False, server_default="api"),  # api, csv, cli, retry
+    Column("dialer", Text, nullable=False, server_default=""),
+    Column("spec", Text, nullable=False, server_default="{}"),  # JSON: what to do
+    Column("result", Text, nullable=False, server_default="{}"),  # JSON: e.g. the list id
+    Column("idempotency_key", Text),
+    Column("request_hash", Text),
+    Column("retry_of", BigInteger().with_variant(Integer, "sqlite")),
+    Column("total", Integer, nullable=False, server_default="0"),
+    Column("added", Integer, nullable=False, server_default="0"),
+    Column("already_there", Integer, nullable=False, server_default="0"),
+    Column("failed", Integer, nullable=False, server_default="0"),
+    Column("unknown", Integer, nullable=False, server_default="0"),
+    Column("not_sent", Integer, nullable=False, server_default="0"),
+    Column("rate", Float, nullable=False, server_default="0"),  # rows per second, lately
+    Column("paused_reason", Text),
+    Column("error", Text),  # JSON {code, message, dialer?, dialer_text?}
+    Column("cancel_requested", Boolean, nullable=False, server_default=false()),
+    Column("owner", Text),  # the worker running it (or that ran it last)
+    Column("lease_until", Float),  # the owner's claim ends then unless renewed
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("finished_at", Float),
+    UniqueConstraint("tenant", "idempotency_key"),
+    Index("jobs_state", "state"),
+    Index("jobs_tenant_id", "tenant", "id"),
+)
+
+job_rows = Table(
+    "job_rows",
+    metadata,
+    Column(
+        "job_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("jobs.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("idx", Integer, primary_key=True),  # the row's place in the request or file
+    # pending, sending, added, already_there, failed, unknown, not_sent
+    Column("state", Text, nullable=False),
+    Column("phone", Text, nullable=False, server_default=""),  # or the username
+    Column("data", Text, nullable=False, server_default="{}"),  # JSON: the lead or agent
+    Column("message", Text, nullable=False, server_default=""),
+    Index("job_rows_job_id_state_idx", "job_id", "state", "idx"),
+)
+
+# A CSV file uploaded in the admin pages, kept until it is imported or a day old.
+csv_uploads = Table(
+    "csv_uploads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tenant", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("content", Text, nullable=False),  # decoded text
+    Column("encoding", Text, nullable=False),  # what it was decoded from
+    Column("created_at", Float, nullable=False),
 )

@@ -1,8 +1,9 @@
 """Where the widget's files live and the URLs they are served at.
 
-Browser runtimes come from npm (``node_modules``); their URLs carry the package version
-and widget files carry a content hash, so both can be cached for a year (``immutable``)
-and a new release is fetched at once.
+Browser packages come from npm (``node_modules``): the Python runtimes, an in-memory
+IndexedDB for the widget and libphonenumber-js for ``embed.js``. Their URLs carry the
+package version and widget files carry a content hash, so both can be cached for a year
+(``immutable``) and a new release is fetched at once.
 """
 
 import hashlib
@@ -13,23 +14,36 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 WIDGET_DIR = PROJECT_ROOT / "widget"
 STATIC_DIR = PROJECT_ROOT / "static"
-WIDGET_MODULES = ("protocol.py", "session_state.py", "controller.py", "server_api.py", "main.py")
+WIDGET_MODULES = (
+    "protocol.py",
+    "session_state.py",
+    "controller.py",
+    "server_api.py",
+    "live_stream.py",
+    "main.py",
+)
 
-# name in URLs -> npm package, entry file of the interpreter (if it is one)
-RUNTIME_PACKAGES = {
+# name in URLs -> (npm package, the folder of it that is served)
+BROWSER_PACKAGES = {
     "pyscript": ("@pyscript/core", "dist"),
     "micropython": ("@micropython/micropython-webassembly-pyscript", ""),
     "pyodide": ("pyodide", ""),
+    # PyScript opens IndexedDB at start; where the browser denies storage to the widget's
+    # frame (a third party), the widget page gives it an in-memory one.
+    "fake-indexeddb": ("fake-indexeddb", ""),
+    "libphonenumber-js": ("libphonenumber-js", "bundle"),
 }
+PHONE_NUMBER_BUNDLE = "libphonenumber-max.js"  # full metadata: fewer false finds in text
+PHONE_NUMBERS_LATEST = "/vendor/libphonenumber-js.mjs"  # what embed.js imports
 INTERPRETER_FILES = {"micropython": "micropython.mjs", "pyodide": "pyodide.mjs"}
 
 
-class MissingRuntimes(RuntimeError):
+class MissingBrowserPackages(RuntimeError):
     pass
 
 
 @dataclass(frozen=True, slots=True)
-class Runtime:
+class BrowserPackage:
     name: str
     version: str
     directory: Path
@@ -46,23 +60,23 @@ def _content_hash(path: Path) -> str:
 class WidgetAssets:
     def __init__(self, node_modules: Path | None = None) -> None:
         node_modules = node_modules or PROJECT_ROOT / "node_modules"
-        self.runtimes: dict[str, Runtime] = {}
-        for name, (package, subdir) in RUNTIME_PACKAGES.items():
+        self.packages: dict[str, BrowserPackage] = {}
+        for name, (package, subdir) in BROWSER_PACKAGES.items():
             manifest = node_modules / package / "package.json"
             if not manifest.is_file():
-                raise MissingRuntimes(
-                    f"browser runtime {package} is not installed under {node_modules}: "
+                raise MissingBrowserPackages(
+                    f"browser package {package} is not installed under {node_modules}: "
                     "run `npm ci` in the project folder"
                 )
             version = json.loads(manifest.read_text())["version"]
-            self.runtimes[name] = Runtime(name, version, node_modules / package / subdir)
+            self.packages[name] = BrowserPackage(name, version, node_modules / package / subdir)
         self.module_hashes = {name: _content_hash(WIDGET_DIR / name) for name in WIDGET_MODULES}
         self.static_hashes = {
             path.name: _content_hash(path) for path in STATIC_DIR.iterdir() if path.is_file()
         }
 
     def runtime_url(self, name: str, file: str) -> str:
-        return f"{self.runtimes[name].prefix}/{file}"
+        return f"{self.packages[name].prefix}/{file}"
 
     def interpreter_url(self, runtime: str) -> str:
         return self.runtime_url(runtime, INTERPRETER_FILES[runtime])
@@ -72,6 +86,29 @@ class WidgetAssets:
 
     def static_url(self, name: str) -> str:
         return f"/static/{name}?v={self.static_hashes[name]}"
+
+    @property
+    def phone_number_module_url(self) -> str:
+        """Where ``embed.js`` imports libphonenumber-js from (versioned, so cached for good)."""
+        return f"/vendor/libphonenumber-js@{self.packages['libphonenumber-js'].version}.mjs"
+
+    def phone_number_module(self) -> str:
+        """libphonenumber-js's browser build as an ES module.
+
+        The build is UMD: given ``module`` and ``exports`` it fills them instead of setting
+        a global (or calling an AMD ``define``) in the CRM's page, which is not ours. Its
+        source map line is left out: the map would not match the lines added here.
+        """
+        bundle = self.packages["libphonenumber-js"].directory / PHONE_NUMBER_BUNDLE
+        code = "\n".join(
+            line
+            for line in bundle.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("//# sourceMappingURL=")
+        )
+        return (
+            "const module = { exports: {} };\nconst exports = module.exports;\n"
+            f"{code}\nexport default module.exports;\n"
+        )
 
     def pyscript_config(self, runtime: str) -> dict[str, object]:
         """The ``config`` of the widget's ``<script type="mpy|py">``: interpreter and files."""

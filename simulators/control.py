@@ -3,13 +3,16 @@
 Tests and benchmarks use the ``/_sim`` endpoints over HTTP:
 
 - ``GET /_sim/requests?path=/api/...`` lists what arrived (newest last);
-  ``DELETE /_sim/requests`` forgets it.
+  ``DELETE /_sim/requests`` forgets it (and the peak below).
+- ``GET /_sim/concurrency`` gives ``{"in_flight", "peak"}``: requests being answered
+  now, and the most at once so far.
 - ``POST /_sim/faults`` with ``{"kind": ..., "path": ..., "match": {...}, "times": n}``
   adds a fault; ``DELETE /_sim/faults`` clears them. Kinds: ``latency`` (``ms``),
   ``status`` (``status``, ``body``), ``body`` (``body``, ``content_type``: a malformed
   answer with status 200), ``drop`` (close the connection), ``timeout`` (never answer).
-  ``match`` selects requests whose query or form fields equal the given values, and
-  ``body_contains`` those whose raw body holds a text, so parallel tests do not collide.
+  ``match`` selects requests whose query or form fields equal the given values,
+  ``body_contains`` those whose raw body holds a text, and ``query_contains`` those
+  whose decoded query values hold one, so parallel tests do not collide.
 """
 
 import asyncio
@@ -37,6 +40,7 @@ class Fault:
     path: str = ""
     match: dict[str, str] = field(default_factory=dict)
     body_contains: str = ""
+    query_contains: str = ""
     times: int | None = None
     ms: float = 0.0
     status: int = 500
@@ -50,6 +54,10 @@ class Fault:
             return False
         if self.body_contains and self.body_contains not in raw:
             return False
+        if self.query_contains and not any(
+            self.query_contains in value for value in request.query.values()
+        ):
+            return False
         return all(fields.get(key) == str(value) for key, value in self.match.items())
 
 
@@ -59,6 +67,8 @@ class SimulatorControl:
     def __init__(self, *, keep_requests: int = 10_000) -> None:
         self.requests: list[RecordedRequest] = []
         self.faults: list[Fault] = []
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._keep = keep_requests
 
     def add_fault(self, spec: dict[str, Any]) -> Fault:
@@ -90,9 +100,14 @@ class SimulatorControl:
         )
         del self.requests[: -self._keep]
         fault = self._take_fault(request, fields, raw)
-        if fault is None:
-            return await handler(request)
-        return await self._apply(fault, request, handler)
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            if fault is None:
+                return await handler(request)
+            return await self._apply(fault, request, handler)
+        finally:
+            self.in_flight -= 1
 
     async def _apply(self, fault: Fault, request: web.Request, handler: Any) -> web.StreamResponse:
         if fault.kind == "latency":
@@ -115,6 +130,7 @@ class SimulatorControl:
         app.middlewares.append(self.middleware)
         app.router.add_get("/_sim/requests", self._list_requests)
         app.router.add_delete("/_sim/requests", self._clear_requests)
+        app.router.add_get("/_sim/concurrency", self._concurrency)
         app.router.add_post("/_sim/faults", self._add_fault)
         app.router.add_delete("/_sim/faults", self._clear_faults)
 
@@ -125,7 +141,11 @@ class SimulatorControl:
 
     async def _clear_requests(self, request: web.Request) -> web.Response:
         self.requests.clear()
+        self.peak_in_flight = self.in_flight
         return web.json_response({"cleared": True})
+
+    async def _concurrency(self, request: web.Request) -> web.Response:
+        return web.json_response({"in_flight": self.in_flight, "peak": self.peak_in_flight})
 
     async def _add_fault(self, request: web.Request) -> web.Response:
         try:

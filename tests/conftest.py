@@ -12,24 +12,24 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server.access_log import PathOnlyAccessLogger
 from server.app import create_app
-from server.config import ServerConfig, parse_config
 from server.database import Database
 from server.keys import AGENTS
 from simulators.elision import create_elision_simulator
 from simulators.euphoria import create_euphoria_simulator
-from simulators.rest import RestState, create_rest_simulator
+from simulators.rest import create_rest_simulator
 from tests.databases import KINDS, fresh_database
+from tests.support import (
+    ADMIN,
+    AGENT,
+    ELISION_PASS,
+    EUPHORIA_AUTH,
+    REST_API_KEY,
+    TENANT,
+    bridge_config,
+)
 
 # The widget's modules run in the browser, where they import each other by bare name.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "widget"))
-
-REST_API_KEY = "rest-key-7d1e9b0c5a"
-EUPHORIA_AUTH = "euphoria-auth-3c8f1a"
-ELISION_PASS = "elision-pass-9d2"
-ADMIN = ("admin", "Admin-pass-91x")
-TENANT = "acme"
-CRM_ORIGIN = "https://crm.acme.test"
-AGENT = {"username": "agent1", "password": "Agent1-secret!", "extension": "1001"}
 
 
 @pytest.fixture(params=KINDS)
@@ -57,12 +57,6 @@ async def rest_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
     return await aiohttp_server(app, access_log_class=PathOnlyAccessLogger)
 
 
-def rest_state(server: TestServer) -> RestState:
-    from simulators.rest.state import STATE
-
-    return server.app[STATE]
-
-
 @pytest.fixture
 async def euphoria_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
     """The Euphoria XML API simulator, tenant "acme", with its demo recording."""
@@ -75,35 +69,6 @@ async def elision_simulator(aiohttp_server: Callable[..., Any]) -> TestServer:
     """The Elision non-agent API simulator, API user "api" (level 9)."""
     app = create_elision_simulator(api_users={"api": (ELISION_PASS, 9)})
     return await aiohttp_server(app, access_log_class=PathOnlyAccessLogger)
-
-
-def bridge_config(
-    database_url: str, rest_url: str, euphoria_url: str = "", elision_url: str = "", **tenant: Any
-) -> ServerConfig:
-    dialers: dict[str, Any] = {
-        "rest": {"base_url": rest_url, "api_key": REST_API_KEY, "timeout": 2}
-    }
-    if euphoria_url:
-        dialers["euphoria"] = {
-            "base_url": euphoria_url,
-            "tenant_name": "acme",
-            "auth_code": EUPHORIA_AUTH,
-            "timeout": 2,
-        }
-    if elision_url:
-        dialers["elision"] = {
-            "base_url": elision_url,
-            "api_user": "api",
-            "api_pass": ELISION_PASS,
-            "timeout": 2,
-        }
-    return parse_config(
-        {
-            "server": {"database": database_url},
-            "admin": {"username": ADMIN[0], "password": ADMIN[1]},
-            "tenants": {TENANT: {"allowed_origins": [CRM_ORIGIN], "dialers": dialers, **tenant}},
-        }
-    )
 
 
 @pytest.fixture
@@ -147,12 +112,6 @@ async def api_key(bridge: TestClient) -> dict[str, str]:
         headers={"Authorization": aiohttp.encode_basic_auth(*ADMIN)},
     )
     return {"X-Api-Key": (await response.json())["key"]}
-
-
-async def login(client: TestClient, **overrides: str) -> str:
-    response = await client.post(f"/api/v1/tenants/{TENANT}/sessions", json={**AGENT, **overrides})
-    assert response.status == 200, await response.text()
-    return (await response.json())["token"]
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import ADMIN, TENANT
+from tests.support import ADMIN, TENANT
 
 
 async def push_path(bridge: TestClient, dialer: str = "rest") -> str:

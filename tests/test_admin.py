@@ -3,13 +3,14 @@
 import time
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
 from bridge.audit import AuditEntry
 from server.keys import AUDIT, DATABASE
 from server.tables import api_keys
-from tests.conftest import ADMIN, TENANT, login
+from tests.support import ADMIN, TENANT, login
 
 AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
 
@@ -33,14 +34,34 @@ async def test_admin_needs_the_configured_credentials(bridge: TestClient) -> Non
     assert (await bridge.get("/admin/api/audit", headers=AUTH)).status == 200
 
 
-async def test_changes_from_another_origin_are_refused(bridge: TestClient) -> None:
+@pytest.mark.parametrize(
+    "sent_from",
+    [
+        {"Origin": "https://evil.test"},
+        {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "https://evil.test", "Sec-Fetch-Site": "same-site"},
+    ],
+    ids=["other-origin", "cross-site-browser", "same-site-browser"],
+)
+async def test_changes_from_another_origin_are_refused(bridge: TestClient, sent_from: dict) -> None:
     response = await bridge.post(
-        "/admin/keys",
-        data={"tenant": TENANT, "name": "sneaky"},
-        headers={**AUTH, "Origin": "https://evil.test"},
+        "/admin/keys", data={"tenant": TENANT, "name": "sneaky"}, headers={**AUTH, **sent_from}
     )
     assert response.status == 403
     assert (await (await bridge.get("/admin/api/keys", headers=AUTH)).json()) == []
+
+
+async def test_the_admin_s_own_form_posts_are_accepted(bridge: TestClient) -> None:
+    # With Referrer-Policy: no-referrer, browsers send Origin: null even from the same page.
+    response = await bridge.post(
+        "/admin/keys",
+        data={"tenant": TENANT, "name": "From the page"},
+        headers={**AUTH, "Origin": "null", "Sec-Fetch-Site": "same-origin"},
+    )
+    assert response.status == 200
+    assert [
+        key["name"] for key in await (await bridge.get("/admin/api/keys", headers=AUTH)).json()
+    ] == ["From the page"]
 
 
 async def test_a_key_is_shown_once_stored_hashed_and_can_be_revoked(bridge: TestClient) -> None:

@@ -1,11 +1,13 @@
 """User sync: an agent created once in the CRM exists in the bridge and on the dialers."""
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from simulators.elision import STATE as ELISION_STATE
 from simulators.rest.state import STATE
-from tests.conftest import TENANT
+from tests.jobs_api import fault, job_until, report
+from tests.support import TENANT
 
 AGENT = {
     "full_name": "Zoë O'Neil & <Co>",
@@ -117,3 +119,78 @@ async def test_bad_requests_say_what_to_fix(
     response = await bridge.put("/api/v1/crm/agents/zoe", json=body, headers=api_key)
     assert response.status == 400
     assert (await response.json())["error"]["message"] == message
+
+
+def agents(count: int, **fields: object) -> list[dict[str, object]]:
+    return [
+        {"username": f"bulk{n}", "full_name": f"Bulk Agent {n}", "password": "Bulk-Pass-42",
+         "email": f"bulk{n}@acme.test", **fields}
+        for n in range(count)
+    ]  # fmt: skip
+
+
+async def test_a_few_agents_are_synced_at_once_and_answered_one_by_one(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer, elision_simulator: TestServer
+) -> None:
+    await bridge.put("/api/v1/crm/agents/bulk0", json=AGENT, headers=api_key)
+    sent = agents(3)
+    sent[2]["password"] = "weak"  # the REST dialer refuses it
+    response = await bridge.put("/api/v1/crm/agents", json={"agents": sent}, headers=api_key)
+    body = await response.json()
+    assert response.status == 207, body
+    assert (body["created"], body["updated"], body["failed"]) == (1, 1, 1)
+    assert [(a["username"], a["status"]) for a in body["agents"]] == [
+        ("bulk0", "already_there"),
+        ("bulk1", "added"),
+        ("bulk2", "failed"),
+    ]
+    assert body["agents"][1]["dialers"]["rest"]["ok"] is True
+    assert body["agents"][2]["message"].startswith("rest: invalid_request: ")
+    assert "Bulk-Pass-42" not in await response.text()
+    assert {"bulk0", "bulk1"} <= set(rest_users(rest_simulator))
+    assert {"bulk1", "bulk2"} <= {u["user"] for u in elision_users(elision_simulator)}
+    login = await bridge.post(
+        f"/api/v1/tenants/{TENANT}/sessions", json={"username": "bulk1", "password": "Bulk-Pass-42"}
+    )
+    assert login.status == 200
+
+
+async def test_many_agents_are_a_job_whose_failed_rows_can_be_retried(
+    bridge: TestClient,
+    api_key: dict,
+    rest_simulator: TestServer,
+    session: aiohttp.ClientSession,
+) -> None:
+    refusal = '{"success": false, "msg": "too many users, try later"}'
+    await fault(rest_simulator, session, kind="status", status=200, body=refusal,
+                content_type="application/json", path="/api/user", body_contains='"bulk7"',
+                times=1)  # fmt: skip
+    response = await bridge.put("/api/v1/crm/agents", json={"agents": agents(30)}, headers=api_key)
+    assert response.status == 202, await response.text()
+    job = await job_until(bridge, response.headers["Location"], api_key)
+    assert (job["state"], job["kind"], job["counts"]["added"], job["counts"]["failed"]) == (
+        "done", "agent_sync", 29, 1
+    ), job  # fmt: skip
+    rows = await report(bridge, response.headers["Location"], api_key)
+    assert (rows[7]["username"], rows[7]["status"]) == ("bulk7", "failed")
+    assert "rest: dialer_rejected: too many users, try later" in rows[7]["message"]
+    assert set(rest_users(rest_simulator)) >= {f"bulk{n}" for n in range(30) if n != 7}
+
+    retried = await bridge.post(f"{response.headers['Location']}/retry-failed", headers=api_key)
+    retry = await job_until(bridge, retried.headers["Location"], api_key)
+    # bulk7 is in the directory since the first job: it is updated, and created on REST.
+    assert (retry["counts"]["total"], retry["counts"]["already_there"]) == (1, 1), retry
+    assert "bulk7" in rest_users(rest_simulator)
+
+
+async def test_a_bulk_body_is_checked_whole(bridge: TestClient, api_key: dict) -> None:
+    twice = agents(2) + agents(1)
+    response = await bridge.put("/api/v1/crm/agents", json={"agents": twice}, headers=api_key)
+    error = (await response.json())["error"]
+    assert (response.status, error["message"]) == (400, "agents.2.username: 'bulk0' appears twice")
+    missing = await bridge.put(
+        "/api/v1/crm/agents", json={"agents": [{"username": "x"}]}, headers=api_key
+    )
+    assert (await missing.json())["error"]["fields"] == [
+        {"field": "agents.0.full_name", "message": "Field required"}
+    ]

@@ -30,8 +30,8 @@ from bridge import (
     dialer_session,
 )
 from simulators.euphoria import DEMO_RECORDING
-from tests.conftest import ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY
 from tests.dialers import lead
+from tests.support import ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY
 
 USER = DialerUser("agent7", "Agent Seven", password="Agent7-pass", email="a7@example.com")
 LISTS = {

@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from server.app import create_app
 from server.cli import main
 from server.config import load_config
-from tests.conftest import REST_API_KEY
-from tests.test_migrations import HEAD
+from server.migrations import alembic_config
+from tests.support import REST_API_KEY
 
 CONFIG = """
 [server]
@@ -68,11 +69,12 @@ async def test_db_upgrade_creates_then_keeps_the_schema(
     config_file.write_text(CONFIG.format(database=database_url, rest="http://127.0.0.1:9"))
     command = ["db", "upgrade", "--config", str(config_file)]
     shown = make_url(database_url).render_as_string(hide_password=True)
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     await asyncio.to_thread(main, command)
-    assert capsys.readouterr().out == f"database {shown}: created the schema at revision {HEAD}\n"
+    assert capsys.readouterr().out == f"database {shown}: created the schema at revision {head}\n"
     await asyncio.to_thread(main, command)
     assert capsys.readouterr().out == (
-        f"database {shown}: schema already at the newest revision {HEAD}\n"
+        f"database {shown}: schema already at the newest revision {head}\n"
     )
 
 

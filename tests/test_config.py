@@ -39,6 +39,7 @@ def problems(raw: dict[str, Any]) -> list[str]:
 def test_the_example_configuration_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACME_REST_API_KEY", "from-the-environment")
     monkeypatch.setenv("ACME_EUPHORIA_AUTH", "euphoria-from-the-environment")
+    monkeypatch.setenv("ACME_VICIDIAL_PASS", "vicidial-from-the-environment")
     monkeypatch.setenv("CRM_BRIDGE_ADMIN_PASSWORD", "admin-from-the-environment")
     config = load_config(EXAMPLE)
     acme = config.tenants["acme"]
@@ -49,6 +50,10 @@ def test_the_example_configuration_loads(monkeypatch: pytest.MonkeyPatch) -> Non
     assert rest.api_key.get_secret_value() == "from-the-environment"
     assert euphoria.auth_code.get_secret_value() == "euphoria-from-the-environment"
     assert (euphoria.timeout, euphoria.path) == (30.0, "/api/")
+    vicidial = acme.dialers["vicidial"]
+    assert isinstance(vicidial, ElisionSettings) and vicidial.flavour == "vicidial"
+    assert (vicidial.custom_fields, vicidial.lead_concurrency) == (("favorite_color",), 8)
+    assert config.server.dialer_connections_per_host == 50
     assert config.origin == "https://bridge.example.com"
     assert (acme.click_to_call_dialer, acme.recordings_dialer) == ("rest", "euphoria")
     assert config.admin is not None
@@ -71,6 +76,8 @@ def test_defaults() -> None:
         "US",
     )
     assert acme.dialers["rest"].timeout == 10.0
+    assert (acme.dialers["rest"].connect_timeout, acme.dialers["rest"].pool_timeout) == (5.0, 10.0)
+    assert config.server.dialer_connections_per_host == 50
 
 
 def test_each_dialer_kind_reads_into_its_own_settings() -> None:
@@ -80,6 +87,8 @@ def test_each_dialer_kind_reads_into_its_own_settings() -> None:
     dialers = config.tenants["acme"].dialers
     assert isinstance(dialers["vici"], ElisionSettings) and dialers["vici"].flavour == "vicidial"
     assert dialers["vici"].source == "crmbridge" and dialers["vici"].path is None
+    assert (dialers["vici"].duplicate_check, dialers["vici"].lead_concurrency) == ("DUPLIST", 8)
+    assert dialers["vici"].custom_fields == ()
     assert isinstance(dialers["eu"], EuphoriaSettings)
 
 
@@ -151,6 +160,28 @@ MISTAKES = [
         "server.session_idle_seconds: should be greater than 0",
     ),
     ({"server": {"database": ""}, **tenant()}, "server.database: should have at least 1"),
+    (
+        {"server": {"dialer_connections_per_host": 0}, **tenant()},
+        "server.dialer_connections_per_host: should be greater than or equal to 1",
+    ),
+    (
+        with_dialer("el", **ELISION, custom_fields=["add_to_hopper"]),
+        "tenants.acme.dialers.el.custom_fields: custom field 'add_to_hopper' is one of the"
+        " API's own parameters and cannot be sent",
+    ),
+    (
+        with_dialer("el", **ELISION, duplicate_check="NONE"),
+        "tenants.acme.dialers.el.duplicate_check: must be 'DUPLIST', 'DUPCAMP' or 'DUPSYS',"
+        " not 'NONE'",
+    ),
+    (
+        with_dialer("el", **ELISION, lead_concurrency=0),
+        "tenants.acme.dialers.el.lead_concurrency: should be greater than or equal to 1",
+    ),
+    (
+        with_dialer("rest", **REST, pool_timeout=0),
+        "tenants.acme.dialers.rest.pool_timeout: should be greater than 0",
+    ),
     ({"server": {"host": 8}, **tenant()}, "server.host: expected text, got an integer"),
     (
         with_dialer("rest", **REST, timeout="ten"),

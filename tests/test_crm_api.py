@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from simulators.elision import STATE as ELISION_STATE
 from simulators.euphoria import DEMO_RECORDING, STATE
 from simulators.euphoria.wav import demo_recording
-from tests.conftest import ADMIN, ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY, login
+from tests.support import ADMIN, ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY, login
 
 
 async def test_a_recording_streams_as_the_dialer_has_it(bridge: TestClient, api_key: dict) -> None:

@@ -588,17 +588,11 @@ async def test_elision_only_functions_do_not_exist_on_vicidial(vicidial: Sim) ->
 
 async def test_vicidial_add_lead(vicidial: Sim) -> None:
     added = await vicidial.text(
-        fields(
-            "add_lead",
-            phone_number="7275551111",
-            list_id="1101",
-            first_name="Bob & <Zoë>",
-            favorite_color="blue",
-        )
+        fields("add_lead", phone_number="7275551111", list_id="1101", first_name="Bob")
     )
     assert added == "SUCCESS: add_lead LEAD HAS BEEN ADDED - 7275551111|1101|1036|0|api\n"
     [lead] = (await vicidial.state())["leads"]
-    assert lead["first_name"] == "Bob & <Zoë>" and lead["favorite_color"] == "blue"
+    assert lead["first_name"] == "Bob"
     assert "pass" not in lead and "user" not in lead
     assert await vicidial.text(fields("add_lead", phone_number="72755")) == (
         "ERROR: add_lead INVALID PHONE NUMBER LENGTH - 72755|api\n"
@@ -642,3 +636,176 @@ async def test_vicidial_add_list_needs_level_8(make_sim: MakeSim) -> None:
     assert await sim.text(query(SPEC_ADD_LIST)) == (
         "ERROR: add_list USER DOES NOT HAVE PERMISSION TO ADD LISTS - api|0\n"
     )
+
+
+# Stock VICIdial's own ways: filtered fields, lockout, duplicate check, custom fields
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def vicidial_state(sim: Sim) -> Any:
+    from simulators.elision import STATE
+
+    return sim.server.app[STATE]
+
+
+async def test_vicidial_stores_what_its_filters_leave_and_answers_success(vicidial: Sim) -> None:
+    added = await vicidial.text(
+        query(
+            SPEC_ADD_USER,
+            agent_user="carol.smith",
+            agent_pass="Sup3r!Secret.pw",
+            agent_full_name="D'Arcy Müller-Øst",
+        )
+    )
+    assert added == (
+        "SUCCESS: add_user USER HAS BEEN ADDED - api|carolsmith|Sup3rSecretpw|1|DArcy Mller-st"
+        "|AGENTS\n"
+    )
+    user = vicidial_state(vicidial).users["carolsmith"]
+    assert (user.password, user.full_name) == ("Sup3rSecretpw", "DArcy Mller-st")
+    listed = await vicidial.text(query(SPEC_ADD_LIST, list_id="1102", list_name="Tom & Jerry's #1"))
+    assert listed == "SUCCESS: add_list LIST HAS BEEN ADDED - api|1102|TESTCAMP\n"
+    assert vicidial_state(vicidial).lists["1102"]["list_name"] == "Tom & Jerrys 1"
+    await vicidial.ok(
+        fields(
+            "add_lead",
+            phone_number="7275551111",
+            list_id="1101",
+            first_name="D'Arcy Müller-Øst",
+            email="ada+crm@acme.test",
+            comments='a;b#c"d' + "x" * 300,
+            city="Zürich & Co",
+        )
+    )
+    [lead] = (await vicidial.state())["leads"]
+    assert lead["first_name"] == "D'Arcy Mller-st"  # lead names keep the apostrophe
+    assert lead["email"] == "ada crm@acme.test"
+    assert lead["comments"] == "abcd" + "x" * 251  # cut at the column's 255
+    assert lead["city"] == "Zrich  Co"
+
+
+async def test_vicidial_needs_an_agent_password_of_two_characters(vicidial: Sim) -> None:
+    assert await vicidial.text(query(SPEC_ADD_USER, agent_pass="9")) == (
+        "ERROR: add_user YOU MUST USE ALL REQUIRED FIELDS: |api|1000|9|1|Testing Person|AGENTS\n"
+    )
+
+
+async def test_vicidial_echoes_a_wrong_password_as_filtered(vicidial: Sim) -> None:
+    assert await vicidial.text(query(SPEC_ADD_USER, **{"pass": "Wr0ng!Pass#9.x"})) == (
+        "ERROR: Login incorrect, please try again: |api|Wr0ngPass9x|BAD|\n"
+    )
+
+
+async def test_ten_wrong_logins_lock_the_api_user_for_15_minutes(make_sim: MakeSim) -> None:
+    clock = Clock()
+    sim = await make_sim(flavour="vicidial", clock=clock)
+    wrong, right = query(SPEC_ADD_LIST, **{"pass": "wrong"}), query(SPEC_ADD_LIST)
+    for _ in range(10):
+        assert (await sim.text(wrong)).endswith("|api|wrong|BAD|\n")
+    locked = "ERROR: Too many login attempts, try again in 15 minutes: |api|LOCK|\n"
+    assert await sim.text(right) == locked  # the right password too
+    assert await sim.text(wrong) == locked
+    assert (await sim.text({"function": "version"})).startswith("VERSION: ")  # no login
+    clock.now += 15 * 60
+    assert await sim.text(right) == "SUCCESS: add_list LIST HAS BEEN ADDED - api|1101|TESTCAMP\n"
+    assert (await sim.text(wrong)).endswith("|BAD|\n")  # a good login cleared the count
+
+
+async def test_wrong_logins_long_after_the_last_good_one_start_counting_again(
+    make_sim: MakeSim,
+) -> None:
+    clock = Clock()
+    sim = await make_sim(flavour="vicidial", clock=clock)
+    wrong = query(SPEC_ADD_LIST, **{"pass": "wrong"})
+    for _ in range(10):
+        await sim.text(wrong)
+    clock.now += 16 * 60
+    assert (await sim.text(wrong)).endswith("|BAD|\n")  # counted anew, from one
+    for _ in range(9):
+        await sim.text(wrong)
+    assert (await sim.text(query(SPEC_ADD_LIST))).endswith("|api|LOCK|\n")
+
+
+@pytest.mark.parametrize(
+    ("check", "other_list", "second"),
+    [
+        (
+            "DUPLIST",
+            "1102",
+            "ERROR: add_lead DUPLICATE PHONE NUMBER IN LIST - 7275551111|1101|1036",
+        ),
+        (
+            "DUPCAMP",
+            "1102",
+            "ERROR: add_lead DUPLICATE PHONE NUMBER IN CAMPAIGN LISTS - 7275551111|1103|1036|1101",
+        ),
+        (
+            "DUPSYS",
+            "1104",
+            "ERROR: add_lead DUPLICATE PHONE NUMBER IN SYSTEM - 7275551111|1104|1036|1101",
+        ),
+    ],
+)
+async def test_vicidial_add_lead_checks_for_duplicates(
+    make_sim: MakeSim, check: str, other_list: str, second: str
+) -> None:
+    sim = await make_sim(
+        flavour="vicidial",
+        lists=[
+            ("1101", "One", "TESTCAMP"),
+            ("1102", "Two", "SALESCMP"),
+            ("1103", "Three", "TESTCAMP"),
+            ("1104", "Four", "SUPPORT"),
+        ],
+    )
+    lead = fields("add_lead", phone_number="7275551111", duplicate_check=check)
+    await sim.ok({**lead, "list_id": "1101"})
+    listed = {"DUPLIST": "1101", "DUPCAMP": "1103", "DUPSYS": "1104"}[check]
+    assert await sim.text({**lead, "list_id": listed}) == second + "\n"
+    if check != "DUPSYS":
+        await sim.ok({**lead, "list_id": other_list})  # beyond the check's reach
+    assert len((await sim.state())["leads"]) == (1 if check == "DUPSYS" else 2)
+
+
+async def test_without_a_duplicate_check_vicidial_adds_a_lead_twice(vicidial: Sim) -> None:
+    lead = fields("add_lead", phone_number="7275551111", list_id="1101")
+    await vicidial.ok(lead)
+    await vicidial.ok(lead)
+    assert len((await vicidial.state())["leads"]) == 2
+
+
+async def test_vicidial_takes_only_the_lists_custom_fields_and_only_when_asked(
+    make_sim: MakeSim,
+) -> None:
+    sim = await make_sim(
+        flavour="vicidial",
+        lists=[("1101", "With fields", "TESTCAMP"), ("1102", "Without", "TESTCAMP")],
+        list_fields={"1101": ["favorite_color"]},
+    )
+    lead = fields(
+        "add_lead", phone_number="7275551111", list_id="1101", favorite_color='blue+"green";'
+    )
+    assert await sim.text(lead) == (
+        "SUCCESS: add_lead LEAD HAS BEEN ADDED - 7275551111|1101|1036|0|api\n"
+    )
+    assert await sim.text({**lead, "custom_fields": "Y", "shoe_size": "9"}) == (
+        "SUCCESS: add_lead LEAD HAS BEEN ADDED - 7275551111|1101|1037|0|api\n"
+        "NOTICE: add_lead CUSTOM FIELDS VALUES ADDED - 7275551111|1037|1101\n"
+    )
+    assert await sim.text({**lead, "custom_fields": "Y", "list_id": "1102"}) == (
+        "SUCCESS: add_lead LEAD HAS BEEN ADDED - 7275551111|1102|1038|0|api\n"
+        "NOTICE: add_lead CUSTOM FIELDS NOT ADDED, NO CUSTOM FIELDS DEFINED FOR THIS LIST"
+        " - 7275551111|1038|1102\n"
+    )
+    first, second, third = (await sim.state())["leads"]
+    assert "favorite_color" not in first and "favorite_color" not in third
+    assert second["favorite_color"] == "blue green" and "shoe_size" not in second

@@ -9,14 +9,12 @@ import time
 import tracemalloc
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from bridge.audit import AuditedAdapter, AuditEntry
 from bridge.errors import (
@@ -37,7 +35,7 @@ from bridge.euphoria.requests import CONTACT_TAGS, Contact
 from bridge.interface import DialerList, OriginateRequest
 from bridge.lead_export import export_leads
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator, wav
-from tests.dialers import FAST_BUSY, lead, transport
+from tests.dialers import FAST_BUSY, SimulatorRig, lead, transport
 
 TENANT = "Acme & Sons <\"Ltd\"> 'Zoë'"
 AUTH = "Auth-9f3c-SECRET-d41d"
@@ -107,23 +105,7 @@ def adapter_at(
     )
 
 
-@dataclass
-class Rig:
-    adapter: EuphoriaAdapter
-    audit: list[AuditEntry]
-    server: TestServer
-    session: aiohttp.ClientSession
-
-    @property
-    def audited(self) -> AuditedAdapter:
-        """The adapter as the bridge wraps it: each interface call audited."""
-        return AuditedAdapter(self.adapter, self.audit.append)
-
-    async def sim(self, method: str, path: str, **kwargs: Any) -> Any:
-        async with self.session.request(method, self.server.make_url(path), **kwargs) as reply:
-            assert reply.status < 300, await reply.text()
-            return await reply.json()
-
+class Rig(SimulatorRig[EuphoriaAdapter]):
     async def sent(self) -> list[str]:
         """The bodies the simulator received at the API path, oldest first."""
         return [

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from server.events.rest_push import EVENT_NAMES, Variables
-from tests.conftest import login
 from tests.events_support import push_path, set_dialer_ids
+from tests.support import login
 
 scalars = (
     st.none()

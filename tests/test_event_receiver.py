@@ -8,8 +8,8 @@ from aiohttp.test_utils import TestClient
 
 from server.app import create_app
 from server.config import parse_config
-from tests.conftest import ADMIN, CRM_ORIGIN, REST_API_KEY, TENANT
 from tests.events_support import calls, push, push_path, set_dialer_ids
+from tests.support import ADMIN, CRM_ORIGIN, REST_API_KEY, TENANT
 
 EVERY_CALL_VARIABLE: dict[str, Any] = {
     "id": "leg-1",

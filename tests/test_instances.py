@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import ADMIN, AGENT, CRM_ORIGIN, TENANT
+from tests.support import ADMIN, AGENT, CRM_ORIGIN, TENANT
 
 CONFIG = """
 [server]
@@ -133,7 +133,11 @@ async def test_an_event_received_by_one_instance_reaches_a_stream_on_another(
             session,
             "PUT",
             f"{streaming}/api/v1/crm/agents/{AGENT['username']}",
-            json={"full_name": "Agent One", "dialer_ids": {"rest": {"user_id": 7}}},
+            json={
+                "full_name": "Agent One",
+                "extension": "1001",
+                "dialer_ids": {"rest": {"user_id": 7}},
+            },
             headers={"X-Api-Key": key["key"]},
         )
         push = (

@@ -14,12 +14,12 @@ from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ADMIN, TENANT, login
+from tests.support import ADMIN, TENANT, login
 
 FIELD_NAMES = [
     "username", "password", "extension", "phone_code", "phone_number", "lead_id",
     "full_name", "email", "user_level", "active", "tenant", "name", "dialer", "list",
-    "list_id", "create_list", "leads", "priority", "custom", "campaign",
+    "list_id", "create_list", "leads", "priority", "custom", "campaign", "agents",
 ]  # fmt: skip
 
 scalars = (
@@ -44,6 +44,7 @@ ROUTES = [
     ("POST", f"/api/v1/tenants/{TENANT}/sessions", "none"),
     ("POST", "/api/v1/calls", "agent"),
     ("PUT", "/api/v1/crm/agents/fuzzed", "api_key"),
+    ("PUT", "/api/v1/crm/agents", "api_key"),
     ("POST", "/api/v1/crm/lists", "api_key"),
     ("POST", "/api/v1/crm/leads", "api_key"),
     ("POST", "/admin/api/keys", "admin"),

@@ -54,3 +54,13 @@ def test_the_server_loads_without_the_simulators_or_the_demo() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert finished.stdout.strip() == "[]"
+
+
+def test_no_test_imports_the_conftest() -> None:
+    """Fixtures come from conftest by pytest's injection; shared values from tests/support."""
+    importers = [
+        path.name
+        for path in (ROOT / "tests").glob("*.py")
+        if {"tests.conftest", "conftest"} & imported_modules(path)
+    ]
+    assert importers == []

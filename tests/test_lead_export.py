@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestServer
 from bridge import DialerList, DialerUnavailable, export_leads
 from bridge.interface import Lead, LeadBatching
 from bridge.lead_export import plan_batches
-from tests.conftest import REST_API_KEY
 from tests.dialers import lead, rest_adapter
+from tests.support import REST_API_KEY
 
 NUMBERS = [f"1202555{n:04d}" for n in range(8)]
 

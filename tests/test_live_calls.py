@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.conftest import rest_state
 from tests.events_support import push_path
+from tests.support import rest_state
 from tests.test_agent_state import SYNCED_AGENT
 from tests.test_stream import connect, events
 

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from server.hash_gate import HashGate, ServerBusy
 from server.login_throttle import LoginThrottle, TooManyAttempts
-from tests.conftest import ADMIN, AGENT, TENANT
+from tests.support import ADMIN, AGENT, TENANT
 
 LOGIN = f"/api/v1/tenants/{TENANT}/sessions"
 

@@ -10,6 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -22,7 +23,7 @@ from server.migrations import BASELINE, SchemaChange, alembic_config
 from server.sessions import SessionStore
 from server.tables import metadata
 
-HEAD = "0003"
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 # The schema the bridge created before it had migrations, as its database.py wrote it.
 SCHEMA_BEFORE_MIGRATIONS = """
@@ -211,7 +212,8 @@ async def test_a_schema_newer_than_the_code_is_refused(database_url: str) -> Non
     await run_on(database_url, from_the_future)
     with pytest.raises(
         StorageError,
-        match=r"at revision '9999', which this crm-bridge \(newest revision 0003\) does not know",
+        match=rf"at revision '9999', which this crm-bridge \(newest revision {HEAD}\)"
+        " does not know",
     ):
         await Database.open(database_url)
 

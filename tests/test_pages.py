@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.conftest import CRM_ORIGIN, TENANT
 from tests.databases import fresh_database
+from tests.support import CRM_ORIGIN, TENANT
 
 YEAR = "public, max-age=31536000, immutable"
 JAVASCRIPT = {"text/javascript", "application/javascript"}  # module scripts need one
@@ -22,6 +22,17 @@ async def database_url(tmp_path: Path) -> AsyncIterator[str]:
         yield url
 
 
+def assert_own_files_only(policy: str, html: str) -> None:
+    """Scripts only from the bridge, inline ones only with this response's nonce."""
+    nonce = re.search(r"'nonce-([^']+)'", policy)
+    assert nonce
+    assert "script-src 'self' 'nonce-" in policy and "'wasm-unsafe-eval'" in policy
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy
+    inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)([^>]*)>", html)
+    assert inline
+    assert all(f'nonce="{nonce.group(1)}"' in attributes for attributes in inline), inline
+
+
 def widget_config(html: str) -> dict:
     match = re.search(r'<script type="application/json" id="widget-config">(.*?)</script>', html)
     assert match
@@ -31,8 +42,11 @@ def widget_config(html: str) -> dict:
 async def test_the_widget_page_may_be_framed_only_by_allowed_origins(bridge: TestClient) -> None:
     response = await bridge.get(f"/widget/{TENANT}", params={"parent_origin": CRM_ORIGIN})
     assert response.status == 200
-    assert response.headers["Content-Security-Policy"] == f"frame-ancestors {CRM_ORIGIN}"
-    config = widget_config(await response.text())
+    html = await response.text()
+    policy = response.headers["Content-Security-Policy"]
+    assert policy.endswith(f"; frame-ancestors {CRM_ORIGIN}")
+    assert_own_files_only(policy, html)
+    config = widget_config(html)
     assert config["allowed_origins"] == [CRM_ORIGIN]
     assert config["announce_to"] == [{"window": "parent", "origin": CRM_ORIGIN}]
     assert config["runtime"] == "micropython"
@@ -59,10 +73,10 @@ async def test_an_unknown_tenant_has_no_widget(bridge: TestClient) -> None:
 async def test_the_console_frames_only_an_allowed_crm(bridge: TestClient) -> None:
     ok = await bridge.get(f"/console/{TENANT}", params={"crm": f"{CRM_ORIGIN}/app?x=1"})
     assert ok.status == 200
-    assert (
-        ok.headers["Content-Security-Policy"] == f"frame-ancestors 'self'; frame-src {CRM_ORIGIN}"
-    )
     html = await ok.text()
+    policy = ok.headers["Content-Security-Policy"]
+    assert policy.endswith(f"; frame-ancestors 'self'; frame-src {CRM_ORIGIN}")
+    assert_own_files_only(policy, html)
     assert widget_config(html)["announce_to"] == [{"window": "crm-frame", "origin": CRM_ORIGIN}]
     assert 'src="https://crm.acme.test/app?x=1"' in html
     refused = await bridge.get(f"/console/{TENANT}", params={"crm": "https://evil.test/"})
@@ -73,13 +87,14 @@ async def test_every_file_the_widget_page_names_is_served_and_cached(bridge: Tes
     for runtime in ("micropython", "pyodide"):
         html = await (await bridge.get(f"/widget/{TENANT}", params={"runtime": runtime})).text()
         urls = set(re.findall(r'(?:src|href)="(/[^"]+)"', html))
-        urls |= set(re.findall(r'"(/widget/py/[^"]+)"', html.replace("&#34;", '"')))
+        urls |= set(re.findall(r'"(/(?:widget/py|runtime)/[^"]+)"', html.replace("&#34;", '"')))
         config = re.search(r"config='([^']+)'", html)
         assert config
         urls |= set(json.loads(config.group(1))["files"]) | {
             json.loads(config.group(1))["interpreter"]
         }
-        assert len(urls) >= 8
+        assert any("/fake-indexeddb@" in url for url in urls)
+        assert len(urls) >= 9
         for url in urls:
             response = await bridge.get(url)
             assert response.status == 200, url
@@ -103,3 +118,19 @@ async def test_a_stale_module_url_is_not_cached(bridge: TestClient) -> None:
     assert response.headers["Cache-Control"] == "no-cache"
     assert (await bridge.get("/widget/py/secrets.py")).status == 404
     assert (await bridge.get("/static/../pyproject.toml")).status == 404
+
+
+async def test_libphonenumber_is_served_to_crm_pages_as_a_module(bridge: TestClient) -> None:
+    latest = await bridge.get("/vendor/libphonenumber-js.mjs", allow_redirects=False)
+    assert latest.status == 302
+    assert latest.headers["Access-Control-Allow-Origin"] == "*"
+    versioned = latest.headers["Location"]
+    assert re.fullmatch(r"/vendor/libphonenumber-js@[\d.]+\.mjs", versioned)
+    module = await bridge.get(versioned)
+    assert module.status == 200
+    assert module.content_type in JAVASCRIPT
+    assert module.headers["Access-Control-Allow-Origin"] == "*"
+    assert module.headers["Cache-Control"] == YEAR
+    code = await module.text()
+    assert code.rstrip().endswith("export default module.exports;")
+    assert "sourceMappingURL" not in code

@@ -1,5 +1,6 @@
 """REST originate through the adapter, against the simulator on a real socket."""
 
+import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -12,16 +13,18 @@ from bridge import (
     AuditEntry,
     DialerAdapter,
     DialerBadResponse,
+    DialerOutcomeUnknown,
     DialerRejected,
     DialerTimeout,
     DialerUnauthorized,
     DialerUnavailable,
     OriginateRequest,
+    OriginateResult,
     RestSettings,
     build_adapter,
     dialer_session,
 )
-from tests.conftest import REST_API_KEY, rest_state
+from tests.support import REST_API_KEY, rest_state
 
 CALL = OriginateRequest(destination="12025550143", extension="1001", lead_id="L-9")
 
@@ -167,3 +170,66 @@ async def test_a_dropped_originate_is_not_sent_twice(
     async with session.get(rest_simulator.make_url("/_sim/requests")) as response:
         assert len(await response.json()) == 1
     assert rest_state(rest_simulator).calls == []
+
+
+async def test_a_uuid_that_is_not_text_keeps_the_key_out_of_the_error(
+    adapter: DialerAdapter, rest_simulator: TestServer, session: aiohttp.ClientSession
+) -> None:
+    body = json.dumps({"success": True, "uuid": {"echo": f"api_key={REST_API_KEY}"}})
+    await add_fault(
+        rest_simulator, session, kind="body", body=body, content_type="application/json"
+    )
+    with pytest.raises(DialerBadResponse) as caught:
+        await adapter.originate(CALL)
+    assert "uuid that is not text" in caught.value.message
+    assert REST_API_KEY[:6] not in str(caught.value.to_dict())
+
+
+# Time budgets: waiting for a pooled connection, and a timeout before or after sending
+
+
+def budgeted(url: str, session: aiohttp.ClientSession, audit: list[AuditEntry], **budgets: float):
+    settings = RestSettings(base_url=url, api_key=REST_API_KEY, **budgets)  # type: ignore[arg-type]
+    return build_adapter(settings, session, audit.append)
+
+
+async def test_waiting_for_a_pooled_connection_does_not_eat_the_dialers_timeout(
+    rest_simulator: TestServer, session: aiohttp.ClientSession, audit: list[AuditEntry]
+) -> None:
+    await add_fault(rest_simulator, session, kind="latency", ms=1000)
+    async with dialer_session(connections_per_host=2) as pooled:
+        adapter = budgeted(str(rest_simulator.make_url("")), pooled, audit, timeout=1.6)
+        results = await asyncio.gather(*(adapter.originate(CALL) for _ in range(4)))
+    assert all(result.uuid for result in results)  # two of them waited for a connection
+    assert len(rest_state(rest_simulator).calls) == 4
+
+
+async def test_a_timeout_after_the_call_was_sent_says_it_may_have_been_placed(
+    rest_simulator: TestServer, session: aiohttp.ClientSession, audit: list[AuditEntry]
+) -> None:
+    await add_fault(rest_simulator, session, kind="latency", ms=1500, times=1)
+    adapter = budgeted(str(rest_simulator.make_url("")), session, audit, timeout=0.3)
+    with pytest.raises(DialerOutcomeUnknown) as caught:
+        await adapter.originate(CALL)
+    assert caught.value.code == "dialer_outcome_unknown"
+    assert "the call may have been placed; check before calling again" in caught.value.message
+    async with session.get(rest_simulator.make_url("/_sim/requests")) as response:
+        assert len(await response.json()) == 1  # it reached the dialer
+    assert audit[-1].outcome == "dialer_outcome_unknown"
+
+
+async def test_a_timeout_waiting_for_a_connection_says_nothing_was_sent(
+    rest_simulator: TestServer, session: aiohttp.ClientSession, audit: list[AuditEntry]
+) -> None:
+    await add_fault(rest_simulator, session, kind="latency", ms=1000, times=1)
+    async with dialer_session(connections_per_host=1) as pooled:
+        url = str(rest_simulator.make_url(""))
+        adapter = budgeted(url, pooled, audit, timeout=3, pool_timeout=0.2)
+        first, second = await asyncio.gather(
+            adapter.originate(CALL), adapter.originate(CALL), return_exceptions=True
+        )
+    assert isinstance(first, OriginateResult)
+    assert type(second) is DialerTimeout and second.code == "dialer_timeout"
+    assert "nothing was sent" in second.message
+    async with session.get(rest_simulator.make_url("/_sim/requests")) as response:
+        assert len(await response.json()) == 1

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from server.audit_log import AuditQuery
 from server.keys import AUDIT
 from simulators.euphoria import DEMO_RECORDING
-from tests.conftest import ADMIN, AGENT, ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY, TENANT, login
+from tests.support import ADMIN, AGENT, ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY, TENANT, login
 
 NEW_AGENT_PASSWORD = "Zoe-Secret-77"
 

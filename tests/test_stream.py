@@ -9,8 +9,8 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
 from server.keys import SESSION_WATCH
-from tests.conftest import ADMIN, login
 from tests.events_support import push, push_path, set_dialer_ids
+from tests.support import ADMIN, login
 
 CALL = {"type": "outbound", "dst_num": "2025550143", "src_user_id": 7, "lead_id": "L-1"}
 
@@ -203,7 +203,7 @@ async def test_after_a_bridge_restart_the_widget_resumes_where_it_was(
 ) -> None:
     from server.app import create_app
     from server.keys import AGENTS
-    from tests.conftest import AGENT, TENANT, bridge_config
+    from tests.support import AGENT, TENANT, bridge_config
 
     config = bridge_config(database_url, "http://127.0.0.1:9")
     first = await aiohttp_client(create_app(config))

@@ -6,13 +6,15 @@ else - the widget logic, the server, the REST simulator - is the real thing.
 
 import json
 
+import aiohttp
 import protocol
 from aiohttp.test_utils import TestClient, TestServer
 from controller import Controller
 from server_api import ServerApi
 from session_state import SessionState
 
-from tests.conftest import AGENT, REST_API_KEY, TENANT, rest_state
+from server.keys import AGENTS
+from tests.support import AGENT, REST_API_KEY, TENANT, rest_state
 
 
 class FetchAnswer:
@@ -103,6 +105,9 @@ async def test_click_to_call_after_logout_is_refused_without_reaching_the_dialer
 async def test_a_dialer_refusal_is_an_error_event_with_the_dialer_text(
     bridge: TestClient, rest_simulator: TestServer
 ) -> None:
+    await bridge.app[AGENTS].save(
+        TENANT, "agent1", full_name="Agent One", extension="1001", allowed_extensions=("7777",)
+    )
     controller = widget(bridge)
     await controller.handle({"action": "login", **AGENT, "extension": "7777"})
     outcome = await controller.handle(
@@ -127,3 +132,65 @@ async def test_a_malformed_message_gets_an_error_event(bridge: TestClient) -> No
     outcome = await widget(bridge).handle({"action": "click_to_call", "request_id": "x"})
     assert outcome["code"] == protocol.INVALID_MESSAGE
     assert outcome["request_id"] == "x"
+
+
+async def dialer_requests(session: aiohttp.ClientSession, *simulators: TestServer) -> list[dict]:
+    """What reached the dialers, from each simulator's request log."""
+    received = []
+    for simulator in simulators:
+        async with session.get(simulator.make_url("/_sim/requests")) as response:
+            received += [{**row, "at": 0} for row in await response.json()]
+    return received
+
+
+async def test_login_and_logout_reach_no_dialer_a_call_one_originate(
+    bridge: TestClient,
+    rest_simulator: TestServer,
+    euphoria_simulator: TestServer,
+    elision_simulator: TestServer,
+    session: aiohttp.ClientSession,
+) -> None:
+    dialers = (rest_simulator, euphoria_simulator, elision_simulator)
+    controller = widget(bridge)
+    assert (await controller.handle({"action": "login", **AGENT}))["event"] == protocol.LOGGED_IN
+    assert await dialer_requests(session, *dialers) == []
+    await controller.handle({"action": "click_to_call", "phone_code": "1", "phone_number": 1})
+    await controller.handle({"action": "click_to_call", "phone_number": "2025550143"})
+    received = await dialer_requests(session, *dialers)
+    assert [(r["method"], r["path"]) for r in received] == [("GET", "/api/cc_agent/originate")]
+    assert (await controller.handle({"action": "logout"}))["event"] == protocol.LOGGED_OUT
+    assert await dialer_requests(session, *dialers) == received
+
+
+async def test_login_with_a_token_from_the_crm_back_end(
+    bridge: TestClient, api_key: dict[str, str]
+) -> None:
+    issued = await bridge.post(
+        "/api/v1/crm/login-tokens", json={"username": AGENT["username"]}, headers=api_key
+    )
+    token = (await issued.json())["token"]
+    controller = widget(bridge)
+    logged_in = await controller.handle({"action": "login", "token": token, "request_id": 1})
+    assert logged_in["event"] == "logged_in"
+    assert (logged_in["username"], logged_in["extension"]) == ("agent1", "1001")
+    again = await widget(bridge).handle({"action": "login", "token": token, "request_id": 2})
+    assert (again["event"], again["code"]) == ("error", "invalid_login_token")
+
+
+async def test_a_call_the_dialer_got_but_never_answered_may_have_been_placed(
+    bridge: TestClient, rest_simulator: TestServer, session: aiohttp.ClientSession
+) -> None:
+    controller = widget(bridge)
+    await controller.handle({"action": "login", **AGENT})
+    fault = {"kind": "latency", "ms": 3000, "path": "/api/cc_agent/originate", "times": 1}
+    await session.post(rest_simulator.make_url("/_sim/faults"), json=fault)
+    outcome = await controller.handle(
+        {"action": "click_to_call", "phone_code": "1", "phone_number": "2025550143"}
+    )
+    assert outcome["code"] == protocol.DIALER_OUTCOME_UNKNOWN
+    assert "the call may have been placed; check before calling again" in outcome["message"]
+    view = controller.state.view()
+    assert view["call-status"] == (
+        "Call to +1 2025550143 may have been placed: check before calling again"
+    )
+    assert controller.state.logged_in

@@ -39,7 +39,10 @@ def test_a_session_runs_identically_on_micropython() -> None:
     on_cpython = json.loads(json.dumps(asyncio.run(scenario.run())))
     assert on_micropython == on_cpython
     events = [outcome["event"] for outcome, *_ in on_cpython[:-1]]
+    assert on_cpython[6][0]["code"] == "invalid_message"  # {type: "click_to_call"}
+    requests = [is_request for _, _, is_request in on_cpython[:-1]]
+    assert requests == [True] * 7 + [False] + [True] * 5
     assert events == [
-        *("error", "error", "logged_in", "call_originated", "error", "error"),
+        *("error", "error", "logged_in", "call_originated", "error", "error", "error", "error"),
         *("recording_ready", "error", "error", "logged_out", "error"),
     ]

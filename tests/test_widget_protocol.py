@@ -72,11 +72,25 @@ def test_malformed_requests_say_what_to_fix(message: dict, code: str, fragment: 
     assert caught.value.request_id == "r1"
 
 
-def test_only_objects_with_an_action_are_requests() -> None:
+def test_requests_are_objects_with_an_action_or_with_a_type_naming_one() -> None:
     assert protocol.is_request({"action": "logout"})
+    assert protocol.is_request({"action": "dial"})  # answered: unknown_action
+    assert protocol.is_request({"type": "login"})  # answered: invalid_message
     assert not protocol.is_request({"type": "crm-internal"})
+    assert not protocol.is_request({"type": ["login"]})
+    assert not protocol.is_request({"event": "ready"})
+    assert not protocol.is_request(["login"])
     assert not protocol.is_request("login")
     assert not protocol.is_request(None)
+
+
+def test_a_request_with_type_instead_of_action_is_told_to_use_action() -> None:
+    with pytest.raises(protocol.ProtocolError) as caught:
+        protocol.parse_request({"type": "login", "username": "a", "password": "b", "request_id": 4})
+    assert caught.value.code == protocol.INVALID_MESSAGE
+    assert "use 'action'" in caught.value.message
+    assert caught.value.request_id == 4
+    assert caught.value.action == "login"
 
 
 def test_events_are_namespaced_and_echo_the_request_id() -> None:
@@ -90,3 +104,19 @@ def test_events_are_namespaced_and_echo_the_request_id() -> None:
     assert error["event"] == "error"
     assert "request_id" not in error
     assert error["action"] == "click_to_call"
+
+
+def test_login_with_a_token_needs_no_password() -> None:
+    request = protocol.parse_request({"action": "login", "token": "clt_abc", "extension": "1001"})
+    assert request == {
+        "action": "login",
+        "request_id": None,
+        "token": "clt_abc",
+        "extension": "1001",
+    }
+
+
+def test_login_with_an_empty_token_is_refused() -> None:
+    with pytest.raises(protocol.ProtocolError) as refused:
+        protocol.parse_request({"action": "login", "token": ""})
+    assert refused.value.message == "login needs 'token' as non-empty text"

@@ -5,6 +5,7 @@ from session_state import (
     CALL_FAILED,
     CALL_IDLE,
     CALL_STARTED,
+    CALL_UNKNOWN,
     LOGGED_IN,
     LOGGED_OUT,
     SessionState,
@@ -55,3 +56,15 @@ def test_ignored_messages_are_counted() -> None:
     state.ignore_message()
     state.ignore_message()
     assert state.view()["ignored-count"] == "2"
+
+
+def test_a_call_whose_outcome_is_unknown_is_not_shown_as_failed() -> None:
+    state = SessionState()
+    state.login_succeeded("tok", "agent1", "")
+    state.begin_call("+1 2025550143")
+    state.call_outcome_unknown("the call may have been placed; check before calling again")
+    assert state.call_status == CALL_UNKNOWN
+    assert state.view()["call-status"] == (
+        "Call to +1 2025550143 may have been placed: check before calling again"
+    )
+    assert state.view()["error"] == "the call may have been placed; check before calling again"

@@ -9,6 +9,14 @@ import protocol
 from session_state import SessionState
 
 SESSION_ENDED = ("session_expired", "invalid_token")
+# The request fields each agent action sends to the server (empty ones are left out)
+AGENT_BODIES = {
+    protocol.CHECK_IN: ("device_id",),
+    protocol.CHECK_OUT: (),
+    protocol.PAUSE: ("reason",),
+    protocol.RESUME: (),
+    protocol.SET_QUEUES: ("queues",),
+}
 
 
 class ServerError(Exception):
@@ -41,20 +49,31 @@ class Controller:
                 return await self._logout(request)
             if action == protocol.PLAY_RECORDING:
                 return await self._play_recording(request)
+            if action in protocol.AGENT_ACTIONS:
+                return await self._agent_action(request)
+            if action == protocol.WRAPUP:
+                return await self._wrapup(request)
             return await self._click_to_call(request)
         except ServerError as error:
             if error.code in SESSION_ENDED:
                 self.state.logged_out()
-            self.state.failed(error.message)
+            if error.code == protocol.DIALER_OUTCOME_UNKNOWN:
+                self.state.call_outcome_unknown(error.message)
+            else:
+                self.state.failed(error.message)
             return protocol.error_event(error.code, error.message, request_id, action)
 
     async def _login(self, request: dict) -> dict:
         if self.state.token is not None:
             await self._end_session()
-        self.state.begin_login(request["username"])
-        answer = await self.api.login(
-            request["username"], request["password"], request["extension"]
-        )
+        if "token" in request:
+            self.state.begin_login("")
+            answer = await self.api.login_with_token(request["token"], request["extension"])
+        else:
+            self.state.begin_login(request["username"])
+            answer = await self.api.login(
+                request["username"], request["password"], request["extension"]
+            )
         agent = answer["agent"]
         self.state.login_succeeded(answer["token"], agent["username"], agent["extension"] or "")
         return protocol.event(
@@ -103,4 +122,41 @@ class Controller:
             request["request_id"],
             filename=request["filename"],
             bytes=answer["bytes"],
+        )
+
+    async def _agent_action(self, request: dict) -> dict:
+        action = request["action"]
+        if not self.state.logged_in:
+            raise ServerError(protocol.NOT_LOGGED_IN, "log in before " + action)
+        body = {}
+        for name in AGENT_BODIES[action]:
+            if request[name] != "":
+                body[name] = request[name]
+        answer = await self.api.agent_action(self.state.token, action, body)
+        self.state.agent_state = answer["state"]
+        fields = {}
+        for name in protocol.LIVE_FIELDS[protocol.AGENT_STATE]:
+            fields[name] = answer["state"].get(name)
+        if answer.get("check_in_number"):
+            fields["check_in_number"] = answer["check_in_number"]
+        return protocol.event(protocol.AGENT_STATE, request["request_id"], **fields)
+
+    async def _wrapup(self, request: dict) -> dict:
+        if not self.state.logged_in:
+            raise ServerError(protocol.NOT_LOGGED_IN, "log in before wrapup")
+        body = {"disposition": request["disposition"]}
+        for name in ("outcome", "notes"):
+            if request[name]:
+                body[name] = request[name]
+        answer = await self.api.wrapup(self.state.token, request["call_id"], body)
+        if self.state.wrapup_call_id == request["call_id"]:
+            self.state.wrapped_up()
+        call = answer["call"]
+        return protocol.event(
+            protocol.WRAPPED_UP,
+            request["request_id"],
+            call_id=request["call_id"],
+            disposition=call.get("disposition"),
+            outcome=call.get("outcome"),
+            notes=call.get("notes"),
         )

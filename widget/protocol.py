@@ -14,7 +14,16 @@ LOGIN = "login"
 LOGOUT = "logout"
 CLICK_TO_CALL = "click_to_call"
 PLAY_RECORDING = "play_recording"  # our extension: load a call's recording in the widget
-ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL, PLAY_RECORDING)
+# Our extension: the agent's state on the dialer, and a call's wrap-up
+CHECK_IN = "check_in"
+CHECK_OUT = "check_out"
+PAUSE = "pause"
+RESUME = "resume"
+SET_QUEUES = "set_queues"
+WRAPUP = "wrapup"
+AGENT_ACTIONS = (CHECK_IN, CHECK_OUT, PAUSE, RESUME, SET_QUEUES)
+ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL, PLAY_RECORDING) + AGENT_ACTIONS + (WRAPUP,)
+DISPOSITIONS = ("Success", "Unsure", "Failed", "Failed Contact")
 
 # Events (widget -> CRM)
 READY = "ready"
@@ -23,25 +32,64 @@ LOGGED_OUT = "logged_out"
 CALL_ORIGINATED = "call_originated"
 RECORDING_READY = "recording_ready"
 ERROR = "error"
-EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, RECORDING_READY, ERROR)
+WRAPPED_UP = "wrapped_up"  # a wrapup's outcome; the agent requests answer with agent_state
+# Live events from the bridge's stream (our extension), forwarded as they come
+CALL_RINGING = "call_ringing"
+CALL_ANSWERED = "call_answered"
+CALL_ENDED = "call_ended"
+AGENT_STATE = "agent_state"
+LIVE_EVENTS = (CALL_RINGING, CALL_ANSWERED, CALL_ENDED, AGENT_STATE)
+EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, RECORDING_READY, ERROR, WRAPPED_UP)
+EVENTS = EVENTS + LIVE_EVENTS
+
+# The fields each live event carries to the CRM page (``uuid`` only for a click_to_call's)
+CALL_FIELDS = ("call_id", "uuid", "direction", "number", "caller_name", "queue", "lead_id")
+LIVE_FIELDS = {
+    CALL_RINGING: CALL_FIELDS,
+    CALL_ANSWERED: CALL_FIELDS,
+    CALL_ENDED: CALL_FIELDS + ("duration_ms", "bill_ms", "hangup_cause"),
+    AGENT_STATE: ("state", "pause_reason", "queues"),
+}
 
 # Error codes carried by ``error`` events
 INVALID_MESSAGE = "invalid_message"
 UNKNOWN_ACTION = "unknown_action"
 NOT_LOGGED_IN = "not_logged_in"
 SERVER_UNREACHABLE = "server_unreachable"
+# The widget could not start: sent by its page's start-up script (widget/templates/_startup.js)
+# to the CRM and in answer to every request, since the Python above never ran.
+WIDGET_FAILED = "widget_failed"
+# No ``ready`` came within embed.js's ``readyTimeout``: raised by static/embed.js itself.
+WIDGET_NOT_READY = "widget_not_ready"
+# The call was sent to the dialer but its answer did not come: it may have been placed.
+DIALER_OUTCOME_UNKNOWN = "dialer_outcome_unknown"
 
 _REQUIRED_TEXT = {
     LOGIN: ("username", "password"),
     LOGOUT: (),
     CLICK_TO_CALL: ("phone_number",),
     PLAY_RECORDING: ("filename",),
+    CHECK_IN: (),
+    CHECK_OUT: (),
+    PAUSE: ("reason",),
+    RESUME: (),
+    SET_QUEUES: (),
+    WRAPUP: ("call_id", "disposition"),
 }
+# ``login`` with a single-use token from the CRM's back end instead of a password.
+_TOKEN_LOGIN_REQUIRED = ("token",)
+_TOKEN_LOGIN_OPTIONAL = ("extension",)
 _OPTIONAL_TEXT = {
     LOGIN: ("extension", "phone_pass"),
     LOGOUT: (),
     CLICK_TO_CALL: ("phone_code",),
     PLAY_RECORDING: (),
+    CHECK_IN: ("device_id",),
+    CHECK_OUT: (),
+    PAUSE: (),
+    RESUME: (),
+    SET_QUEUES: (),
+    WRAPUP: ("outcome", "notes"),
 }
 
 
@@ -57,8 +105,15 @@ class ProtocolError(Exception):
 
 
 def is_request(data) -> bool:
-    """True for messages meant for the widget: objects with an ``action``."""
-    return isinstance(data, dict) and "action" in data
+    """True for messages meant for the widget, which answers each of them.
+
+    Those are objects with an ``action``, and objects whose ``type`` names one of our
+    actions (a common mix-up, answered with what to fix). Anything else - text that is not
+    JSON, arrays, objects with neither - may be the CRM's own traffic and is left alone.
+    """
+    if not isinstance(data, dict):
+        return False
+    return "action" in data or data.get("type") in ACTIONS
 
 
 def _text(value) -> "str | None":
@@ -77,6 +132,15 @@ def parse_request(data: dict) -> dict:
     request_id = data.get("request_id")
     if request_id is not None and not isinstance(request_id, (str, int)):
         request_id = None
+    if "action" not in data and data.get("type") in ACTIONS:
+        raise ProtocolError(
+            INVALID_MESSAGE,
+            "the request names its action in 'type'; use 'action': {action: '"
+            + data["type"]
+            + "', ...}",
+            request_id,
+            data["type"],
+        )
     action = data.get("action")
     if action not in ACTIONS:
         raise ProtocolError(
@@ -86,7 +150,10 @@ def parse_request(data: dict) -> dict:
             action if isinstance(action, str) else None,
         )
     request = {"action": action, "request_id": request_id}
-    for name in _REQUIRED_TEXT[action]:
+    with_token = action == LOGIN and data.get("token") is not None
+    required = _TOKEN_LOGIN_REQUIRED if with_token else _REQUIRED_TEXT[action]
+    optional = _TOKEN_LOGIN_OPTIONAL if with_token else _OPTIONAL_TEXT[action]
+    for name in required:
         value = _text(data.get(name))
         if not value:
             raise ProtocolError(
@@ -96,7 +163,7 @@ def parse_request(data: dict) -> dict:
                 action,
             )
         request[name] = value
-    for name in _OPTIONAL_TEXT[action]:
+    for name in optional:
         value = data.get(name)
         if value is None:
             request[name] = ""
@@ -107,7 +174,28 @@ def parse_request(data: dict) -> dict:
                 INVALID_MESSAGE, action + ": '" + name + "' must be text", request_id, action
             )
         request[name] = text
+    if action == WRAPUP and request["disposition"] not in DISPOSITIONS:
+        raise ProtocolError(
+            INVALID_MESSAGE,
+            "wrapup: 'disposition' must be one of " + ", ".join(DISPOSITIONS),
+            request_id,
+            action,
+        )
+    if action == SET_QUEUES:
+        request["queues"] = _queues(data.get("queues"), request_id)
     return request
+
+
+def _queues(value, request_id) -> list:
+    queues = [_text(queue) for queue in value] if isinstance(value, list) else None
+    if queues is None or not all(queues):
+        raise ProtocolError(
+            INVALID_MESSAGE,
+            "set_queues needs 'queues' as a list of queue ids (text or numbers; [] for none)",
+            request_id,
+            SET_QUEUES,
+        )
+    return queues
 
 
 def event(name: str, request_id=None, **fields) -> dict:

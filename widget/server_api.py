@@ -14,6 +14,13 @@ import protocol
 from controller import ServerError
 
 SERVER_ERROR = "server_error"
+AGENT_ROUTES = {
+    protocol.CHECK_IN: ("POST", "/api/v1/agent/check-in"),
+    protocol.CHECK_OUT: ("POST", "/api/v1/agent/check-out"),
+    protocol.PAUSE: ("POST", "/api/v1/agent/pause"),
+    protocol.RESUME: ("POST", "/api/v1/agent/resume"),
+    protocol.SET_QUEUES: ("PUT", "/api/v1/agent/queues"),
+}
 
 
 class ServerApi:
@@ -65,6 +72,11 @@ class ServerApi:
         body = {"username": username, "password": password, "extension": extension}
         return await self._send("POST", "/api/v1/tenants/" + self.tenant + "/sessions", body)
 
+    async def login_with_token(self, login_token: str, extension: str) -> dict:
+        """Log in with a single-use token the CRM's back end got for the agent."""
+        body = {"token": login_token, "extension": extension}
+        return await self._send("POST", "/api/v1/tenants/" + self.tenant + "/sessions", body)
+
     async def logout(self, token: str) -> None:
         await self._send("DELETE", "/api/v1/session", token=token)
 
@@ -80,3 +92,12 @@ class ServerApi:
     async def click_to_call(self, token: str, phone_code: str, phone_number: str) -> dict:
         body = {"phone_code": phone_code, "phone_number": phone_number}
         return await self._send("POST", "/api/v1/calls", body, token=token)
+
+    async def agent_action(self, token: str, action: str, body: dict) -> dict:
+        """Check in or out, pause, resume or set the queues; ``{"state": {...}, ...}``."""
+        method, path = AGENT_ROUTES[action]
+        return await self._send(method, path, body, token=token)
+
+    async def wrapup(self, token: str, call_id: str, body: dict) -> dict:
+        path = "/api/v1/calls/" + call_id + "/wrapup"
+        return await self._send("POST", path, body, token=token)

@@ -3,36 +3,37 @@
 Text lines ``SUCCESS: <function> <TEXT> - a|b|c`` / ``ERROR: …`` (VICIdial's ``ERROR: … :
 |a|b|`` form too), the envelope ``{"success", "message", "data"}``, the array ``["ERROR",
 reason, user, data]``, add_multi_lead's ``{"lead 1": {…}}`` and version's ``VERSION:``
-line. A refusal that speaks of permission or a failed login is `DialerUnauthorized`, any
-other ``ERROR`` is `DialerRejected`; HTML, broken JSON, an empty body or an unexpected
-shape is `DialerBadResponse`. The dialer echoes secrets (add_list's refusal echoes the API
-password, add_user's success the agent's password, VICIdial's failed login the API
-password): every text kept or returned is redacted first.
+line. A failed login is `LoginRefused` (a `DialerUnauthorized`), a locked API user
+(VICIdial's "Too many login attempts") `DialerLocked`, a refusal that speaks of
+permission `DialerUnauthorized`, any other ``ERROR`` `DialerRejected`; HTML, broken JSON,
+an empty body or an unexpected shape is `DialerBadResponse`. The dialer echoes secrets
+(`bridge.elision.echoes`): every text kept or returned is redacted first, and cut after.
 """
 
 import contextlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from bridge.errors import DialerBadResponse, DialerRejected, DialerUnauthorized
+from bridge.errors import DialerBadResponse, DialerLocked, DialerRejected, DialerUnauthorized
 from bridge.interface import DialerList
-from bridge.transport import REDACTED
 
 EXCERPT = 1000  # characters of an answer kept in an error
-UNAUTHORIZED_MARKS = (
-    "DOES NOT HAVE PERMISSION",
-    "LOGIN INCORRECT",
-    "TOO MANY LOGIN ATTEMPTS",
-    "IP ADDRESS IS NOT ALLOWED",
-)
+LOGIN_REFUSED = "LOGIN INCORRECT"
+LOCKED = "TOO MANY LOGIN ATTEMPTS"
+UNAUTHORIZED_MARKS = ("DOES NOT HAVE PERMISSION", "IP ADDRESS IS NOT ALLOWED")
+ALREADY_THERE = re.compile(r"ERROR: add_lead DUPLICATE PHONE NUMBER IN ")
 
 _LINE = re.compile(r"(SUCCESS|ERROR): ?(.*)")
 _VERSION = re.compile(r"VERSION: ([^|\r\n]+)")
 _PER_LEAD = re.compile(r"lead \d+")
 _LIST_ENTRY = re.compile(r"(.+?)-(\d+)-(.*)", re.DOTALL)
+
+
+class LoginRefused(DialerUnauthorized):
+    """The dialer refused the API user's login (VICIdial: "Login incorrect")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class AnswerReader:
                 f"{self.dialer} refused {function} with HTTP {status}: "
                 "check the base URL and any access rules in front of the API",
                 dialer=self.dialer,
-                dialer_text=self.redact(body[:EXCERPT]),
+                dialer_text=self.redact(body)[:EXCERPT],
             )
         if status != 200:
             raise self._bad(function, f"HTTP {status}: check the base URL and path", body)
@@ -82,12 +83,9 @@ class AnswerReader:
             raise self._bad(function, "an empty body", body)
         return body
 
-    def success(self, body: str, function: str, secrets: Sequence[str] = ()) -> Answer:
-        """The answer to ``function``, if a success; a refusal raises its typed error.
-
-        ``secrets`` are fields of a text line to redact (the values sent and echoed).
-        """
-        answer = self._read(body, function, secrets)
+    def success(self, body: str, function: str) -> Answer:
+        """The answer to ``function``, if a success; a refusal raises its typed error."""
+        answer = self._read(body, function)
         if not answer.ok:
             self._refuse(function, answer)
         return answer
@@ -133,7 +131,7 @@ class AnswerReader:
             raise self._bad("version", "no VERSION line", body)
         return found[1].strip()
 
-    def _read(self, body: str, function: str, secrets: Sequence[str]) -> Answer:
+    def _read(self, body: str, function: str) -> Answer:
         if body.startswith(("{", "[")):
             try:
                 value = json.loads(body)
@@ -142,21 +140,20 @@ class AnswerReader:
             return self._json_answer(function, value, body)
         if body.startswith("<"):
             raise self._bad(function, "HTML, not an API answer: check the base URL and path", body)
-        return self._line_answer(function, body, secrets)
+        return self._line_answer(function, body)
 
-    def _line_answer(self, function: str, body: str, secrets: Sequence[str]) -> Answer:
-        lines = (_LINE.fullmatch(line.strip()) for line in body.splitlines())
+    def _line_answer(self, function: str, body: str) -> Answer:
+        lines = (_LINE.fullmatch(self.redact(line.strip())) for line in body.splitlines())
         found = next((line for line in lines if line), None)
         if found is None:
             raise self._bad(function, "text without a SUCCESS or ERROR line", body)
         result, rest = found.groups()
         head, sep, data = _split_line(rest)
-        fields = [REDACTED if value in secrets else value for value in data.split("|")]
-        text = self.redact(f"{result}: {head}{sep}{'|'.join(fields) if sep else ''}")
+        text = f"{result}: {head}{sep}{data}"
         if result == "SUCCESS" and not head.startswith(function + " "):
             raise self._bad(function, "a SUCCESS line for another function", text)
-        reason = self.redact(_without_function(function, head))
-        return Answer(result == "SUCCESS", reason, fields if sep else [], text)
+        reason = _without_function(function, head)
+        return Answer(result == "SUCCESS", reason, data.split("|") if sep else [], text)
 
     def _json_answer(self, function: str, value: Any, body: str) -> Answer:
         text = self.redact(body)
@@ -177,7 +174,23 @@ class AnswerReader:
 
     def _refuse(self, function: str, answer: Answer) -> NoReturn:
         dialer_text = answer.text[:EXCERPT]
-        if any(mark in answer.reason.upper() for mark in UNAUTHORIZED_MARKS):
+        reason = answer.reason.upper()
+        if LOCKED in reason:
+            raise DialerLocked(
+                f"{self.dialer} has locked the API user after too many failed logins "
+                f"({answer.reason}): until the lock ends it refuses every login of that "
+                "user, the right password too",
+                dialer=self.dialer,
+                dialer_text=dialer_text,
+            )
+        if LOGIN_REFUSED in reason:
+            raise LoginRefused(
+                f"{self.dialer} refused the API user's login for {function} "
+                f"({answer.reason}): check api_user and api_pass",
+                dialer=self.dialer,
+                dialer_text=dialer_text,
+            )
+        if any(mark in reason for mark in UNAUTHORIZED_MARKS):
             raise DialerUnauthorized(
                 f"{self.dialer} refused the API user for {function} ({answer.reason}): check "
                 "api_user and api_pass, and that the API user has user level 8 or higher "
@@ -202,7 +215,7 @@ class AnswerReader:
         return DialerBadResponse(
             f"{self.dialer} answered {function} with {what}",
             dialer=self.dialer,
-            dialer_text=self.redact(body[:EXCERPT]),
+            dialer_text=self.redact(body)[:EXCERPT],
         )
 
 

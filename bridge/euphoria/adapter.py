@@ -31,7 +31,7 @@ Readings where the spec is silent or loose:
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,9 +133,9 @@ class EuphoriaAdapter(DialerAdapter):
             list_name, dialer_list.campaign, contacts, priority=priorities.pop()
         )
         added = f"added to {dialer_list.campaign}/{list_name}"
-        return [LeadOutcome(lead.phone.digits, True, added) for lead in leads]
+        return [LeadOutcome(lead.phone.digits, "added", added) for lead in leads]
 
-    async def download_recording(self, filename: str) -> AsyncIterator[bytes]:
+    async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         """``DownloadCallRecordingByFilename``: the decoded WAV, in pieces as they arrive."""
         if not filename.strip():
             raise InvalidRequest("a recording's file name is required", dialer=self.name)
@@ -230,7 +230,7 @@ class EuphoriaAdapter(DialerAdapter):
             raise DialerBadResponse(
                 f"{self.name} answered audioData that is not a WAV file",
                 dialer=self.name,
-                dialer_text=repr(head[:12]),
+                dialer_text=self._redact(repr(head[:12])),
             )
 
     # Sending and reading
@@ -248,7 +248,7 @@ class EuphoriaAdapter(DialerAdapter):
         except UnsendableText as error:
             raise InvalidRequest(str(error), dialer=self.name) from None
 
-    async def _send(self, action: str, body: bytes, reader: AnswerReader) -> AsyncIterator[bytes]:
+    async def _send(self, action: str, body: bytes, reader: AnswerReader) -> AsyncGenerator[bytes]:
         """POST ``body`` in one of the action's slots; yield the answer's audio, if any.
 
         A call refused as busy keeps its slot and is repeated by the retry policy, as
@@ -265,7 +265,7 @@ class EuphoriaAdapter(DialerAdapter):
 
     async def _first_piece(
         self, action: str, body: bytes, reader: AnswerReader
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes]:
         """One attempt, read up to its first piece of audio (or its end, or its error)."""
         reader.reset()
         attempt = self._attempt(action, body, reader)
@@ -280,10 +280,15 @@ class EuphoriaAdapter(DialerAdapter):
 
     async def _attempt(
         self, action: str, body: bytes, reader: AnswerReader
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes]:
         limit = None if reader.audio_tag else ANSWER_LIMIT
         async with self.transport.stream(
-            "POST", self.path, data=body, headers=_HEADERS, audit_as=action
+            "POST",
+            self.path,
+            data=body,
+            headers=_HEADERS,
+            audit_as=action,
+            changes=action != DOWNLOAD_RECORDING,
         ) as answer:
             keep = EXCERPT + len(self._auth_code)  # redacted first, then cut
             if answer.status != 200:
@@ -308,7 +313,7 @@ class EuphoriaAdapter(DialerAdapter):
                 raise DialerBadResponse(
                     self._redact(f"{self.name} answered {error}"),
                     dialer=self.name,
-                    dialer_text=self._excerpt(head),
+                    dialer_text=self._excerpt(bytes(head)),
                 ) from None
             if audio:
                 yield audio
@@ -316,7 +321,7 @@ class EuphoriaAdapter(DialerAdapter):
             raise error_for(self._redact(reader.error), dialer=self.name)
 
 
-async def _pieces(first: bytes | None, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def _pieces(first: bytes | None, rest: AsyncGenerator[bytes]) -> AsyncGenerator[bytes]:
     """``first`` (if any), then what ``rest`` yields; ``rest`` is closed at the end."""
     async with contextlib.aclosing(rest):
         if first is not None:

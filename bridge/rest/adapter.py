@@ -21,7 +21,7 @@ How the generic terms map onto this API:
 
 from collections.abc import Sequence
 
-from bridge.errors import DialerBadResponse, DialerRejected, InvalidRequest
+from bridge.errors import DialerBadResponse, DialerOutcomeUnknown, DialerRejected, InvalidRequest
 from bridge.interface import (
     DialerAdapter,
     DialerList,
@@ -29,6 +29,7 @@ from bridge.interface import (
     Lead,
     LeadBatching,
     LeadOutcome,
+    LeadStatus,
     OriginateRequest,
     OriginateResult,
 )
@@ -66,15 +67,22 @@ class RestAdapter(DialerAdapter):
             "cid": request.caller_id,
             "lead_id": request.lead_id,
         }
-        envelope = await self.connection.call(
-            "GET", "/api/cc_agent/originate", params={k: v for k, v in params.items() if v}
-        )
+        try:
+            envelope = await self.connection.call(
+                "GET", "/api/cc_agent/originate", params={k: v for k, v in params.items() if v}
+            )
+        except DialerOutcomeUnknown:
+            raise DialerOutcomeUnknown(
+                f"{self.name} did not answer the click-to-call in time after it was sent: "
+                "the call may have been placed; check before calling again",
+                dialer=self.name,
+            ) from None
         uuid = envelope.get("uuid", envelope.get("Uuid"))
         if uuid is not None and not isinstance(uuid, str):
             raise DialerBadResponse(
                 f"{self.name} answered originate with a uuid that is not text",
                 dialer=self.name,
-                dialer_text=repr(uuid)[:100],
+                dialer_text=self.connection.excerpt(repr(uuid), 100),
             )
         return OriginateResult(uuid=uuid)
 
@@ -89,7 +97,7 @@ class RestAdapter(DialerAdapter):
             is_agent=True,
             active=user.active,
         )
-        return f"user {created.username} created with id {created.id}"
+        return self.connection.redact(f"user {created.username} created with id {created.id}")
 
     async def update_user(self, user: DialerUser) -> str:
         found = await self._user_named(user.username)
@@ -113,11 +121,11 @@ class RestAdapter(DialerAdapter):
     async def create_list(self, dialer_list: DialerList) -> DialerList:
         """Create a phone list; the dialer chooses its id (``dialer_list.list_id`` is unused)."""
         created = await self.client.phone_lists.create(dialer_list.name)
-        return DialerList(list_id=str(created.id), name=created.name)
+        return DialerList(list_id=str(created.id), name=self.connection.redact(created.name))
 
     async def active_lists(self) -> list[DialerList]:
         return [
-            DialerList(list_id=str(phone_list.id), name=phone_list.name)
+            DialerList(list_id=str(phone_list.id), name=self.connection.redact(phone_list.name))
             for phone_list in await self.client.phone_lists.list()
         ]
 
@@ -126,42 +134,45 @@ class RestAdapter(DialerAdapter):
 
         The dialer refuses a whole array when one phone is already in the list (the
         project's reading; the spec only says a phone appears once per list). A lead
-        repeating an earlier lead's phone is not sent. If the dialer refuses the rest,
-        the list's phones are read: leads already there are reported as duplicates and
-        the others are sent once more (nothing was added); a refusal that duplicates do
-        not explain is reported on each lead with the dialer's reason. Without
-        duplicates this is one request.
+        repeating an earlier lead's phone is not sent (``already_there`` once that one is
+        on the list). If the dialer refuses the rest, the list's phones are read: leads
+        already there are ``already_there`` and the others are sent once more (nothing
+        was added); a refusal that duplicates do not explain is reported on each lead
+        with the dialer's reason (``failed``). Without duplicates this is one request.
         """
         if not leads:
             return []
         list_id = self._list_id(dialer_list)
-        refused, to_send = _screen(leads)
-        if to_send:
-            refused.update(await self._send_leads(list_id, leads, to_send))
-        added = f"added to phone list {list_id}"
-        return [
-            LeadOutcome(lead.phone.digits, index not in refused, refused.get(index, added))
-            for index, lead in enumerate(leads)
-        ]
+        earlier, to_send = _screen(leads)
+        outcomes = await self._send_leads(list_id, leads, to_send) if to_send else {}
+        for index, first in earlier.items():
+            phone = leads[index].phone.digits
+            status: LeadStatus = "already_there" if outcomes[first].ok else "failed"
+            outcomes[index] = LeadOutcome(
+                phone, status, f"duplicate: {phone} appears earlier in this batch"
+            )
+        return [outcomes[index] for index in range(len(leads))]
 
     async def _send_leads(
         self, list_id: int, leads: list[Lead], to_send: dict[str, int]
-    ) -> dict[int, str]:
-        """Add the leads of ``to_send`` (phone → index); the reasons of those refused."""
+    ) -> dict[int, LeadOutcome]:
+        """Add the leads of ``to_send`` (phone → index); the outcome of each, by index."""
+        outcomes: dict[int, LeadOutcome] = {}
         refusal = await self._add_once(list_id, leads, to_send)
-        if refusal is None:
-            return {}
-        in_list = {lead.phone for lead in await self.client.leads.list(list_id)}
-        duplicates = in_list.intersection(to_send)
-        refused = {
-            to_send.pop(phone): f"duplicate: {phone} is already in phone list {list_id}"
-            for phone in duplicates
-        }
-        if duplicates and to_send:
-            refusal = await self._add_once(list_id, leads, to_send)
         if refusal is not None:
-            refused.update(dict.fromkeys(to_send.values(), f"refused: {refusal}"))
-        return refused
+            in_list = {lead.phone for lead in await self.client.leads.list(list_id)}
+            for phone in in_list.intersection(to_send):
+                outcomes[to_send.pop(phone)] = LeadOutcome(
+                    phone, "already_there", f"duplicate: {phone} is already in phone list {list_id}"
+                )
+            if outcomes and to_send:
+                refusal = await self._add_once(list_id, leads, to_send)
+        for phone, index in to_send.items():
+            if refusal is None:
+                outcomes[index] = LeadOutcome(phone, "added", f"added to phone list {list_id}")
+            else:
+                outcomes[index] = LeadOutcome(phone, "failed", f"refused: {refusal}")
+        return outcomes
 
     async def _add_once(
         self, list_id: int, leads: list[Lead], to_send: dict[str, int]
@@ -224,17 +235,18 @@ class RestAdapter(DialerAdapter):
         return int(dialer_list.list_id)
 
 
-def _screen(leads: list[Lead]) -> tuple[dict[int, str], dict[str, int]]:
-    """Leads refused before sending (index → reason), and the phones to send (→ index)."""
-    refused: dict[int, str] = {}
+def _screen(leads: list[Lead]) -> tuple[dict[int, int], dict[str, int]]:
+    """Leads repeating an earlier lead's phone (index → the earlier one's index), and the
+    phones to send (→ index)."""
+    earlier: dict[int, int] = {}
     to_send: dict[str, int] = {}
     for index, lead in enumerate(leads):
         phone = lead.phone.digits
         if phone in to_send:
-            refused[index] = f"duplicate: {phone} appears earlier in this batch"
+            earlier[index] = to_send[phone]
         else:
             to_send[phone] = index
-    return refused, to_send
+    return earlier, to_send
 
 
 def _rest_lead(lead: Lead) -> PhoneListLead:

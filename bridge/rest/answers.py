@@ -7,13 +7,13 @@ fails the text is read once more as JSON5, which allows that.
 """
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import json5
 
 from bridge.errors import DialerBadResponse, DialerRejected, DialerUnauthorized
-from bridge.transport import DialerResponse
+from bridge.redaction import Redactor
+from bridge.transport import EXCERPT, DialerResponse
 
 
 def loads(body: bytes | str) -> Any:
@@ -25,14 +25,14 @@ def loads(body: bytes | str) -> Any:
         return json5.loads(text)
 
 
-def envelope(response: DialerResponse, *, dialer: str, redact: Callable[[str], str]) -> dict:
+def envelope(response: DialerResponse, *, dialer: str, redactor: Redactor) -> dict[str, Any]:
     """The whole envelope of a success; a refusal or a malformed answer raises."""
     if response.status == 401:
         raise DialerUnauthorized(
             f"{dialer} refused the bridge's api_key (HTTP 401): "
             "check the tenant's REST api_key and its Call Center API permission",
             dialer=dialer,
-            dialer_text=_message_of(response, redact) or "Unauthorized",
+            dialer_text=_message_of(response, redactor) or "Unauthorized",
         )
     try:
         value = loads(response.body)
@@ -42,19 +42,26 @@ def envelope(response: DialerResponse, *, dialer: str, redact: Callable[[str], s
         raise DialerBadResponse(
             f"{dialer} answered HTTP {response.status} without its JSON envelope",
             dialer=dialer,
-            dialer_text=redact(response.text()[:200]),
+            dialer_text=redactor.excerpt(response.text(), EXCERPT),
         )
     if value.get("success", value.get("Success")) is not True:
-        text = redact(str(value.get("msg") or "no reason given"))
+        text = redactor.redact(_text(value.get("msg")) or "no reason given")
         raise DialerRejected(f"{dialer} refused: {text}", dialer=dialer, dialer_text=text)
     return value
 
 
-def _message_of(response: DialerResponse, redact: Callable[[str], str]) -> str | None:
+def _message_of(response: DialerResponse, redactor: Redactor) -> str | None:
     try:
         value = loads(response.body)
     except ValueError:
         return None
     if isinstance(value, dict) and isinstance(value.get("msg"), str):
-        return redact(value["msg"])
+        return redactor.redact(value["msg"])
     return None
+
+
+def _text(value: Any) -> str:
+    """A value of the answer as text (JSON for anything but text), to be redacted."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return json.dumps(value, default=str)

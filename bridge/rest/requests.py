@@ -13,7 +13,7 @@ from typing import Any
 from bridge.errors import DialerUnavailable
 from bridge.rest import answers
 from bridge.retry import READS, RetryPolicy
-from bridge.transport import DialerTransport
+from bridge.transport import EXCERPT, DialerTransport
 
 Params = Mapping[str, str | int | None]
 
@@ -35,6 +35,10 @@ class RestConnection:
     def redact(self, text: str) -> str:
         return self.transport.redact(text)
 
+    def excerpt(self, text: str, limit: int = EXCERPT) -> str:
+        """``text`` redacted, then cut to ``limit`` characters."""
+        return self.transport.redactor.excerpt(text, limit)
+
     async def call(
         self,
         method: str,
@@ -42,15 +46,20 @@ class RestConnection:
         *,
         params: Params | None = None,
         json_body: Any = None,
+        changes: bool = True,
     ) -> dict[str, Any]:
-        """Send one request; return the whole envelope when ``success`` is true."""
+        """Send one request; return the whole envelope when ``success`` is true.
+        ``changes`` is false for a request that only reads (`bridge.transport`)."""
         query = {key: str(value) for key, value in (params or {}).items() if value is not None}
         query["api_key"] = self._api_key
-        response = await self.transport.request(method, path, params=query, json=json_body)
-        return answers.envelope(response, dialer=self.dialer, redact=self.redact)
+        response = await self.transport.request(
+            method, path, params=query, json=json_body, changes=changes
+        )
+        return answers.envelope(response, dialer=self.dialer, redactor=self.transport.redactor)
 
     async def read(self, path: str, *, params: Params | None = None) -> dict[str, Any]:
         """``GET`` a read-only resource, repeated by the retry policy while unavailable."""
         return await self._retry.call(
-            lambda: self.call("GET", path, params=params), retry_on=DialerUnavailable
+            lambda: self.call("GET", path, params=params, changes=False),
+            retry_on=DialerUnavailable,
         )

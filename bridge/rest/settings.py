@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from bridge.redaction import Redactor
 from bridge.settings import DialerSettingsBase, Secret
 
 
@@ -29,3 +30,7 @@ class RestSettings(DialerSettingsBase):
     event_push_sources: Annotated[
         tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], BeforeValidator(_networks)
     ] = ()
+
+    def redactor(self) -> Redactor:
+        """The api_key, and the value of any ``api_key=`` a web server's page echoes."""
+        return Redactor(self.secrets(), parameters=("api_key",))

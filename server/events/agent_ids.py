@@ -6,6 +6,7 @@ by the dialer's own ``agent:checkin`` events. An agent's extension is the fallba
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -53,7 +54,7 @@ async def of_agent(connection: AsyncConnection, agent_id: int) -> dict[str, Dial
     return {row.dialer: DialerIds(row.user_id, row.device_id) for row in rows}
 
 
-def _by(column: ColumnElement[str | None]) -> Select[tuple[int, str | None]]:
+def _by(column: ColumnElement[str | None]) -> Select[Any]:
     """Agents of a tenant by one kind of id on a dialer (an indexed look-up)."""
     return (
         select(agent_dialer_ids.c.agent_id, column)
@@ -86,15 +87,15 @@ def find_agent(
             rows = connection.execute(
                 statement, {"tenant": tenant, "dialer": dialer, "values": list(values)}
             ).all()
-            found = {value: agent_id for agent_id, value in rows}
+            by_value = {row[1]: int(row[0]) for row in rows}
             for value in values:
-                if value in found:
-                    return found[value]
+                if value in by_value:
+                    return by_value[value]
     if extension:
-        found = connection.execute(
+        agent_id = connection.execute(
             select(agents.c.id).where(
                 (agents.c.tenant == tenant) & (agents.c.extension == extension)
             )
-        )
-        return found.scalars().first()
+        ).scalar()
+        return None if agent_id is None else int(agent_id)
     return None

@@ -47,7 +47,7 @@ class CallQuery:
     offset: int = 0
 
 
-def call_json(row: Row | Any, agent: str | None) -> dict[str, Any]:
+def call_json(row: Row[Any] | Any, agent: str | None) -> dict[str, Any]:
     """A call as the CRM API shows it (times in epoch seconds, agent by username)."""
     answer = {name: getattr(row, name) for name in PUBLIC_FIELDS}
     answer["answered"] = bool(answer["answered"])

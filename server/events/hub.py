@@ -75,10 +75,6 @@ class StreamHub:
             if not self._subscriptions[agent_id]:
                 del self._subscriptions[agent_id]
 
-    @property
-    def connected(self) -> int:
-        return sum(len(subscriptions) for subscriptions in self._subscriptions.values())
-
     def watches(self, agent_id: int) -> bool:
         return agent_id in self._subscriptions
 
@@ -145,6 +141,8 @@ class StreamHub:
         lost = asyncio.Event()
         async with database.connect() as connection:
             raw = (await connection.get_raw_connection()).driver_connection
+            if raw is None:
+                raise ConnectionError("no PostgreSQL connection to LISTEN on")
             raw.add_termination_listener(lambda _connection: lost.set())
 
             def on_notify(*args: Any) -> None:

@@ -48,7 +48,7 @@ def digest(name: str, data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _call(row: Row) -> Call:
+def _call(row: Row[Any]) -> Call:
     return Call(**{name: getattr(row, name) for name in CALL_FIELDS})
 
 
@@ -140,12 +140,11 @@ class EventIntake:
         """Write ``call``; tell its agent what the agent has not been told yet."""
         events: list[StreamEvent] = []
         news = agent_news(call)
-        if news is not None and call.agent_id is not None:
+        agent_id = call.agent_id
+        if news is not None and agent_id is not None:
             call = replace(call, notified=call.state)
-            events.append(stream_log.append(connection, call.agent_id, news, event_data(call)))
-            event = self._change_state(
-                connection, call.agent_id, lambda state: state.following(call)
-            )
+            events.append(stream_log.append(connection, agent_id, news, event_data(call)))
+            event = self._change_state(connection, agent_id, lambda state: state.following(call))
             if event is not None:
                 events.append(event)
         values = {name: getattr(call, name) for name in CALL_FIELDS}
@@ -309,7 +308,7 @@ class EventIntake:
             return state, [_call(row) for row in rows]
 
 
-def _agent_state(row: Row) -> AgentState:
+def _agent_state(row: Row[Any]) -> AgentState:
     return AgentState(
         checked_in=bool(row.checked_in),
         pause_reason=row.pause_reason,

@@ -43,7 +43,7 @@ class SessionWatch:
         if not watched:
             return
         async with self._db.connect() as connection:
-            live = set(
+            live: set[str] = set(
                 (
                     await connection.execute(
                         select(sessions.c.token_hash)

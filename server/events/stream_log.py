@@ -38,7 +38,7 @@ _APPEND = insert(stream_events).returning(stream_events.c.id)
 def append(connection: Connection, agent_id: int, name: str, data: dict[str, Any]) -> StreamEvent:
     """Write one event (inside the writer's transaction)."""
     values = {"agent_id": agent_id, "name": name, "data": json.dumps(data)}
-    event_id = connection.execute(_APPEND, {**values, "created_at": time.time()}).scalar_one()
+    event_id: int = connection.execute(_APPEND, {**values, "created_at": time.time()}).scalar_one()
     return StreamEvent(event_id, agent_id, name, data)
 
 

@@ -1,4 +1,5 @@
-"""Admin pages and API: the audit log ("API Monitoring") and API keys ("API Manager").
+"""Admin pages and API: the audit log ("API Monitoring"), API keys ("API Manager"), and
+jobs and CSV imports (`admin_jobs`).
 
 A sub-application mounted at ``/admin``, every route behind `admin_middleware`.
 HTML: ``/admin/audit`` (filter by tenant, action, date range; newest first; pages),
@@ -15,11 +16,11 @@ from server.api_keys import ApiKey
 from server.audit_log import AuditQuery
 from server.auth import admin_middleware
 from server.fields import Identifier, RequiredName
-from server.keys import API_KEYS, ASSETS, AUDIT, CONFIG, TEMPLATES
+from server.keys import API_KEYS, AUDIT, CONFIG
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
-from server.routes import event_push_admin
-from server.security_headers import ADMIN_CSP
+from server.routes import admin_jobs, event_push_admin
+from server.routes.admin_render import render as _render
 
 PER_PAGE_MAX = 500
 
@@ -88,19 +89,6 @@ def _key_json(key: ApiKey) -> dict[str, Any]:
     }
 
 
-def _render(request: web.Request, template: str, **context: Any) -> web.Response:
-    html = (
-        request.config_dict[TEMPLATES]
-        .get_template(template)
-        .render(assets=request.config_dict[ASSETS], **context)
-    )
-    response = web.Response(text=html, content_type="text/html")
-    response.headers["Content-Security-Policy"] = ADMIN_CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 async def audit_json(request: web.Request) -> web.Response:
     return web.json_response(await _audit_page(request))
 
@@ -164,4 +152,5 @@ def create_admin_app() -> web.Application:
     admin.router.add_post("/api/keys", create_key_json)
     admin.router.add_delete("/api/keys/{id}", revoke_key_json)
     event_push_admin.add_routes(admin)
+    admin_jobs.add_routes(admin)
     return admin

@@ -1,61 +1,52 @@
 """User sync for CRM back ends: an agent created or changed once, everywhere.
 
 ``PUT /api/v1/crm/agents/{username}`` ``{full_name, password?, extension?, email?,
-user_level?, user_group?, phone_login?, phone_pass?, active?, dialer_ids?}`` saves the
-agent in the bridge's directory (so the widget login works with the same username and
-password; ``dialer_ids`` are the agent's ids on each dialer, ``{"rest": {"user_id",
-"device_id"}}``, which match the dialer's events to the agent; a REST dialer's user id is
-asked for when not given) and creates it on every dialer of the tenant it is not yet
-on, or updates it where it is. ``DELETE`` removes it everywhere. The answer reports each
-dialer's outcome; HTTP 207 when any failed (the directory is saved either way, and
-repeating the request finishes the job).
+user_level?, user_group?, phone_login?, phone_pass?, active?, allowed_extensions?,
+dialer_ids?}`` saves the agent in the bridge's directory (so the widget login works with
+the same username and password; ``dialer_ids`` are the agent's ids on each dialer, which
+match the dialer's events to the agent, and a REST dialer's user id is asked for when
+not given) and creates it on every dialer of the tenant it is not yet on, or updates it
+where it is. ``DELETE`` removes it everywhere. The answer reports each dialer's outcome; HTTP
+207 when any failed (the directory is saved either way, and repeating the request
+finishes the job).
+
+``PUT /api/v1/crm/agents`` ``{"agents": [{username, full_name, ...}, ...]}`` syncs many
+agents as a job (`server.jobs.agent_sync`): up to ``[jobs] sync_max_agents`` of them
+(without ``Prefer: respond-async``) are answered when done, each agent's outcome on each
+dialer; more answer ``202 Accepted`` with the job's ``Location``.
 """
 
+import json
 from typing import Any
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from bridge import DialerAdapter, DialerError, DialerUser, kind_offers
+from bridge import DialerAdapter, DialerError, kind_offers
+from server.agent_sync import AgentBody, agent_json, sync_agent
 from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
 from server.events import agent_ids
-from server.fields import Code, Email, Extension, Identifier, Password, RequiredName, ShortText
-from server.keys import AGENTS, CONFIG, DATABASE, DIALERS, INTAKE
+from server.fields import Code, Identifier, Username
+from server.jobs.records import Job, NewRow
+from server.jobs.states import ADDED, PENDING
+from server.jobs.worker import AGENT_SYNC
+from server.keys import AGENTS, CONFIG, DATABASE, DIALERS, INTAKE, JOBS
 from server.problems import NotFound, Problem
-from server.request_body import Body, read_json
+from server.request_body import Body, invalid, read_json
+from server.routes.job_submission import (
+    accepted,
+    earlier_job,
+    finished,
+    idempotency_key,
+    job_error,
+    prefers_async,
+    read_json_bytes,
+    request_digest,
+    submit,
+)
 
-
-class DialerIdsBody(Body):
-    user_id: Code | int | None = None
-    device_id: Code | int | None = None
-
-
-class AgentBody(Body):
-    full_name: RequiredName
-    password: Password = ""
-    extension: Extension = ""
-    email: Email = ""
-    user_level: int = Field(default=1, ge=1, le=9)
-    user_group: ShortText = "AGENTS"
-    phone_login: Extension = ""
-    phone_pass: Password = ""
-    active: bool = True
-    # The agent's ids on each dialer (``{"rest": {"user_id": "7", "device_id": "3"}}``).
-    dialer_ids: dict[Identifier, DialerIdsBody] = Field(default_factory=dict, max_length=20)
-
-    def dialer_user(self, username: str) -> DialerUser:
-        return DialerUser(
-            username=username,
-            full_name=self.full_name,
-            password=self.password or None,
-            extension=self.extension or None,
-            phone_pass=self.phone_pass or None,
-            email=self.email,
-            user_level=self.user_level,
-            user_group=self.user_group,
-            active=self.active,
-        )
+MAX_AGENTS = 10_000
 
 
 def _status(results: dict[str, dict[str, Any]]) -> int:
@@ -69,59 +60,38 @@ def _username(request: web.Request) -> str:
     return username
 
 
+class DialerIdsBody(Body):
+    user_id: Code | int | None = None
+    device_id: Code | int | None = None
+
+
+class OneAgentBody(AgentBody):
+    # The agent's ids on each dialer (``{"rest": {"user_id": "7", "device_id": "3"}}``),
+    # which match the dialer's events to the agent.
+    dialer_ids: dict[Identifier, DialerIdsBody] = Field(default_factory=dict, max_length=20)
+
+
 async def put_agent(request: web.Request) -> web.Response:
     tenant = request[API_KEY].tenant
     username = _username(request)
-    body = await read_json(request, AgentBody)
-    directory = request.config_dict[AGENTS]
-    existing = await directory.get(tenant, username)
-    if existing is None and not body.password:
-        raise Problem("invalid_message", f"agent {username} is new: 'password' is required")
-    user = body.dialer_user(username)
-    synced = set(existing.synced_dialers if existing else ())
-    results = {}
-    for name, adapter in request.config_dict[DIALERS].of_tenant(tenant).items():
-        if name in synced:
-            results[name] = await outcome(adapter.update_user(user))
-        else:
-            results[name] = await outcome(adapter.create_user(user))
-            if results[name].get("ok"):
-                synced.add(name)
-    agent = await directory.save(
-        tenant,
-        username,
-        password=user.password,
-        full_name=user.full_name,
-        extension=user.extension or "",
-        active=user.active,
-        synced_dialers=tuple(sorted(synced)),
-    )
+    body = await read_json(request, OneAgentBody)
+    adapters = request.config_dict[DIALERS].of_tenant(tenant)
+    synced = await sync_agent(request.config_dict[AGENTS], adapters, tenant, username, body)
     for dialer, ids in body.dialer_ids.items():
-        await _save_dialer_ids(request, agent.id, dialer, ids)
-    await _learn_user_ids(request, agent.id, username, synced - set(body.dialer_ids))
+        await request.config_dict[INTAKE].save_dialer_ids(
+            synced.agent.id,
+            dialer,
+            user_id=None if ids.user_id is None else str(ids.user_id),
+            device_id=None if ids.device_id is None else str(ids.device_id),
+        )
+    learn = set(synced.agent.synced_dialers) - set(body.dialer_ids)
+    await _learn_user_ids(request, synced.agent.id, username, learn)
     answer = {
-        "agent": {
-            "username": agent.username,
-            "full_name": agent.full_name,
-            "extension": agent.extension,
-            "active": agent.active,
-            "synced_dialers": list(agent.synced_dialers),
-        },
-        "created": existing is None,
-        "dialers": results,
+        "agent": agent_json(synced.agent),
+        "created": synced.created,
+        "dialers": synced.dialers,
     }
-    return web.json_response(answer, status=_status(results))
-
-
-async def _save_dialer_ids(
-    request: web.Request, agent_id: int, dialer: str, ids: DialerIdsBody
-) -> None:
-    await request.config_dict[INTAKE].save_dialer_ids(
-        agent_id,
-        dialer,
-        user_id=None if ids.user_id is None else str(ids.user_id),
-        device_id=None if ids.device_id is None else str(ids.device_id),
-    )
+    return web.json_response(answer, status=_status(synced.dialers))
 
 
 async def _learn_user_ids(
@@ -176,6 +146,78 @@ async def delete_agent(request: web.Request) -> web.Response:
     )
 
 
+class BulkAgent(AgentBody):
+    username: Username
+
+
+class BulkAgentsBody(Body):
+    agents: list[BulkAgent] = Field(min_length=1, max_length=MAX_AGENTS)
+
+
+def _agent_rows(raw: bytes) -> list[NewRow]:
+    try:
+        body = BulkAgentsBody.model_validate_json(raw)
+    except ValidationError as error:
+        raise invalid(error) from None
+    seen: set[str] = set()
+    for index, agent in enumerate(body.agents):
+        if agent.username in seen:
+            raise Problem(
+                "invalid_message",
+                f"agents.{index}.username: {agent.username!r} appears twice",
+                fields=[{"field": f"agents.{index}.username", "message": "appears twice"}],
+            )
+        seen.add(agent.username)
+    return [
+        NewRow(index, PENDING, agent.username, json.dumps(agent.model_dump()))
+        for index, agent in enumerate(body.agents)
+    ]
+
+
+async def _agents_answer(request: web.Request, job: Job) -> web.Response:
+    """A small sync's answer: each agent's outcome on each dialer; else the job (202)."""
+    if not job.awaited:
+        return accepted(job)
+    job = await finished(request, job)
+    if job.state == "failed" and job.counts.succeeded == 0 and job.error:
+        raise job_error(job)
+    agents = [
+        {
+            "username": row.phone,
+            "status": row.state,
+            "created": row.state == ADDED,
+            "message": row.message,
+            "dialers": json.loads(row.data).get("dialers", {}),
+        }
+        for row in await request.config_dict[JOBS].rows(job.id, limit=job.counts.total)
+    ]
+    counts = job.counts
+    return web.json_response(
+        {
+            "created": counts.added,
+            "updated": counts.already_there,
+            "failed": counts.total - counts.succeeded,
+            "job_id": job.id,
+            "agents": agents,
+        },
+        status=200 if counts.succeeded == counts.total else 207,
+    )
+
+
+async def put_agents(request: web.Request) -> web.Response:
+    """Bulk user sync: ``{"agents": [{username, full_name, password?, ...}, ...]}``."""
+    raw = await read_json_bytes(request)
+    key, digest = idempotency_key(request), request_digest(request, raw)
+    if job := await earlier_job(request, key, digest):
+        return await _agents_answer(request, job)
+    rows = _agent_rows(raw)
+    small = len(rows) <= request.config_dict[CONFIG].jobs.sync_max_agents
+    spec = {"awaited": small and not prefers_async(request)}
+    job = await submit(request, AGENT_SYNC, rows, spec=spec, key=key, digest=digest)
+    return await _agents_answer(request, job)
+
+
 def add_routes(crm_api: web.Application) -> None:
+    crm_api.router.add_put("/agents", put_agents)
     crm_api.router.add_put("/agents/{username}", put_agent)
     crm_api.router.add_delete("/agents/{username}", delete_agent)

@@ -11,9 +11,9 @@ from aiohttp import web
 
 from server.config import ServerConfig
 from server.events.euphoria_webhook import WEBHOOK_PARAMETERS
-from server.keys import ASSETS, CONFIG, PUSH_SECRETS, TEMPLATES
+from server.keys import CONFIG, PUSH_SECRETS
 from server.problems import NotFound
-from server.security_headers import ADMIN_CSP
+from server.routes.admin_render import render
 
 
 def push_url(config: ServerConfig, tenant: str, dialer: str, secret: str) -> str:
@@ -56,22 +56,14 @@ async def events_html(request: web.Request) -> web.Response:
         for name, settings in tenant.dialers.items()
         if settings.kind == "rest"
     ]
-    html = (
-        request.config_dict[TEMPLATES]
-        .get_template("admin/events.html")
-        .render(
-            assets=request.config_dict[ASSETS],
-            rest_dialers=rest_dialers,
-            created=created,
-            euphoria_url=f"{config.origin}/api/v1/events/euphoria",
-            euphoria_parameters=WEBHOOK_PARAMETERS,
-        )
+    return render(
+        request,
+        "admin/events.html",
+        rest_dialers=rest_dialers,
+        created=created,
+        euphoria_url=f"{config.origin}/api/v1/events/euphoria",
+        euphoria_parameters=WEBHOOK_PARAMETERS,
     )
-    response = web.Response(text=html, content_type="text/html")
-    response.headers["Content-Security-Policy"] = ADMIN_CSP
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def add_routes(admin: web.Application) -> None:

@@ -10,12 +10,15 @@ then announces itself to that origin only.
 ``runtime=micropython|pyodide`` overrides the tenant's default runtime on both.
 """
 
+import secrets
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from server.config import RUNTIMES, ConfigError, TenantConfig, normalise_origin
 from server.keys import ASSETS, CONFIG, TEMPLATES
+from server.security_headers import widget_csp
+from widget import protocol
 
 WIDGET_VERSION = "0.1.0"
 
@@ -47,12 +50,18 @@ def _allowed_origin(tenant: TenantConfig, value: str, what: str) -> str:
     return origin
 
 
-def _render(request: web.Request, template: str, *, csp: str, **context: object) -> web.Response:
+def _render(
+    request: web.Request, template: str, *, framing: str, **context: object
+) -> web.Response:
+    """The page, under `widget_csp` with a fresh nonce for its own inline scripts."""
+    nonce = secrets.token_urlsafe(18)
     html = (
-        request.app[TEMPLATES].get_template(template).render(assets=request.app[ASSETS], **context)
+        request.app[TEMPLATES]
+        .get_template(template)
+        .render(assets=request.app[ASSETS], protocol=protocol, csp_nonce=nonce, **context)
     )
     response = web.Response(text=html, content_type="text/html")
-    response.headers["Content-Security-Policy"] = csp
+    response.headers["Content-Security-Policy"] = widget_csp(nonce, framing)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -82,7 +91,7 @@ async def widget_page(request: web.Request) -> web.Response:
     return _render(
         request,
         "widget.html",
-        csp="frame-ancestors " + " ".join(tenant.allowed_origins),
+        framing="frame-ancestors " + " ".join(tenant.allowed_origins),
         tenant=tenant,
         runtime=runtime,
         widget_config=_widget_config(
@@ -100,7 +109,7 @@ async def console_page(request: web.Request) -> web.Response:
     return _render(
         request,
         "console.html",
-        csp=f"frame-ancestors 'self'; frame-src {origin}",
+        framing=f"frame-ancestors 'self'; frame-src {origin}",
         tenant=tenant,
         runtime=runtime,
         crm_url=crm_url,

@@ -12,11 +12,23 @@ One endpoint answers ``GET <path>?source&user&pass&function&…`` with HTTP 200 
 Flavours: ``elision`` (``/dialer/elision_api.php``: add_user, update_user, add_list,
 active_lists, add_multi_lead) and ``vicidial`` (stock ``/vicidial/non_agent_api.php``:
 add_user, update_user, add_list in VICIdial's text form, add_lead, version). Checks run in
-VICIdial's order: (vicidial: ``version`` needs no login; a wrong user or pass is
-``ERROR: Login incorrect, please try again: |user|pass|BAD|``), unknown function
-``ERROR: NO FUNCTION SPECIFIED``, source not 2-20 characters ``ERROR: Invalid Source -
-<source>``, then the function's own checks. In the elision flavour a wrong user or pass
-gets the function's permission error, as an API user without rights does (spec 004).
+VICIdial's order: (vicidial: every field filtered as VICIdial filters it
+(`simulators.elision.sanitising`); ``version`` needs no login; a wrong user or pass is
+``ERROR: Login incorrect, please try again: |user|pass|BAD|`` with the filtered values;
+ten of them lock the user: ``ERROR: Too many login attempts, try again in 15 minutes:
+|user|LOCK|``, the right password too, until 15 minutes after its last good login),
+unknown function ``ERROR: NO FUNCTION SPECIFIED``, source not 2-20 characters ``ERROR:
+Invalid Source - <source>``, then the function's own checks. In the elision flavour a
+wrong user or pass gets the function's permission error, as an API user without rights
+does (spec 004).
+
+VICIdial's add_lead honours ``duplicate_check`` (``DUPLIST``, ``DUPCAMP``, ``DUPSYS``:
+``ERROR: add_lead DUPLICATE PHONE NUMBER IN LIST - phone|list|lead_id``, ``… IN CAMPAIGN
+LISTS`` / ``… IN SYSTEM`` with the other lead's list too), stores only the standard lead
+fields, and custom fields only with ``custom_fields=Y`` and only the labels defined on
+the list (``list_fields``), saying so in a ``NOTICE`` line as VICIdial does. Its add_user
+needs a password of 2 characters or more and refuses a request without all required
+fields in VICIdial's own form (``…: |api|user|pass|level|name|group``).
 
 Lengths are counted in UTF-8 bytes, as PHP's ``strlen`` does. An API user needs user
 level 8 or higher to add or change anything, and may not give a user a higher level than
@@ -51,7 +63,8 @@ from simulators.control import SimulatorControl
 from simulators.elision.answers import answer, line
 from simulators.elision.leads import add_lead, add_multi_lead
 from simulators.elision.lists import active_lists, add_list, list_row
-from simulators.elision.requests import Call, login, sized
+from simulators.elision.requests import Call, authorise, login, sized
+from simulators.elision.sanitising import sanitised
 from simulators.elision.state import (
     BUILD,
     CONTROL,
@@ -78,16 +91,21 @@ def create_elision_simulator(
     campaigns: Iterable[str] = DEFAULT_CAMPAIGNS,
     phones: Iterable[str] = DEFAULT_PHONES,
     lists: Iterable[tuple[str, str, str]] = (),
+    list_fields: Mapping[str, Iterable[str]] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> web.Application:
     """The API for ``api_users`` (username → (password, user level)).
 
     ``lists`` seeds active lists as (list_id, list_name, campaign_id); their campaigns
-    exist too. ``phones`` are the phone logins update_user accepts.
+    exist too. ``list_fields`` gives lists their custom field labels (list_id →
+    labels). ``phones`` are the phone logins update_user accepts. ``clock`` (seconds)
+    times the login lockout; the API users logged in last at its time of creation.
     """
     if flavour not in ACTIONS:
         raise ValueError(f"flavour must be one of {', '.join(ACTIONS)}")
+    started = clock()
     users = {
-        name: User(name, password, name, level, "ADMIN")
+        name: User(name, password, name, level, "ADMIN", last_login_at=started)
         for name, (password, level) in api_users.items()
     }
     seeded = [(list_id, name, campaign) for list_id, name, campaign in lists]
@@ -98,6 +116,8 @@ def create_elision_simulator(
         user_groups=set(user_groups),
         campaigns=set(campaigns) | {campaign for _, _, campaign in seeded},
         phones=set(phones),
+        list_fields={key: tuple(labels) for key, labels in (list_fields or {}).items()},
+        clock=clock,
     )
     for list_id, name, campaign in seeded:
         state.lists[list_id] = list_row(list_id, name, campaign, "Y")
@@ -118,15 +138,22 @@ async def _state(request: web.Request) -> web.Response:
 
 async def _handle(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    query = request.query
-    function = query.get("function", "")
-    api = login(state, query)
     if state.flavour == "vicidial":
-        if function == "version":
+        query = sanitised(request.query)
+        if query.get("function") == "version":
             return _version()
+        api, verdict = authorise(state, query)
+        user, password = query.get("user", ""), query.get("pass", "")
+        if verdict == "LOCK":
+            return answer(
+                f"ERROR: Too many login attempts, try again in 15 minutes: |{user}|LOCK|\n"
+            )
         if api is None:
-            user, password = query.get("user", ""), query.get("pass", "")
             return answer(f"ERROR: Login incorrect, please try again: |{user}|{password}|BAD|\n")
+    else:
+        query = dict(request.query)
+        api = login(state, query)
+    function = query.get("function", "")
     action = ACTIONS[state.flavour].get(function)
     if action is None:
         return line("ERROR", "NO FUNCTION SPECIFIED")

@@ -1,4 +1,4 @@
-"""add_multi_lead (Elision) and add_lead (VICIdial)."""
+"""add_multi_lead (Elision) and add_lead (VICIdial, with its duplicate check and custom fields)."""
 
 import json
 import re
@@ -6,8 +6,9 @@ from typing import Any
 
 from aiohttp import web
 
-from simulators.elision.answers import line, php_json
+from simulators.elision.answers import answer, line, php_json
 from simulators.elision.requests import Call, digits
+from simulators.elision.sanitising import LEAD_FIELDS, custom_value, stored
 from simulators.elision.state import ElisionState
 
 
@@ -49,19 +50,7 @@ def _multi_lead(state: ElisionState, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-# Parameters of add_lead that steer the call rather than describe the lead.
-_ADD_LEAD_SETTINGS = frozenset(
-    {
-        "source",
-        "user",
-        "pass",
-        "function",
-        "list_exists_check",
-        "custom_fields",
-        "phone_number",
-        "list_id",
-    }
-)
+DUPLICATE_SCOPES = (("DUPLIST", "LIST"), ("DUPCAMP", "CAMPAIGN LISTS"), ("DUPSYS", "SYSTEM"))
 
 
 def add_lead(call: Call) -> web.Response:
@@ -76,6 +65,29 @@ def add_lead(call: Call) -> web.Response:
     if call.get("list_exists_check") == "Y" and list_id not in state.lists:
         reason = "add_lead NOT A DEFINED LIST ID, LIST EXISTS CHECK ENABLED"
         return line("ERROR", reason, phone, list_id)
-    fields = {k: v for k, v in call.query.items() if k not in _ADD_LEAD_SETTINGS}
-    lead_id = state.add_lead(phone, list_id, {"phone_code": "1", **fields})
-    return line("SUCCESS", "add_lead LEAD HAS BEEN ADDED", phone, list_id, lead_id, "0", user)
+    for option, scope in DUPLICATE_SCOPES:
+        if option in call.text("duplicate_check").upper():
+            found = state.duplicate(phone, list_id, scope)
+            if found is not None:
+                data = [phone, list_id, found["lead_id"]]
+                data += [] if scope == "LIST" else [found["list_id"]]
+                return line("ERROR", f"add_lead DUPLICATE PHONE NUMBER IN {scope}", *data)
+    fields = {k: stored(k, v) for k, v in call.query.items() if k in LEAD_FIELDS}
+    custom, notice = _custom_fields(call, list_id)
+    lead_id = state.add_lead(phone, list_id, {"phone_code": "1", **fields, **custom})
+    added = line("SUCCESS", "add_lead LEAD HAS BEEN ADDED", phone, list_id, lead_id, "0", user)
+    if notice:
+        return answer(added.text + f"NOTICE: add_lead {notice} - {phone}|{lead_id}|{list_id}\n")
+    return added
+
+
+def _custom_fields(call: Call, list_id: str) -> tuple[dict[str, str], str]:
+    """The custom fields add_lead stores (``custom_fields=Y``: the list's labels given),
+    and the NOTICE VICIdial writes about them (none without ``custom_fields=Y``)."""
+    if call.get("custom_fields") != "Y":
+        return {}, ""
+    labels = call.state.list_fields.get(list_id, ())
+    if not labels:
+        return {}, "CUSTOM FIELDS NOT ADDED, NO CUSTOM FIELDS DEFINED FOR THIS LIST"
+    given = {label: custom_value(call.text(label)) for label in labels if label in call.query}
+    return given, "CUSTOM FIELDS VALUES ADDED"

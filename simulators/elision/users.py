@@ -4,7 +4,7 @@ from typing import Any
 
 from aiohttp import web
 
-from simulators.elision.answers import line
+from simulators.elision.answers import answer, line
 from simulators.elision.requests import Call, digits, one_digit, sized
 from simulators.elision.state import User
 
@@ -28,14 +28,18 @@ def add_user(call: Call) -> web.Response:
     level, name, group = (
         call.text(k) for k in ("agent_user_level", "agent_full_name", "agent_user_group")
     )
+    vicidial = state.flavour == "vicidial"
     if not (
         sized(agent_user, 2, 20)
-        and sized(agent_pass, 1, 20)
+        and sized(agent_pass, 2 if vicidial else 1, 20)
         and one_digit(level)
         and sized(name, 1, 50)
         and sized(group, 1, 20)
     ):
         reason = "add_user YOU MUST USE ALL REQUIRED FIELDS"
+        if vicidial:  # VICIdial's own form, echoing every field
+            data = "|".join((user, agent_user, agent_pass, level, name, group))
+            return answer(f"ERROR: {reason}: |{data}\n")
         return line("ERROR", reason, user, agent_user, agent_pass)
     if int(level) > call.level:
         reason = "add_user USER DOES NOT HAVE PERMISSION TO ADD USERS IN THIS USER LEVEL"

@@ -1,5 +1,7 @@
 import {
   E2E,
+  LIVE_EVENTS,
+  answerEvents,
   crmEvents,
   expect,
   injectFault,
@@ -120,7 +122,7 @@ test("messages sent before the runtime is ready are handled, in order", async ({
   }, number);
   expect(sentBeforeReady).toBe(true);
   await waitForEvent(page, "call_originated");
-  const order = (await crmEvents(page)).map((e) => e.event);
+  const order = (await answerEvents(page)).map((e) => e.event);
   expect(order).toEqual(["ready", "logged_in", "call_originated"]);
   expect(await originatesTo(request, `1${number}`)).toHaveLength(1);
 });
@@ -183,7 +185,11 @@ test("a CRM running in a frame drives the widget of its parent page", async ({ p
   await crm.getByTestId("call-1").click();
   await expect(page.getByTestId("call-status")).toHaveText("Call started to +1 202-555-0143");
   const events = await crmFrame().evaluate(() => (window as any).crmEvents.map((e: any) => e.event));
-  expect(events).toEqual(["ready", "logged_in", "call_originated"]);
+  expect(events.filter((name: string) => !LIVE_EVENTS.includes(name))).toEqual([
+    "ready",
+    "logged_in",
+    "call_originated",
+  ]);
   expect((await originatesTo(request, "12025550143")).length).toBeGreaterThan(0);
 });
 

@@ -1,4 +1,7 @@
-import { test as base, expect, type APIRequestContext, type Page } from "@playwright/test";
+import { test as base, expect, type APIRequestContext, type Frame, type Page } from "@playwright/test";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const port = Number(process.env.E2E_PORT ?? 18880);
 
@@ -7,8 +10,12 @@ export const E2E = {
   port,
   bridge: `http://127.0.0.1:${port}`,
   crm: `http://127.0.0.1:${port + 1}`,
+  /** The same CRM on another site than the bridge: the widget is a third-party frame there. */
+  crossSiteCrm: `http://127.0.0.2:${port + 1}`,
   untrusted: `http://127.0.0.1:${port + 2}`,
   simulator: `http://127.0.0.1:${port + 3}`,
+  elision: `http://127.0.0.1:${port + 4}`,
+  euphoria: `http://127.0.0.1:${port + 5}`,
   restApiKey: process.env.DEMO_REST_API_KEY ?? "e2e-rest-key-5f0c2a9d",
   adminPassword: process.env.DEMO_ADMIN_PASSWORD ?? "e2e-admin-pass-1b7d",
   agent: { username: "agent1", password: "Agent1-demo-pass", extension: "1001" },
@@ -31,12 +38,27 @@ export type CrmEvent = {
 
 export type SimulatorRequest = { path: string; query: Record<string, string> };
 
-export const test = base.extend<RuntimeOptions & { crm: Page }>({
+export const test = base.extend<RuntimeOptions & { crm: Page; storageBlockedPage: Page }>({
   runtime: ["micropython", { option: true }],
   /** The demo CRM page with the widget iframe, for this project's runtime. */
   crm: async ({ page, runtime }, use) => {
     await page.goto(`${E2E.crm}/?runtime=${runtime}`);
     await use(page);
+  },
+  /**
+   * A page in a browser profile that blocks third-party cookies and site data, as
+   * incognito windows, Safari and strict privacy settings do: a frame from another site
+   * than the page gets no localStorage, IndexedDB or Cache Storage.
+   */
+  storageBlockedPage: async ({ playwright, launchOptions }, use) => {
+    const profile = await mkdtemp(join(tmpdir(), "crm-bridge-e2e-"));
+    await mkdir(join(profile, "Default"));
+    const preferences = { profile: { cookie_controls_mode: 1 } }; // "Block third-party cookies"
+    await writeFile(join(profile, "Default", "Preferences"), JSON.stringify(preferences));
+    const context = await playwright.chromium.launchPersistentContext(profile, launchOptions);
+    await use(context.pages()[0] ?? (await context.newPage()));
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
   },
 });
 export { expect };
@@ -61,6 +83,14 @@ export async function injectFault(request: APIRequestContext, fault: object): Pr
   expect(response.status()).toBe(201);
 }
 
+/** Events the widget forwards from the bridge's live stream, not answers to requests. */
+export const LIVE_EVENTS = ["call_ringing", "call_answered", "call_ended", "agent_state"];
+
+/** The events that are not live ones (see LIVE_EVENTS), in order. */
+export async function answerEvents(page: Page): Promise<CrmEvent[]> {
+  return (await crmEvents(page)).filter((e) => !LIVE_EVENTS.includes(e.event));
+}
+
 export async function crmEvents(page: Page): Promise<CrmEvent[]> {
   return page.evaluate(() => (window as unknown as { crmEvents: CrmEvent[] }).crmEvents);
 }
@@ -74,4 +104,11 @@ export async function waitForEvent(page: Page, name: string, count = 1): Promise
 
 export function widgetFrame(page: Page) {
   return page.frameLocator('[data-testid="crm-bridge-iframe"]');
+}
+
+/** The widget's frame itself, to run script in it. */
+export function widgetWindow(page: Page): Frame {
+  const frame = page.frames().find((f) => new URL(f.url()).pathname.startsWith("/widget/"));
+  if (!frame) throw new Error("the page has no widget frame");
+  return frame;
 }

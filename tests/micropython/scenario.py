@@ -40,6 +40,8 @@ MESSAGES = [
     {"action": "click_to_call", "phone_code": "1", "phone_number": 2025550143, "request_id": "4"},
     {"action": "click_to_call", "phone_code": "1", "phone_number": "500"},
     {"action": "dial", "request_id": "6"},
+    {"type": "click_to_call", "phone_code": "1", "phone_number": "2025550143", "request_id": 9},
+    {"type": "crm-internal"},
     {"action": "play_recording", "filename": "pbx4-1.WAV", "request_id": "7"},
     {"action": "play_recording", "filename": "missing.WAV"},
     {"action": "login", "username": "agent1"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations  # a method named ``list`` shadows the builtin in the class
 
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ class PhoneList:
 class PhoneLists(Resource):
     """``adapter.phone_lists``: list, get, query, create, update, delete."""
 
-    async def list(self) -> list[PhoneList]:
+    async def list(self) -> builtins.list[PhoneList]:
         envelope = await self._connection.read(PATH)
         return self._data(envelope, each(PhoneList.from_record))
 
@@ -41,7 +42,7 @@ class PhoneLists(Resource):
         envelope = await self._connection.read(f"{PATH}/{list_id}")
         return self._data(envelope, PhoneList.from_record)
 
-    async def query(self, q: str) -> list[PhoneList]:
+    async def query(self, q: str) -> builtins.list[PhoneList]:
         """Phone lists whose name matches ``q``."""
         envelope = await self._connection.read(f"{PATH}/", params={"q": q})
         return self._data(envelope, each(PhoneList.from_record))

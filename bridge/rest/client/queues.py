@@ -9,6 +9,7 @@ the name as ``timegroup_id`` and keeps what follows, which the spec does not nam
 
 from __future__ import annotations  # a method named ``list`` shadows the builtin in the class
 
+import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,7 +139,7 @@ class Queue:
 class Queues(Resource):
     """``adapter.queues``: list, get, create, update, delete, and the queue's agents."""
 
-    async def list(self) -> list[Queue]:
+    async def list(self) -> builtins.list[Queue]:
         envelope = await self._connection.read(PATH)
         return self._data(envelope, each(Queue.from_record))
 
@@ -175,7 +176,7 @@ class Queues(Resource):
     async def delete(self, queue_id: int) -> None:
         await self._connection.call("DELETE", f"{PATH}/{queue_id}")
 
-    async def agents(self, queue_id: int) -> list[QueueAgent]:
+    async def agents(self, queue_id: int) -> builtins.list[QueueAgent]:
         envelope = await self._connection.read(f"{PATH}/{queue_id}/users")
         return self._data(envelope, each(QueueAgent.from_row))
 
@@ -212,7 +213,7 @@ class Queues(Resource):
         return {**(extra or {}), **{k: v for k, v in given.items() if v is not None}}
 
 
-def _row(value: Any, minimum: int) -> list[Any]:
+def _row(value: Any, minimum: int) -> builtins.list[Any]:
     row = array(value, "row")
     if len(row) < minimum:
         raise ShapeError(f"a row has {len(row)} values, fewer than {minimum}")

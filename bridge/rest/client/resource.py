@@ -36,9 +36,10 @@ class Resource:
         try:
             return read(data)
         except ShapeError as error:
-            redact = self._connection.redact
+            connection = self._connection
             raise DialerBadResponse(
-                f"{self.dialer} answered with data in an unexpected shape: {redact(str(error))}",
+                f"{self.dialer} answered with data in an unexpected shape: "
+                f"{connection.redact(str(error))}",
                 dialer=self.dialer,
-                dialer_text=redact(json.dumps(data, default=str)[:200]),
+                dialer_text=connection.excerpt(json.dumps(data, default=str)),
             ) from None

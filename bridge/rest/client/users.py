@@ -6,6 +6,7 @@ digits, uppercase and lowercase letters.
 
 from __future__ import annotations  # a method named ``list`` shadows the builtin in the class
 
+import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,7 +76,7 @@ class User:
 class Users(Resource):
     """``adapter.users``: list, get, query, create, update, delete, login, logout, queues."""
 
-    async def list(self) -> list[User]:
+    async def list(self) -> builtins.list[User]:
         envelope = await self._connection.read(PATH)
         return self._data(envelope, each(User.from_record))
 
@@ -83,9 +84,9 @@ class Users(Resource):
         envelope = await self._connection.read(f"{PATH}/{user_id}")
         return self._data(envelope, User.from_record)
 
-    async def query(self, q: str, *, agents_only: bool = False) -> list[User]:
+    async def query(self, q: str, *, agents_only: bool = False) -> builtins.list[User]:
         """Users whose name, username or email matches ``q``."""
-        params = {"q": q, "is_agent": int(agents_only)}
+        params: dict[str, str | int | None] = {"q": q, "is_agent": int(agents_only)}
         envelope = await self._connection.read(f"{PATH}/", params=params)
         return self._data(envelope, each(User.from_record))
 
@@ -168,7 +169,7 @@ class Users(Resource):
     async def logout(self) -> None:
         await self._connection.call("GET", f"{PATH}/logout")
 
-    async def queues(self, user_id: int) -> list[QueueMembership]:
+    async def queues(self, user_id: int) -> builtins.list[QueueMembership]:
         envelope = await self._connection.read(f"{PATH}/{user_id}/queues")
         return self._data(envelope, each(QueueMembership.from_row))
 

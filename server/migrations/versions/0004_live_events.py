@@ -1,19 +1,19 @@
 """Live events: push secrets, received dialer events, calls, agent states and dialer ids,
 click-to-call links and the agents' stream events.
 
-Revises: 0002
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 
 _ID = sa.BigInteger().with_variant(sa.Integer, "sqlite")
 
 
-def _agent(table: str, *, primary_key: bool = False, ondelete: str = "CASCADE") -> sa.Column:
+def _agent(table: str, *, primary_key: bool = False, ondelete: str = "CASCADE") -> "sa.Column[int]":
     return sa.Column(
         "agent_id",
         sa.Integer,

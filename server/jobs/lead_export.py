@@ -1,0 +1,214 @@
+"""Running a lead-export job: the job's pending rows, batch by batch, into one dialer list.
+
+The batches are the adapter's (`bridge.lead_export.plan_batches`, per page of rows);
+up to `dialer_traits.concurrency` of them are in flight at once. What happens when a
+batch fails depends on the error (`bridge.errors`):
+
+- credentials refused (``dialer_unauthorized``): the batch is ``not_sent`` and the job
+  stops, failed, with the dialer's reason;
+- the dialer is down or busy: the job pauses (`DialerPause`) and sends the batch again
+  when the dialer answers, unless the call may have reached a dialer that has no
+  duplicate check: then the batch is ``unknown`` and the job goes on after the pause;
+  a small request's job (``awaited``) does not wait: it stops, the rest ``not_sent``;
+- the dialer refused the batch (``dialer_rejected``, ``invalid_request``): its rows
+  ``failed`` with the reason; an unreadable answer: ``unknown``. If nothing of the job
+  has reached the list so far, the job stops there, failed with the dialer's error.
+
+Rows in flight when an earlier run stopped are sent again if the dialer refuses
+duplicates, else reported ``unknown`` (`dialer_traits.refuses_duplicates`).
+"""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from bridge import (
+    TOO_LARGE,
+    DialerAdapter,
+    DialerBadResponse,
+    DialerBusy,
+    DialerError,
+    DialerList,
+    DialerSettings,
+    DialerUnauthorized,
+    DialerUnavailable,
+    Lead,
+    plan_batches,
+)
+from server.jobs.dialer_traits import concurrency, may_have_reached, refuses_duplicates
+from server.jobs.lead_rows import lead_of
+from server.jobs.pause import Attempt, DialerPause
+from server.jobs.run import LOST, JobRun, failure
+from server.jobs.states import FAILED, NOT_SENT, PENDING, UNKNOWN, lead_status
+from server.jobs.store import LostJob
+
+log = logging.getLogger(__name__)
+
+PAGE = 2000  # rows read from the database at a time
+IN_FLIGHT_AT_STOP = (
+    "in flight when the bridge stopped; the dialer has no duplicate check, so it was not"
+    " sent again: check the list before sending it again"
+)
+MAYBE_REACHED = "{reason}; the dialer may have added it and has no duplicate check"
+
+Batch = list[tuple[int, Lead]]
+
+
+class LeadExport:
+    def __init__(self, run: JobRun, adapter: DialerAdapter, settings: DialerSettings) -> None:
+        self.run = run
+        self.adapter = adapter
+        self.settings = settings
+        self.ledger = run.ledger
+        self.send_again = refuses_duplicates(settings)
+        self.awaited = run.job.awaited
+        self.pause = DialerPause(run.stop_event, first=0.5, most=run.settings.max_pause_seconds)
+        self.target = DialerList("", "")
+        self.mark_ahead = False
+
+    async def run_job(self) -> None:
+        job = self.run.job
+        resumed = await self.run.store.resume(
+            job, self.run.owner, send_again=self.send_again, message=IN_FLIGHT_AT_STOP
+        )
+        if resumed:
+            log.info("job %s: %d rows were in flight at the last stop", job.id, resumed)
+        target = await self._target()
+        if target is None:
+            return
+        self.target = target
+        senders = concurrency(self.settings)
+        # Rows are committed "sending" before they leave. Where that costs nothing after
+        # a crash (the dialer refuses duplicates, or a batch is one lead) the next
+        # batches are marked while the last ones are in flight; else each batch is
+        # marked as it leaves, so that only leads that may have left are "unknown".
+        self.mark_ahead = self.send_again or self.adapter.lead_batching.max_leads == 1
+        batches: asyncio.Queue[Batch | None] = asyncio.Queue()
+        async with asyncio.TaskGroup() as tasks:
+            for _ in range(senders):
+                tasks.create_task(self._sender(batches))
+            await self._produce(batches, senders)
+            for _ in range(senders):
+                batches.put_nowait(None)
+
+    async def _target(self) -> DialerList | None:
+        """The list to fill; created first if the job says so (once: its id is kept)."""
+        job = self.run.job
+        target = DialerList(**job.spec["list"])
+        if "list_id" in job.result or not job.spec.get("create_list"):
+            list_id = job.result.get("list_id", target.list_id)
+            return DialerList(list_id, target.name, target.campaign, target.active)
+        while True:
+            async with self.pause.attempt() as attempt:
+                if not attempt.go:
+                    return None
+                try:
+                    created = await self.adapter.create_list(target)
+                    break
+                except (DialerUnavailable, DialerBusy) as error:
+                    if self.awaited or may_have_reached(error):
+                        self.run.stop(failure(error))
+                        return None
+                    self.pause.failed(attempt)
+                    self.ledger.note_pause(error.message)
+                except DialerError as error:
+                    self.run.stop(failure(error, fatal=isinstance(error, DialerUnauthorized)))
+                    return None
+        self.pause.answered()
+        self.ledger.note_pause(None)
+        await self.run.store.save_result(job.id, self.run.owner, {"list_id": created.list_id})
+        return DialerList(created.list_id, target.name, target.campaign, target.active)
+
+    async def _produce(self, batches: asyncio.Queue[Batch | None], ahead: int) -> None:
+        """Read the pending rows page by page, cut them into batches, and hand them to the
+        senders ``ahead`` at a time (marked ``sending`` first if `mark_ahead`)."""
+        after = -1
+        while self.run.check():
+            page = await self.run.store.rows(
+                self.run.job.id, after=after, limit=PAGE, state=PENDING
+            )
+            if not page:
+                return
+            after = page[-1].idx
+            leads = [lead_of(row.data) for row in page]
+            planned, too_large = plan_batches(self.adapter.lead_batching, leads)
+            for index in too_large:
+                self.ledger.settle(page[index].idx, FAILED, TOO_LARGE)
+            for start in range(0, len(planned), ahead):
+                group = [
+                    [(page[i].idx, leads[i]) for i in batch]
+                    for batch in planned[start : start + ahead]
+                ]
+                await batches.join()  # the senders took the last group
+                if self.mark_ahead and not await self._mark_sending(group):
+                    return
+                for batch in group:
+                    batches.put_nowait(batch)
+
+    async def _mark_sending(self, group: list[Batch]) -> bool:
+        """Commit the rows of ``group`` as ``sending`` (one transaction for all)."""
+        try:
+            await self.ledger.mark_sending([idx for batch in group for idx, _ in batch])
+        except LostJob:
+            self.run.stop(LOST)
+            return False
+        return True
+
+    async def _sender(self, batches: asyncio.Queue[Batch | None]) -> None:
+        while (batch := await batches.get()) is not None:
+            batches.task_done()
+            if self.run.check() and (self.mark_ahead or await self._mark_sending([batch])):
+                await self._send(batch)
+            else:  # marked, but not sent: pending again
+                self._settle([idx for idx, _ in batch], PENDING, "")
+
+    async def _send(self, batch: Batch) -> None:
+        idxs = [idx for idx, _ in batch]
+        leads = [lead for _, lead in batch]
+        while True:
+            async with self.pause.attempt() as attempt:
+                if not attempt.go:
+                    self._settle(idxs, PENDING, "")
+                    return
+                try:
+                    outcomes = await self.adapter.add_leads(self.target, leads)
+                except DialerError as error:
+                    if self._failed(idxs, error, attempt):
+                        continue
+                    return
+            self.pause.answered()
+            self.ledger.note_pause(None)
+            for idx, outcome in zip(idxs, outcomes, strict=True):
+                self.ledger.settle(idx, lead_status(outcome), outcome.message)
+            return
+
+    def _failed(self, idxs: Sequence[int], error: DialerError, attempt: Attempt) -> bool:
+        """Record the batch's fate after ``error``; True to send it again."""
+        if isinstance(error, DialerUnauthorized):
+            self._settle(idxs, NOT_SENT, f"not sent: {error.message}")
+            self.run.stop(failure(error, fatal=True))
+            return False
+        if isinstance(error, DialerUnavailable | DialerBusy):
+            reached = may_have_reached(error) and not self.send_again
+            if self.awaited:
+                if reached:
+                    self._settle(idxs, UNKNOWN, MAYBE_REACHED.format(reason=error.message))
+                else:
+                    self._settle(idxs, NOT_SENT, f"not sent: {error.message}")
+                self.run.stop(failure(error))
+                return False
+            self.pause.failed(attempt)
+            self.ledger.note_pause(error.message)
+            if reached:
+                self._settle(idxs, UNKNOWN, MAYBE_REACHED.format(reason=error.message))
+                return False
+            return True
+        state = UNKNOWN if isinstance(error, DialerBadResponse) else FAILED
+        self._settle(idxs, state, error.dialer_text or error.message)
+        if self.ledger.succeeded == 0:
+            self.run.stop(failure(error))
+        return False
+
+    def _settle(self, idxs: Sequence[int], state: str, message: str) -> None:
+        for idx in idxs:
+            self.ledger.settle(idx, state, message)

@@ -1,0 +1,325 @@
+/**
+ * Types of crm-bridge's embed.js, the script a CRM page loads from the bridge:
+ *
+ *   <script src="https://BRIDGE/static/embed.js"></script>
+ *
+ * It defines the global `CrmBridge`. Reference with a complete example: docs/protocol.md.
+ * Use this file with a triple-slash reference or by adding it to your tsconfig's `files`.
+ */
+
+declare namespace CrmBridge {
+  /** The Python runtime the widget runs on. */
+  type Runtime = "micropython" | "pyodide";
+
+  /** What a CRM asks of the widget. */
+  type Action =
+    | "login"
+    | "logout"
+    | "click_to_call"
+    | "play_recording"
+    | "check_in"
+    | "check_out"
+    | "pause"
+    | "resume"
+    | "set_queues"
+    | "wrapup";
+
+  /** How a call went, as `wrapup` records it. */
+  type Disposition = "Success" | "Unsure" | "Failed" | "Failed Contact";
+
+  /** Codes of `error` events; the bridge may add codes, so any text is possible. */
+  type ErrorCode =
+    | "invalid_message"
+    | "unknown_action"
+    | "invalid_credentials"
+    | "too_many_attempts"
+    | "agent_disabled"
+    | "unknown_tenant"
+    | "not_logged_in"
+    | "session_expired"
+    | "invalid_token"
+    | "invalid_number"
+    | "invalid_filename"
+    | "dialer_rejected"
+    | "dialer_unavailable"
+    | "dialer_timeout"
+    | "dialer_outcome_unknown"
+    | "dialer_locked"
+    | "extension_not_allowed"
+    | "invalid_login_token"
+    | "server_busy"
+    | "dialer_busy"
+    | "dialer_unauthorized"
+    | "dialer_bad_response"
+    | "server_unreachable"
+    | "server_error"
+    | "not_supported"
+    | "no_dialer_user"
+    | "unknown_pause_reason"
+    | "unknown_call"
+    | "not_your_call"
+    | "widget_failed"
+    | "widget_not_ready"
+    | (string & {});
+
+  /** A request's id: sent back in the event that answers it. */
+  type RequestId = string | number;
+
+  interface MountOptions {
+    /** The bridge's origin, e.g. "https://bridge.example.com". */
+    server: string;
+    /** The tenant id configured on the bridge. */
+    tenant: string;
+    /** The element the widget's iframe is appended to. */
+    container: Element;
+    /** Overrides the tenant's default runtime. */
+    runtime?: Runtime;
+    /**
+     * Milliseconds to wait for the widget's `ready` before queued requests are rejected
+     * with `widget_not_ready` (default 15000; 0 waits forever).
+     */
+    readyTimeout?: number;
+    /** The iframe's title (default "Dialer"). */
+    title?: string;
+    /** CSS width of the iframe (default "320px"). */
+    width?: string;
+    /** CSS height of the iframe (default "260px"). */
+    height?: string;
+  }
+
+  /** Fields every event has. */
+  interface EventBase {
+    channel: "crm-bridge";
+    protocol: 1;
+    /** The id of the request this event answers, when it answers one. */
+    request_id?: RequestId;
+  }
+
+  interface ReadyEvent extends EventBase {
+    event: "ready";
+    runtime: Runtime;
+    widget_version: string;
+  }
+
+  interface LoggedInEvent extends EventBase {
+    event: "logged_in";
+    username: string;
+    extension: string;
+  }
+
+  interface LoggedOutEvent extends EventBase {
+    event: "logged_out";
+  }
+
+  interface CallOriginatedEvent extends EventBase {
+    event: "call_originated";
+    /** The dialer's call id. */
+    uuid: string;
+    /** The number dialled, in E.164 ("+12025550143"). */
+    destination: string;
+  }
+
+  interface RecordingReadyEvent extends EventBase {
+    event: "recording_ready";
+    filename: string;
+    bytes: number;
+  }
+
+  /** Fields of the live call events, from the bridge's stream. */
+  interface CallEventBase extends EventBase {
+    call_id: string;
+    /** The `uuid` of the `call_originated` event, when the call came from a click_to_call. */
+    uuid?: string;
+    direction: "inbound" | "outbound" | "internal" | string;
+    number: string | null;
+    caller_name: string | null;
+    queue: string | null;
+    lead_id: string | null;
+  }
+
+  interface CallRingingEvent extends CallEventBase {
+    event: "call_ringing";
+  }
+
+  interface CallAnsweredEvent extends CallEventBase {
+    event: "call_answered";
+  }
+
+  interface CallEndedEvent extends CallEventBase {
+    event: "call_ended";
+    duration_ms: number | null;
+    bill_ms: number | null;
+    hangup_cause: string | null;
+  }
+
+  /** From the stream on each change, and as the outcome of the agent requests. */
+  interface AgentStateEvent extends EventBase {
+    event: "agent_state";
+    state: "checked_out" | "available" | "paused" | "in_call" | "wrap_up";
+    pause_reason: string | null;
+    queues: string[];
+    /** After check_in, when the dialer wants the agent to dial it to finish. */
+    check_in_number?: string;
+  }
+
+  interface WrappedUpEvent extends EventBase {
+    event: "wrapped_up";
+    call_id: string;
+    disposition: Disposition;
+    outcome: string | null;
+    notes: string | null;
+  }
+
+  interface ErrorEvent extends EventBase {
+    event: "error";
+    code: ErrorCode;
+    /** What went wrong and what to do, for people. */
+    message: string;
+    /** The action of the request this answers, when known. */
+    action: Action | string | null;
+  }
+
+  type WidgetEvent =
+    | ReadyEvent
+    | LoggedInEvent
+    | LoggedOutEvent
+    | CallOriginatedEvent
+    | RecordingReadyEvent
+    | CallRingingEvent
+    | CallAnsweredEvent
+    | CallEndedEvent
+    | AgentStateEvent
+    | WrappedUpEvent
+    | ErrorEvent;
+
+  /** Event names for `on` and `off`; "*" receives every event. */
+  interface EventMap {
+    ready: ReadyEvent;
+    logged_in: LoggedInEvent;
+    logged_out: LoggedOutEvent;
+    call_originated: CallOriginatedEvent;
+    recording_ready: RecordingReadyEvent;
+    call_ringing: CallRingingEvent;
+    call_answered: CallAnsweredEvent;
+    call_ended: CallEndedEvent;
+    agent_state: AgentStateEvent;
+    wrapped_up: WrappedUpEvent;
+    error: ErrorEvent;
+    "*": WidgetEvent;
+  }
+
+  /** How a request's Promise is rejected: the `error` event that answered it. */
+  interface RequestError extends Error {
+    code: ErrorCode;
+    event: ErrorEvent;
+    request_id?: RequestId;
+  }
+
+  type Credentials = (
+    | { username: string; password: string; token?: never }
+    /** A single-use login token from `POST /api/v1/crm/login-tokens` (recommended). */
+    | { token: string; username?: never; password?: never }
+  ) & {
+    /** Another extension than the agent's own, if the bridge's directory allows it. */
+    extension?: string;
+    /** Accepted as the spec sends it, and ignored. */
+    phone_pass?: string;
+  };
+
+  type Request = { request_id?: RequestId } & (
+    | ({ action: "login" } & Credentials)
+    | { action: "logout" }
+    | { action: "click_to_call"; phone_code?: string; phone_number: string | number }
+    | { action: "play_recording"; filename: string }
+    | { action: "check_in"; device_id?: string | number }
+    | { action: "check_out" }
+    | { action: "pause"; reason: string }
+    | { action: "resume" }
+    | { action: "set_queues"; queues: (string | number)[] }
+    | {
+        action: "wrapup";
+        call_id: string;
+        disposition: Disposition;
+        outcome?: string;
+        notes?: string;
+      }
+  );
+
+  /** The outcome event of each action. */
+  interface Outcomes {
+    login: LoggedInEvent;
+    logout: LoggedOutEvent;
+    click_to_call: CallOriginatedEvent;
+    play_recording: RecordingReadyEvent;
+    check_in: AgentStateEvent;
+    check_out: AgentStateEvent;
+    pause: AgentStateEvent;
+    resume: AgentStateEvent;
+    set_queues: AgentStateEvent;
+    wrapup: WrappedUpEvent;
+  }
+
+  interface Widget {
+    readonly iframe: HTMLIFrameElement;
+    /** The bridge's origin. */
+    readonly server: string;
+    /** True once `ready` has arrived. */
+    readonly ready: boolean;
+    readonly readyEvent: ReadyEvent | null;
+    /** The `widget_failed` or `widget_not_ready` error, until a `ready` arrives. */
+    readonly failure: ErrorEvent | null;
+    on<K extends keyof EventMap>(name: K, callback: (event: EventMap[K]) => void): Widget;
+    off<K extends keyof EventMap>(name: K, callback: (event: EventMap[K]) => void): Widget;
+    /** Any request; resolves with its outcome event, rejects with a RequestError. */
+    send<R extends Request>(request: R): Promise<Outcomes[R["action"]]>;
+    login(credentials: Credentials): Promise<LoggedInEvent>;
+    logout(): Promise<LoggedOutEvent>;
+    /** `phoneCode` is the country calling code ("1", "44"); may be "" for a full number. */
+    clickToCall(phoneCode: string, phoneNumber: string | number): Promise<CallOriginatedEvent>;
+    playRecording(filename: string): Promise<RecordingReadyEvent>;
+    /** Checks the agent in on the dialer (optionally on a device of theirs). */
+    checkIn(deviceId?: string | number): Promise<AgentStateEvent>;
+    checkOut(): Promise<AgentStateEvent>;
+    /** `reason` is one of the tenant's pause reasons (the widget lists them). */
+    pause(reason: string): Promise<AgentStateEvent>;
+    resume(): Promise<AgentStateEvent>;
+    setQueues(queues: (string | number)[]): Promise<AgentStateEvent>;
+    wrapup(
+      callId: string,
+      disposition: Disposition,
+      outcome?: string,
+      notes?: string,
+    ): Promise<WrappedUpEvent>;
+    /** Removes the iframe and stops listening. */
+    destroy(): void;
+  }
+
+  interface LinkPhoneNumbersOptions {
+    /** Where to look for numbers (default document.body); new content is watched too. */
+    root?: Element | Document;
+    /** Two-letter country for numbers written without "+" and country code, e.g. "US". */
+    defaultCountry?: string;
+    /** The widget that dials (default: the one mounted last). */
+    widget?: Widget;
+  }
+
+  interface PhoneLinks {
+    /** Stops watching and clicking, and gives the page its text back. */
+    stop(): void;
+  }
+
+  /** Creates the widget's iframe in `options.container`. */
+  function mount(options: MountOptions): Widget;
+
+  /**
+   * Turns tel: links and phone numbers in the page's text into click-to-call links;
+   * resolves once libphonenumber-js has loaded from the bridge and the page is scanned.
+   */
+  function linkPhoneNumbers(options?: LinkPhoneNumbersOptions): Promise<PhoneLinks>;
+
+  const CHANNEL: "crm-bridge";
+}
+
+interface Window {
+  CrmBridge: typeof CrmBridge;
+}

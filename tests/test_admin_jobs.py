@@ -1,0 +1,111 @@
+"""The admin's jobs page and CSV import, over HTTP (the browser side: tests/e2e)."""
+
+import aiohttp
+from aiohttp.test_utils import TestClient, TestServer
+
+from tests.jobs_api import until
+from tests.support import ADMIN, rest_state
+
+AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
+CSV = (
+    "\ufeffFirst name;Surname;Mobile;Priority\r\n"
+    "Ada;Lovelace;202 555 0143;3\r\n"
+    'Alan;"Turing; A.";202 555 0144;\r\n'
+    "Bad;Number;12;\r\n"
+    "Too;Many;202 555 0145;1;x\r\n"
+).encode()
+
+
+async def upload(bridge: TestClient, content: bytes = CSV) -> str:
+    form = aiohttp.FormData()
+    form.add_field("tenant", "acme")
+    form.add_field("file", content, filename="leads.csv", content_type="text/csv")
+    response = await bridge.post("/admin/imports", data=form, headers=AUTH, allow_redirects=False)
+    assert response.status == 303, await response.text()
+    return response.headers["Location"]
+
+
+async def test_a_csv_file_is_previewed_mapped_and_imported_as_a_job(
+    bridge: TestClient, rest_simulator: TestServer
+) -> None:
+    page_url = await upload(bridge)
+    page = await bridge.get(page_url, headers=AUTH)
+    html = await page.text()
+    assert page.status == 200
+    assert "4 rows, utf-8, separated by\n  <code>;</code>" in html
+    assert "+12025550143" in html and "+12025550144" in html  # as they will be sent
+    assert "&#39;12&#39; has the wrong length for a number with code +1" in html
+    assert "row has 5 fields, the header has 4" in html
+    assert '<option value="2" selected>Mobile</option>' in html  # guessed from the header
+
+    form = {"map_phone_number": "2", "map_first_name": "0", "map_last_name": "1",
+            "map_priority": "3", "dialer": "rest", "list_name": "From the admin",
+            "create_list": "1"}  # fmt: skip
+    started = await bridge.post(f"{page_url}/start", data=form, headers=AUTH, allow_redirects=False)
+    assert started.status == 303
+    assert started.headers["Location"] == "/admin/jobs#job-1"
+    again = await bridge.post(f"{page_url}/start", data=form, headers=AUTH, allow_redirects=False)
+    assert again.status == 404  # the upload became job 1: no second job
+
+    async def job() -> dict:
+        return (await (await bridge.get("/admin/api/jobs?ids=1", headers=AUTH)).json())[0]
+
+    done = await until(job, lambda job: job["state"] == "done")
+    assert (done["counts"]["added"], done["counts"]["failed"], done["source"]) == (2, 2, "csv")
+    assert done["texts"]["progress"] == "4 / 4"
+    [phone_list] = rest_state(rest_simulator).phone_lists.values()
+    assert phone_list.leads["12025550144"]["name"] == "Alan Turing; A."
+
+    jobs_page = await bridge.get("/admin/jobs", headers=AUTH)
+    html = await jobs_page.text()
+    assert '<tr id="job-1" data-job-id="1" data-state="done">' in html
+    assert '<progress max="4" value="4"></progress>' in html
+    assert "/static/admin-jobs.js?v=" in html
+    assert "script-src 'self'" in jobs_page.headers["Content-Security-Policy"]
+    report = await bridge.get("/admin/jobs/1/report.csv", headers=AUTH)
+    assert "2,12,failed,'12' has the wrong length" in (await report.text()).replace('"', "")
+
+
+async def test_an_import_without_a_phone_column_or_a_list_says_what_is_missing(
+    bridge: TestClient,
+) -> None:
+    page_url = await upload(bridge, b"Name,Notes\nAda,hello\n")
+    page = await (await bridge.get(page_url, headers=AUTH)).text()
+    assert "choose the column of the phone numbers" in page
+    refused = await bridge.post(f"{page_url}/start", data={"dialer": "rest"}, headers=AUTH)
+    assert "choose the column that holds the phone numbers" in await refused.text()
+    no_list = await bridge.post(
+        f"{page_url}/start", data={"dialer": "rest", "map_phone_number": "1"}, headers=AUTH
+    )
+    assert "give the list&#39;s id, or create a new list" in await no_list.text()
+    bad_file = aiohttp.FormData()
+    bad_file.add_field("tenant", "acme")
+    bad_file.add_field("file", b"", filename="empty.csv")
+    empty = await bridge.post("/admin/imports", data=bad_file, headers=AUTH)
+    assert "empty.csv: the file is empty" in await empty.text()
+
+
+async def test_jobs_can_be_cancelled_and_retried_from_the_page(
+    bridge: TestClient, api_key: dict
+) -> None:
+    body = {"dialer": "rest", "list": {"list_id": "999"}, "leads": [{"phone_number": "2025550143"}]}
+    response = await bridge.post(
+        "/api/v1/crm/leads", json=body, headers={**api_key, "Prefer": "respond-async"}
+    )
+    job_id = (await response.json())["id"]
+
+    async def job() -> dict:
+        return (await (await bridge.get(f"/admin/api/jobs?ids={job_id}", headers=AUTH)).json())[0]
+
+    failed = await until(job, lambda job: not job["active"])
+    assert failed["state"] == "failed" and failed["retryable"]  # list 999 does not exist
+    retried = await bridge.post(
+        f"/admin/jobs/{job_id}/retry-failed", headers=AUTH, allow_redirects=False
+    )
+    assert retried.headers["Location"] == f"/admin/jobs#job-{job_id + 1}"
+    cancelled = await bridge.post(
+        f"/admin/jobs/{job_id + 1}/cancel", headers=AUTH, allow_redirects=False
+    )
+    assert cancelled.status == 303
+    bad = await bridge.get("/admin/api/jobs?ids=1,x", headers=AUTH)
+    assert (await bad.json())["error"]["code"] == "invalid_query"

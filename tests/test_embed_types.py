@@ -1,0 +1,38 @@
+"""static/embed.d.ts describes embed.js as the end-to-end tests and their config use it."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TSC = ROOT / "node_modules" / ".bin" / "tsc"
+
+
+def test_the_typescript_declaration_type_checks_the_end_to_end_tests() -> None:
+    if not TSC.exists():
+        pytest.fail("TypeScript is not installed: run `npm ci` (./dev setup does)")
+    completed = subprocess.run(  # noqa: S603 - fixed arguments
+        [str(TSC), "-p", str(ROOT / "tsconfig.json")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_every_name_in_the_protocol_module_is_in_the_declaration_and_embed_js_agrees() -> None:
+    import protocol
+
+    declaration = (ROOT / "static" / "embed.d.ts").read_text()
+    names = [v for k, v in vars(protocol).items() if k.isupper() and isinstance(v, str)]
+    assert len(names) > 15
+    for name in names:
+        assert f'"{name}"' in declaration, name
+    embed = (ROOT / "static" / "embed.js").read_text()
+    assert f'var CHANNEL = "{protocol.CHANNEL}";' in embed
+    assert f"var PROTOCOL_VERSION = {protocol.PROTOCOL_VERSION};" in embed
+    assert f'var WIDGET_FAILED = "{protocol.WIDGET_FAILED}";' in embed
+    assert f'var WIDGET_NOT_READY = "{protocol.WIDGET_NOT_READY}";' in embed

@@ -1,0 +1,141 @@
+"""Lead exports as jobs through the CRM API: 202 and Location, progress, Idempotency-Key,
+the per-row report; small requests answered as before."""
+
+from typing import Any
+
+import aiohttp
+from aiohttp.test_utils import TestClient, TestServer
+
+from tests.jobs_api import job_until, leads, report
+from tests.support import rest_state
+
+ASYNC = {"Prefer": "respond-async"}
+
+
+def export(count: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "dialer": "rest",
+        "list": {"list_id": "new", "name": "Campaign"},
+        "create_list": True,
+        "leads": leads(count),
+        **extra,
+    }
+
+
+async def test_a_large_export_answers_202_and_its_job_adds_every_lead(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+) -> None:
+    response = await bridge.post("/api/v1/crm/leads", json=export(1001), headers=api_key)
+    started = await response.json()
+    assert response.status == 202, started
+    assert response.headers["Location"] == f"/api/v1/crm/jobs/{started['id']}"
+    assert started["state"] in ("queued", "running")
+    assert started["counts"]["total"] == 1001
+
+    job = await job_until(bridge, response.headers["Location"], api_key)
+    assert job["state"] == "done", job
+    assert job["counts"] == {
+        "total": 1001,
+        "sent": 1001,
+        "added": 1001,
+        "already_there": 0,
+        "failed": 0,
+        "unknown": 0,
+        "not_sent": 0,
+    }
+    assert job["rate"] > 0 and job["eta_seconds"] is None
+    phone_list = rest_state(rest_simulator).phone_list(int(job["list_id"]))
+    assert len(phone_list.leads) == 1001
+
+    rows = await report(bridge, response.headers["Location"], api_key)
+    assert len(rows) == 1001
+    assert rows[0] == {
+        "row": "0",
+        "phone": "13125550000",
+        "status": "added",
+        "message": f"added to phone list {job['list_id']}",
+    }
+
+
+async def test_prefer_respond_async_makes_a_small_export_a_job_too(
+    bridge: TestClient, api_key: dict
+) -> None:
+    body = export(3)
+    body["leads"].append({"phone_number": "not a number"})
+    response = await bridge.post("/api/v1/crm/leads", json=body, headers={**api_key, **ASYNC})
+    assert response.status == 202
+    assert response.headers["Preference-Applied"] == "respond-async"
+    job = await job_until(bridge, response.headers["Location"], api_key)
+    assert (job["state"], job["counts"]["added"], job["counts"]["failed"]) == ("done", 3, 1)
+    rows = await report(bridge, response.headers["Location"], api_key)
+    assert rows[3] == {
+        "row": "3",
+        "phone": "not a number",
+        "status": "failed",
+        "message": "'not a number' is not a phone number",
+    }
+
+
+async def test_the_same_idempotency_key_answers_the_same_job_and_never_runs_it_twice(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer, session: aiohttp.ClientSession
+) -> None:
+    headers = {**api_key, **ASYNC, "Idempotency-Key": "export-2026-11-22-a"}
+    body = export(50)
+    first = await bridge.post("/api/v1/crm/leads", json=body, headers=headers)
+    job = await job_until(bridge, first.headers["Location"], api_key)
+    again = await bridge.post("/api/v1/crm/leads", json=body, headers=headers)
+    assert again.status == 200  # the job is finished: its state, not a new job
+    assert (await again.json())["id"] == job["id"]
+    assert again.headers["Location"] == first.headers["Location"]
+    async with session.get(rest_simulator.make_url("/_sim/requests")) as sent:
+        posts = [r for r in await sent.json() if r["path"].endswith("/lead")]
+    assert len(posts) == 1
+
+    other = await bridge.post("/api/v1/crm/leads", json=export(51), headers=headers)
+    assert other.status == 422
+    error = (await other.json())["error"]
+    assert (error["code"], error["job_id"]) == ("idempotency_key_reused", job["id"])
+
+
+async def test_a_small_request_with_a_key_gets_the_same_answer_again(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+) -> None:
+    headers = {**api_key, "Idempotency-Key": "small-1"}
+    body = export(2)
+    first = await bridge.post("/api/v1/crm/leads", json=body, headers=headers)
+    answer = await first.json()
+    assert first.status == 200, answer
+    assert [lead["status"] for lead in answer["leads"]] == ["added", "added"]
+    again = await bridge.post("/api/v1/crm/leads", json=body, headers=headers)
+    assert (again.status, await again.json()) == (200, answer)
+    assert len(rest_state(rest_simulator).phone_lists) == 1  # the list was created once
+
+
+async def test_jobs_are_listed_and_an_unknown_one_is_404(bridge: TestClient, api_key: dict) -> None:
+    response = await bridge.post("/api/v1/crm/leads", json=export(2), headers={**api_key, **ASYNC})
+    job = await job_until(bridge, response.headers["Location"], api_key)
+    listed = await (await bridge.get("/api/v1/crm/jobs", headers=api_key)).json()
+    assert [j["id"] for j in listed["jobs"]] == [job["id"]]
+    for path in ("/api/v1/crm/jobs/999999", "/api/v1/crm/jobs/x", "/api/v1/crm/jobs/1" + "0" * 30):
+        missing = await bridge.get(path, headers=api_key)
+        assert missing.status == 404
+        assert (await missing.json())["error"]["code"] == "unknown_job"
+    assert (await bridge.get(response.headers["Location"])).status == 401
+
+
+async def test_a_bad_idempotency_key_or_body_is_refused_whole(
+    bridge: TestClient, api_key: dict
+) -> None:
+    long_key = await bridge.post(
+        "/api/v1/crm/leads", json=export(1), headers={**api_key, "Idempotency-Key": "k" * 256}
+    )
+    assert (await long_key.json())["error"]["code"] == "invalid_idempotency_key"
+    body = export(3)
+    body["leads"][2]["priority"] = "high"
+    refused = await bridge.post("/api/v1/crm/leads", json=body, headers=api_key)
+    error = (await refused.json())["error"]
+    assert (refused.status, error["code"]) == (400, "invalid_message")
+    assert error["fields"] == [
+        {"field": "leads.2.priority", "message": "Input should be a valid integer"}
+    ]
+    assert (await (await bridge.get("/api/v1/crm/jobs", headers=api_key)).json())["jobs"] == []

@@ -117,6 +117,7 @@ def require_admin(request: web.Request) -> str:
     valid = hmac.compare_digest(username.encode(), admin.username.encode())
     valid &= hmac.compare_digest(password.encode(), admin.password.encode())
     if not valid:
+        throttle.failed("admin", address)
         raise Unauthorized(
             "admin_login_required", "wrong admin user name or password", headers=BASIC
         )

@@ -139,6 +139,7 @@ def _origin_list(value: Any) -> Any:
 
 
 def _as_tuple(value: Any) -> Any:
+    """TOML arrays are lists; the (strict) model keeps them as tuples."""
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -167,7 +168,7 @@ class TenantConfig(Settings):
     recordings_dialer: str = Field(default="", validate_default=True)
     # The agent's pause reasons, in order: the REST dialer's pause id is the position (1, 2, ...).
     pause_reasons: Annotated[
-        tuple[PauseReason, ...], Field(min_length=1), BeforeValidator(_as_tuple)
+        tuple[PauseReason, ...], BeforeValidator(_as_tuple), Field(min_length=1)
     ] = DEFAULT_PAUSE_REASONS
 
     @property

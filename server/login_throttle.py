@@ -92,6 +92,13 @@ class LoginThrottle:
         self._accounts[key] = _counted(account_record, now)  # (re)starts its time to live
         self._addresses[address] = _counted(address_record, now)
 
+    def failed(self, account: str, address: str) -> None:
+        """The password was wrong: the wait runs from now, when the check has ended."""
+        now = self._clock()
+        for record in (self._accounts.get((account, address)), self._addresses.get(address)):
+            if record is not None:
+                record.last = now
+
     def succeeded(self, account: str, address: str) -> None:
         """The password was right: forget the account's failures, refund the address."""
         self._accounts.pop((account, address), None)

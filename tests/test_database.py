@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from server.database import Database, StorageError, engine_url
+from server.database import SQLITE_BUSY_TIMEOUT_MS, Database, StorageError, engine_url
 from server.tables import api_keys
 
 
@@ -98,7 +98,7 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(
     assert pragmas == {
         "journal_mode": "wal",
         "foreign_keys": 1,
-        "busy_timeout": 5000,
+        "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
         "synchronous": 1,
     }
 

@@ -146,5 +146,5 @@ async def test_admin_pages_forbid_inline_code_framing_and_referrers(bridge: Test
     assert "default-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "unsafe-inline" not in policy
-    assert response.headers["Referrer-Policy"] == "same-origin"  # no referrer leaves the bridge
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "<style>" not in await response.text()

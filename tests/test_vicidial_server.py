@@ -92,8 +92,8 @@ async def test_the_lead_export_counts_each_status(make_bridge: Bridge) -> None:
     counts = ("added", "already_there", "failed", "not_sent", "unknown")
     assert [first[name] for name in counts] == [2, 0, 1, 0, 0]
     assert [lead["status"] for lead in first["leads"]] == ["added", "added", "failed"]
-    assert first["leads"][0]["stored_as"] == {"last_name": "Mller-st"}
-    assert first["leads"][1]["stored_as"] == {"email": "ada crm@acme.test"}
+    assert first["leads"][0]["message"].endswith("(the dialer stores last_name as 'Mller-st')")
+    assert first["leads"][1]["message"].endswith("(the dialer stores email as 'ada crm@acme.test')")
     status, again = await export(client, key)
     assert [again[name] for name in counts] == [0, 2, 1, 0, 0]
     assert [(lead["status"], lead["ok"]) for lead in again["leads"]] == [

@@ -33,6 +33,7 @@ from bridge import (
     DialerUnauthorized,
     DialerUnavailable,
     Lead,
+    LeadOutcome,
     plan_batches,
 )
 from server.jobs.dialer_traits import concurrency, may_have_reached, refuses_duplicates
@@ -179,7 +180,7 @@ class LeadExport:
             self.pause.answered()
             self.ledger.note_pause(None)
             for idx, outcome in zip(idxs, outcomes, strict=True):
-                self.ledger.settle(idx, lead_status(outcome), outcome.message)
+                self.ledger.settle(idx, lead_status(outcome), _with_stored(outcome))
             return
 
     def _failed(self, idxs: Sequence[int], error: DialerError, attempt: Attempt) -> bool:
@@ -212,3 +213,11 @@ class LeadExport:
     def _settle(self, idxs: Sequence[int], state: str, message: str) -> None:
         for idx in idxs:
             self.ledger.settle(idx, state, message)
+
+
+def _with_stored(outcome: LeadOutcome) -> str:
+    """The dialer's message, and what it stored where that differs from what was sent."""
+    if not outcome.stored_as:
+        return outcome.message
+    stored = ", ".join(f"{field} as {value!r}" for field, value in outcome.stored_as.items())
+    return f"{outcome.message} (the dialer stores {stored})"

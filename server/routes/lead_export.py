@@ -27,7 +27,7 @@ from server.auth import API_KEY
 from server.fields import Identifier
 from server.jobs.lead_rows import NO_LEAD, LeadBody, lead_row
 from server.jobs.records import Job, NewRow
-from server.jobs.states import ADDED, ALREADY_THERE, SUCCEEDED
+from server.jobs.states import ADDED, ALREADY_THERE, OUTCOMES, SUCCEEDED
 from server.jobs.worker import LEAD_EXPORT
 from server.keys import CONFIG, JOBS
 from server.problems import Problem
@@ -118,20 +118,16 @@ def _lead_answer(job: Job, rows: list[Any]) -> web.Response:
             outcome["phone"] = row.phone
         outcome |= {"ok": row.state in SUCCEEDED, "message": row.message, "status": row.state}
         leads.append(outcome)
-    added = sum(1 for row in rows if row.state == ADDED)
-    there = sum(1 for row in rows if row.state == ALREADY_THERE)
-    failed = len(rows) - added - there
+    counts = {state: sum(1 for row in rows if row.state == state) for state in OUTCOMES}
     return web.json_response(
         {
             "dialer": job.dialer,
             "list_id": job.result.get("list_id") or job.spec["list"]["list_id"],
-            "added": added,
-            "already_there": there,
-            "failed": failed,
+            **counts,
             "job_id": job.id,
             "leads": leads,
         },
-        status=200 if failed == 0 else 207,
+        status=200 if counts[ADDED] + counts[ALREADY_THERE] == len(rows) else 207,
     )
 
 

@@ -12,7 +12,7 @@ from typing import Self
 from aiohttp import web
 from pydantic import model_validator
 
-from server.agents import Agent
+from server.agents import Agent, LoginError
 from server.auth import bearer_token
 from server.fields import Extension, LoginToken, Password, Username
 from server.keys import AGENTS, CONFIG, HASH_GATE, LOGIN_THROTTLE, LOGIN_TOKENS, SESSIONS
@@ -44,8 +44,13 @@ async def _with_password(
     throttle, account = request.config_dict[LOGIN_THROTTLE], f"{tenant_id}/{username}"
     address = request.remote or "-"
     throttle.attempt(account, address)
-    async with request.config_dict[HASH_GATE]:
-        agent = await request.config_dict[AGENTS].authenticate(tenant_id, username, password)
+    try:
+        async with request.config_dict[HASH_GATE]:
+            agent = await request.config_dict[AGENTS].authenticate(tenant_id, username, password)
+    except LoginError as error:
+        if error.code == "invalid_credentials":
+            throttle.failed(account, address)
+        raise
     throttle.succeeded(account, address)
     return agent
 

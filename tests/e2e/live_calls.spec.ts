@@ -31,7 +31,7 @@ test("a click-to-call rings, connects and ends in the widget and on the CRM page
   request,
   runtime,
 }) => {
-  const number = uniqueNumber(30, runtime);
+  const number = uniqueNumber(50, runtime);
   const plan = { number: `1${number}`, outcome: "answer", ring_seconds: 2, talk_seconds: 3 };
   expect((await request.put(`${E2E.simulator}/_sim/call_plan`, { data: plan })).ok()).toBe(true);
   await loginAndWaitForStream(crm);
@@ -78,7 +78,7 @@ test("pause and resume from the CRM give agent_state events; the wrap-up is stor
     )
     .toBe(true);
 
-  const number = uniqueNumber(31, runtime);
+  const number = uniqueNumber(51, runtime);
   const plan = { number: `1${number}`, outcome: "answer", ring_seconds: 0.2, talk_seconds: 0.5 };
   expect((await request.put(`${E2E.simulator}/_sim/call_plan`, { data: plan })).ok()).toBe(true);
   const originated = await crm.evaluate(

@@ -104,6 +104,9 @@ class AuditedAdapter(DialerAdapter):
     async def delete_user(self, username: str) -> str:
         return await self._run("delete_user", lambda: self.inner.delete_user(username))
 
+    async def user_id(self, username: str) -> str:
+        return await self._run("user_id", lambda: self.inner.user_id(username))
+
     async def create_list(self, dialer_list: DialerList) -> DialerList:
         return await self._run("create_list", lambda: self.inner.create_list(dialer_list))
 

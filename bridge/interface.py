@@ -137,6 +137,10 @@ class DialerAdapter:
     async def delete_user(self, username: str) -> str:
         raise self._unsupported("delete_user")
 
+    async def user_id(self, username: str) -> str:
+        """The dialer's own id of the user ``username`` (its events name users by it)."""
+        raise self._unsupported("user_id")
+
     async def create_list(self, dialer_list: DialerList) -> DialerList:
         """Create the list; return it as the dialer knows it (some dialers choose the id)."""
         raise self._unsupported("create_list")

@@ -197,3 +197,13 @@ async def test_a_dialer_without_agent_functions_answers_not_supported(
     ws, welcome = await connect(client, headers["Authorization"].split()[1])
     assert welcome["live_status"] is False
     await ws.close()
+
+
+async def test_user_sync_learns_the_agents_user_id_on_the_rest_dialer(
+    bridge: TestClient, api_key: dict[str, str], rest_simulator: TestServer
+) -> None:
+    response = await bridge.put("/api/v1/crm/agents/agent1", json=SYNCED_AGENT, headers=api_key)
+    user_id = int((await response.json())["dialers"]["rest"]["message"].rsplit(" ", 1)[-1])
+    headers = {"Authorization": f"Bearer {await login(bridge)}"}
+    await ok(await bridge.post("/api/v1/agent/check-in", json={}, headers=headers))
+    assert rest_state(rest_simulator).users[user_id].agent.checked_in

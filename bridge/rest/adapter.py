@@ -115,6 +115,9 @@ class RestAdapter(DialerAdapter):
         await self.client.users.delete(found.id)
         return f"user {username} deleted"
 
+    async def user_id(self, username: str) -> str:
+        return str((await self._user_named(username)).id)
+
     async def create_list(self, dialer_list: DialerList) -> DialerList:
         """Create a phone list; the dialer chooses its id (``dialer_list.list_id`` is unused)."""
         created = await self.client.phone_lists.create(dialer_list.name)

@@ -6,8 +6,9 @@ by the dialer's own ``agent:checkin`` events. An agent's extension is the fallba
 """
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.database import Database
@@ -53,18 +54,21 @@ async def of_agent(connection: AsyncConnection, agent_id: int) -> dict[str, Dial
     return {row.dialer: DialerIds(row.user_id, row.device_id) for row in rows}
 
 
-_BY_IDS = (
-    select(agent_dialer_ids)
-    .join(agents, agents.c.id == agent_dialer_ids.c.agent_id)
-    .where(
-        (agents.c.tenant == bindparam("tenant"))
-        & (agent_dialer_ids.c.dialer == bindparam("dialer"))
-        & or_(
-            agent_dialer_ids.c.user_id.in_(bindparam("user_ids", expanding=True)),
-            agent_dialer_ids.c.device_id.in_(bindparam("device_ids", expanding=True)),
+def _by(column: ColumnElement[str | None]) -> Select[Any]:
+    """Agents of a tenant by one kind of id on a dialer (an indexed look-up)."""
+    return (
+        select(agent_dialer_ids.c.agent_id, column)
+        .join(agents, agents.c.id == agent_dialer_ids.c.agent_id)
+        .where(
+            (agent_dialer_ids.c.dialer == bindparam("dialer"))
+            & column.in_(bindparam("values", expanding=True))
+            & (agents.c.tenant == bindparam("tenant"))
         )
     )
-)
+
+
+_BY_USER_ID = _by(agent_dialer_ids.c.user_id)
+_BY_DEVICE_ID = _by(agent_dialer_ids.c.device_id)
 
 
 def find_agent(
@@ -78,21 +82,20 @@ def find_agent(
 ) -> int | None:
     """The agent of ``tenant`` a dialer's ids stand for: by user id, then device id, then
     extension; the first id given wins when several agents match."""
-    if user_ids or device_ids:
-        rows = connection.execute(
-            _BY_IDS,
-            {"tenant": tenant, "dialer": dialer, "user_ids": user_ids, "device_ids": device_ids},
-        ).all()
-        for column, values in (("user_id", user_ids), ("device_id", device_ids)):
+    for statement, values in ((_BY_USER_ID, user_ids), (_BY_DEVICE_ID, device_ids)):
+        if values:
+            rows = connection.execute(
+                statement, {"tenant": tenant, "dialer": dialer, "values": list(values)}
+            ).all()
+            by_value = {row[1]: int(row[0]) for row in rows}
             for value in values:
-                for row in rows:
-                    if getattr(row, column) == value:
-                        return int(row.agent_id)
+                if value in by_value:
+                    return by_value[value]
     if extension:
-        found = connection.execute(
+        agent_id = connection.execute(
             select(agents.c.id).where(
                 (agents.c.tenant == tenant) & (agents.c.extension == extension)
             )
-        )
-        return found.scalars().first()
+        ).scalar()
+        return None if agent_id is None else int(agent_id)
     return None

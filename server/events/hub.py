@@ -75,10 +75,6 @@ class StreamHub:
             if not self._subscriptions[agent_id]:
                 del self._subscriptions[agent_id]
 
-    @property
-    def connected(self) -> int:
-        return sum(len(subscriptions) for subscriptions in self._subscriptions.values())
-
     def watches(self, agent_id: int) -> bool:
         return agent_id in self._subscriptions
 

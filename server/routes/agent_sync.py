@@ -2,10 +2,11 @@
 
 ``PUT /api/v1/crm/agents/{username}`` ``{full_name, password?, extension?, email?,
 user_level?, user_group?, phone_login?, phone_pass?, active?, allowed_extensions?,
-dialer_ids?}`` saves the agent in the
-bridge's directory (so the widget login works with the same username and password)
-and creates it on every dialer of the tenant it is not yet on, or updates it where it
-is. ``DELETE`` removes it everywhere. The answer reports each dialer's outcome; HTTP
+dialer_ids?}`` saves the agent in the bridge's directory (so the widget login works with
+the same username and password; ``dialer_ids`` are the agent's ids on each dialer, which
+match the dialer's events to the agent, and a REST dialer's user id is asked for when
+not given) and creates it on every dialer of the tenant it is not yet on, or updates it
+where it is. ``DELETE`` removes it everywhere. The answer reports each dialer's outcome; HTTP
 207 when any failed (the directory is saved either way, and repeating the request
 finishes the job).
 
@@ -21,15 +22,16 @@ from typing import Any
 from aiohttp import web
 from pydantic import Field, ValidationError
 
-from bridge import DialerAdapter
+from bridge import DialerAdapter, DialerError, kind_offers
 from server.agent_sync import AgentBody, agent_json, sync_agent
 from server.auth import API_KEY
 from server.dialer_outcomes import all_ok, outcome
+from server.events import agent_ids
 from server.fields import Code, Identifier, Username
 from server.jobs.records import Job, NewRow
 from server.jobs.states import ADDED, PENDING
 from server.jobs.worker import AGENT_SYNC
-from server.keys import AGENTS, CONFIG, DIALERS, INTAKE, JOBS
+from server.keys import AGENTS, CONFIG, DATABASE, DIALERS, INTAKE, JOBS
 from server.problems import NotFound, Problem
 from server.request_body import Body, invalid, read_json
 from server.routes.job_submission import (
@@ -82,12 +84,36 @@ async def put_agent(request: web.Request) -> web.Response:
             user_id=None if ids.user_id is None else str(ids.user_id),
             device_id=None if ids.device_id is None else str(ids.device_id),
         )
+    learn = set(synced.agent.synced_dialers) - set(body.dialer_ids)
+    await _learn_user_ids(request, synced.agent.id, username, learn)
     answer = {
         "agent": agent_json(synced.agent),
         "created": synced.created,
         "dialers": synced.dialers,
     }
     return web.json_response(answer, status=_status(synced.dialers))
+
+
+async def _learn_user_ids(
+    request: web.Request, agent_id: int, username: str, dialers: set[str]
+) -> None:
+    """Ask the dialers that have their own user ids (REST) for the agent's, once."""
+    tenant = request[API_KEY].tenant
+    settings = request.config_dict[CONFIG].tenants[tenant].dialers
+    async with request.config_dict[DATABASE].connect() as connection:
+        known = await agent_ids.of_agent(connection, agent_id)
+    for name in sorted(dialers):
+        if name not in settings or not kind_offers(settings[name].kind, "user_id"):
+            continue
+        if name in known and known[name].user_id is not None:
+            continue
+        try:
+            user_id = await request.config_dict[DIALERS].get(tenant, name).user_id(username)
+        except DialerError:
+            continue  # the dialer's outcome is in the answer; the next PUT tries again
+        await request.config_dict[INTAKE].save_dialer_ids(
+            agent_id, name, user_id=user_id, device_id=None
+        )
 
 
 async def delete_agent(request: web.Request) -> web.Response:

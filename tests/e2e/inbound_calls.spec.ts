@@ -122,9 +122,14 @@ test("a stream cut mid-call still brings the missed events, in order, once", asy
 });
 
 test("ten tabs of one agent each get the call's events", async ({ context, request, runtime }) => {
-  const tabs = await Promise.all(Array.from({ length: 10 }, () => context.newPage()));
-  for (const tab of tabs) await tab.goto(`${E2E.crm}/?runtime=${runtime}`);
-  for (const tab of tabs) await login(tab);
+  const tabs: Page[] = [];
+  // One after the other: ten Pyodide starts at once would starve this 2-core machine.
+  for (let opened = 0; opened < 10; opened++) {
+    const tab = await context.newPage();
+    await tab.goto(`${E2E.crm}/?runtime=${runtime}`);
+    await login(tab);
+    tabs.push(tab);
+  }
   const caller = `+1${uniqueNumber(54, runtime)}`;
   const callId = await ringAgent(request, caller, { ring_seconds: 0.5, talk_seconds: 0.5 });
   for (const tab of tabs) {

@@ -80,7 +80,7 @@ def render_screen_pop() -> None:
     if shown is None:
         link.removeAttribute("href")
         link.textContent = ""
-    elif link.getAttribute("href") != shown["url"]:
+    else:
         link.setAttribute("href", shown["url"])  # http(s) only: session_state.web_url
         link.textContent = shown["text"]
 

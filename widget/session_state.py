@@ -53,7 +53,7 @@ def web_url(value) -> str:
     for char in value:
         if ord(char) <= 32 or ord(char) == 127:
             return ""
-    return value if len(value.split("//", 1)[1]) > 0 else ""
+    return value if value.split("//", 1)[1] else ""  # a host must follow
 
 
 def cell_text(value) -> str:
@@ -76,7 +76,7 @@ def clock_text(seconds: float) -> str:
 
 
 class SessionState:
-    def __init__(self, queue_choices: list = ()) -> None:
+    def __init__(self, queue_choices: "list | tuple" = ()) -> None:
         self.error = ""
         self.ignored_messages = 0
         # The tenant's queues the agent may pick: [{"id", "name"}], from the page's config

@@ -61,6 +61,7 @@ async function expectFitsTheFrame(page: Page) {
 }
 
 test("the queue picker sets the agent's queues by keyboard, in a 320 × 480 frame", async ({
+  demoAgent,
   page,
   request,
   runtime,
@@ -68,10 +69,15 @@ test("the queue picker sets the agent's queues by keyboard, in a 320 × 480 fram
   await panelIn320x480(page, runtime);
   const frame = widgetFrame(page);
   const state = await (await request.get(`${E2E.simulator}/_sim/state`)).json();
-  const sales = String(state.queues.find((q: any) => q.name === "Sales").id);
+  const queueId = (name: string) => String(state.queues.find((q: any) => q.name === name).id);
+  const [sales, support] = [queueId("Sales"), queueId("Support")];
+  // A known start, whatever an earlier test left: in Support only.
+  await page.evaluate((id) => (window as any).crmWidget.setQueues([id]), support);
+  await expect(frame.getByTestId("agent-state")).toContainText("queues Support");
 
   await expect(frame.getByTestId("queue-controls")).toBeVisible();
   await expect(frame.getByRole("group", { name: "Queues" })).toBeVisible();
+  await expect(frame.getByLabel("Support")).toBeChecked();
   await frame.getByLabel("Support").uncheck();
   await frame.getByLabel("Sales").focus();
   await page.keyboard.press(" "); // tick Sales
@@ -81,8 +87,13 @@ test("the queue picker sets the agent's queues by keyboard, in a 320 × 480 fram
   await expect(frame.getByTestId("set-queues")).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(frame.getByTestId("agent-state")).toContainText("queues Sales");
-  const events = (await crmEvents(page)) as LiveEvent[];
-  expect(events.some((e) => e.event === "agent_state" && String(e.queues) === sales)).toBe(true);
+  await expect
+    .poll(async () =>
+      ((await crmEvents(page)) as LiveEvent[]).some(
+        (e) => e.event === "agent_state" && String(e.queues) === sales,
+      ),
+    )
+    .toBe(true);
 
   await page.evaluate(() => (window as any).crmWidget.checkIn());
   await expect(frame.getByTestId("pause-controls")).toBeVisible();

@@ -7,7 +7,8 @@ browsers treat the widget as a third-party frame. Dialer secrets are made up at 
 taken from ``DEMO_REST_API_KEY``); the admin login and a CRM API key are printed.
 
 The REST simulator's Event Push URL is the bridge's (`wire_live_events`), and the demo
-agent is an agent of the simulator, on extension 1001, in two queues: calls ring,
+agent is an agent of the simulator, on extension 1001, who may pick its two queues
+(the tenant's ``queues``, listed in the widget): calls ring,
 are answered and end on the widget; numbers ending in 486 are busy, in 408 unanswered;
 ``POST /_sim/inbound`` on the simulator rings the agent with an inbound queue call.
 """
@@ -34,7 +35,7 @@ from simulators.elision import create_elision_simulator
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
 from simulators.rest import create_rest_simulator
 from simulators.rest.events import EVENTS
-from simulators.rest.state import STATE, QueueRecord, UserRecord
+from simulators.rest.state import STATE, QueueRecord, RestState, UserRecord
 
 DEMO_TENANT = "demo"
 # The demo's own agent: printed at start, seeded into a scratch database.
@@ -56,7 +57,19 @@ def crm_hosts(host: str) -> list[str]:
     return [host, CROSS_SITE_HOSTS[host]] if host in CROSS_SITE_HOSTS else [host]
 
 
-def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> ServerConfig:
+def demo_queues(state: RestState) -> list[dict[str, str]]:
+    """The simulator's two queues, as the tenant's ``queues`` list them for the widget."""
+    queues = []
+    for name in ("Sales", "Support"):
+        queue_id = state.new_id()
+        state.queues[queue_id] = QueueRecord(queue_id, {"name": name, "strategy": "ring-all"})
+        queues.append({"id": str(queue_id), "name": name})
+    return queues
+
+
+def demo_config(
+    host: str, port: int, database: str, secrets_: DemoSecrets, queues: list[dict[str, str]]
+) -> ServerConfig:
     return parse_config(
         {
             "server": {"host": host, "port": port, "database": database},
@@ -65,6 +78,7 @@ def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> S
                 DEMO_TENANT: {
                     "name": "Demo CRM",
                     "allowed_origins": [f"http://{h}:{port + 1}" for h in crm_hosts(host)],
+                    "queues": queues,
                     "dialers": {
                         "rest": {
                             "base_url": f"http://{host}:{port + 3}",
@@ -108,7 +122,7 @@ def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
 
 async def wire_live_events(bridge: web.Application, rest: web.Application) -> int:
     """Point the simulator's Event Push at the bridge; make the demo agent an agent of the
-    simulator (extension routed, two queues) that the bridge knows; its user id there."""
+    simulator (extension routed) that the bridge knows; its user id there."""
     secret = await bridge[PUSH_SECRETS].rotate(DEMO_TENANT, "rest")
     rest[EVENTS].url = push_url(bridge[CONFIG], DEMO_TENANT, "rest", secret)
     state = rest[STATE]
@@ -119,9 +133,6 @@ async def wire_live_events(bridge: web.Application, rest: web.Application) -> in
         fields={"username": DEMO_AGENT.username, "name": "Demo Agent", "is_agent": True},
     )
     state.route_extension(DEMO_AGENT.extension, user_id=user_id)
-    for name in ("Sales", "Support"):
-        queue_id = state.new_id()
-        state.queues[queue_id] = QueueRecord(queue_id, {"name": name, "strategy": "ring-all"})
     agent = await bridge[AGENTS].get(DEMO_TENANT, DEMO_AGENT.username)
     assert agent is not None  # seeded at start
     await bridge[INTAKE].save_dialer_ids(agent.id, "rest", user_id=str(user_id), device_id=None)
@@ -137,7 +148,10 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         crm_api_key=secrets.token_urlsafe(18),
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
-        config = demo_config(host, port, database or str(Path(scratch) / "demo.sqlite3"), secrets_)
+        rest_state = RestState()
+        queues = demo_queues(rest_state)
+        database = database or str(Path(scratch) / "demo.sqlite3")
+        config = demo_config(host, port, database, secrets_, queues)
         api_key: list[str] = []
         bridge = create_app(config)
         bridge.on_startup.append(_seed(api_key))
@@ -157,7 +171,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             for crm_host in crm_hosts(host)
         ]
         rest = create_rest_simulator(
-            api_keys=[secrets_.rest_api_key], extensions=[DEMO_AGENT.extension]
+            api_keys=[secrets_.rest_api_key], extensions=[DEMO_AGENT.extension], state=rest_state
         )
         elision = create_elision_simulator(api_users={"api": (secrets_.elision_pass, 9)})
         euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})

@@ -98,6 +98,15 @@ Region = Annotated[str, AfterValidator(_region)]
 Seconds = Annotated[int, Field(gt=0)]
 PauseReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 DEFAULT_PAUSE_REASONS = ("Break", "Lunch", "Meeting", "Training", "Other")
+QueueId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+QueueName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class QueueChoice(Settings):
+    """One of a tenant's ``queues``: a dialer queue id and the name agents see."""
+
+    id: QueueId
+    name: QueueName
 
 
 class ServerSection(Settings):
@@ -171,6 +180,8 @@ class TenantConfig(Settings):
     pause_reasons: Annotated[
         tuple[PauseReason, ...], BeforeValidator(_as_tuple), Field(min_length=1)
     ] = DEFAULT_PAUSE_REASONS
+    # The queues the widget's queue picker offers (``set_queues``); none: no picker.
+    queues: Annotated[tuple[QueueChoice, ...], BeforeValidator(_as_tuple)] = ()
 
     @property
     def id(self) -> str:

@@ -22,7 +22,8 @@ declare namespace CrmBridge {
     | "pause"
     | "resume"
     | "set_queues"
-    | "wrapup";
+    | "wrapup"
+    | "run_webhook";
 
   /** How a call went, as `wrapup` records it. */
   type Disposition = "Success" | "Unsure" | "Failed" | "Failed Contact";
@@ -170,6 +171,35 @@ declare namespace CrmBridge {
     notes: string | null;
   }
 
+  /** The outcome of `run_webhook`: the bridge has started the webhook's delivery. */
+  interface WebhookStartedEvent extends EventBase {
+    event: "webhook_started";
+    delivery_id: string | number;
+    webhook: string;
+    call_id: string | null;
+  }
+
+  /** From the stream: an Integration Centre webhook gives a page to open for a call. */
+  interface ScreenPopEvent extends EventBase {
+    event: "screen_pop";
+    /** As the webhook gave it: check it before opening (the widget links http(s) only). */
+    url: string;
+    webhook: string;
+    call_id: string | null;
+  }
+
+  /** From the stream: the records an Integration Centre lookup webhook found. */
+  interface LookupResultEvent extends EventBase {
+    event: "lookup_result";
+    webhook: string;
+    call_id: string | null;
+    columns: string[];
+    /** One object per record, keyed by column; values are untrusted text or numbers. */
+    records: Record<string, unknown>[];
+    /** Why the lookup failed, or null. */
+    error: string | null;
+  }
+
   interface ErrorEvent extends EventBase {
     event: "error";
     code: ErrorCode;
@@ -190,6 +220,9 @@ declare namespace CrmBridge {
     | CallEndedEvent
     | AgentStateEvent
     | WrappedUpEvent
+    | WebhookStartedEvent
+    | ScreenPopEvent
+    | LookupResultEvent
     | ErrorEvent;
 
   /** Event names for `on` and `off`; "*" receives every event. */
@@ -204,6 +237,9 @@ declare namespace CrmBridge {
     call_ended: CallEndedEvent;
     agent_state: AgentStateEvent;
     wrapped_up: WrappedUpEvent;
+    webhook_started: WebhookStartedEvent;
+    screen_pop: ScreenPopEvent;
+    lookup_result: LookupResultEvent;
     error: ErrorEvent;
     "*": WidgetEvent;
   }
@@ -229,7 +265,13 @@ declare namespace CrmBridge {
   type Request = { request_id?: RequestId } & (
     | ({ action: "login" } & Credentials)
     | { action: "logout" }
-    | { action: "click_to_call"; phone_code?: string; phone_number: string | number }
+    | {
+        action: "click_to_call";
+        phone_code?: string;
+        phone_number: string | number;
+        /** The CRM's own label for the call (at most 100 characters), kept with it. */
+        crm_tag?: string;
+      }
     | { action: "play_recording"; filename: string }
     | { action: "check_in"; device_id?: string | number }
     | { action: "check_out" }
@@ -242,6 +284,13 @@ declare namespace CrmBridge {
         disposition: Disposition;
         outcome?: string;
         notes?: string;
+      }
+    | {
+        action: "run_webhook";
+        /** The Integration Centre webhook to run. */
+        webhook: string;
+        call_id?: string;
+        dynamic_parameter?: string | number;
       }
   );
 
@@ -257,6 +306,7 @@ declare namespace CrmBridge {
     resume: AgentStateEvent;
     set_queues: AgentStateEvent;
     wrapup: WrappedUpEvent;
+    run_webhook: WebhookStartedEvent;
   }
 
   interface Widget {
@@ -275,7 +325,12 @@ declare namespace CrmBridge {
     login(credentials: Credentials): Promise<LoggedInEvent>;
     logout(): Promise<LoggedOutEvent>;
     /** `phoneCode` is the country calling code ("1", "44"); may be "" for a full number. */
-    clickToCall(phoneCode: string, phoneNumber: string | number): Promise<CallOriginatedEvent>;
+    /** `crmTag`: the CRM's own label for the call (at most 100 characters). */
+    clickToCall(
+      phoneCode: string,
+      phoneNumber: string | number,
+      crmTag?: string,
+    ): Promise<CallOriginatedEvent>;
     playRecording(filename: string): Promise<RecordingReadyEvent>;
     /** Checks the agent in on the dialer (optionally on a device of theirs). */
     checkIn(deviceId?: string | number): Promise<AgentStateEvent>;
@@ -290,6 +345,11 @@ declare namespace CrmBridge {
       outcome?: string,
       notes?: string,
     ): Promise<WrappedUpEvent>;
+    /** Runs an Integration Centre webhook, optionally for a call and with its parameter. */
+    runWebhook(
+      webhook: string,
+      options?: { callId?: string; dynamicParameter?: string | number },
+    ): Promise<WebhookStartedEvent>;
     /** Removes the iframe and stops listening. */
     destroy(): void;
   }

@@ -99,8 +99,11 @@
         return send(Object.assign({}, credentials, { action: "login" }));
       },
       logout: function () { return send({ action: "logout" }); },
-      clickToCall: function (phoneCode, phoneNumber) {
-        return send({ action: "click_to_call", phone_code: phoneCode, phone_number: phoneNumber });
+      // crmTag (optional): the CRM's own label for the call, at most 100 characters.
+      clickToCall: function (phoneCode, phoneNumber, crmTag) {
+        var request = { action: "click_to_call", phone_code: phoneCode, phone_number: phoneNumber };
+        if (crmTag != null) request.crm_tag = crmTag;
+        return send(request);
       },
       playRecording: function (filename) {
         return send({ action: "play_recording", filename: filename });
@@ -117,6 +120,15 @@
         var request = { action: "wrapup", call_id: callId, disposition: disposition };
         if (outcome != null) request.outcome = outcome;
         if (notes != null) request.notes = notes;
+        return send(request);
+      },
+      // options (optional): {callId, dynamicParameter}.
+      runWebhook: function (webhook, options) {
+        var request = { action: "run_webhook", webhook: webhook };
+        if (options && options.callId != null) request.call_id = options.callId;
+        if (options && options.dynamicParameter != null) {
+          request.dynamic_parameter = options.dynamicParameter;
+        }
         return send(request);
       },
       destroy: function () {

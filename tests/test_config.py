@@ -56,6 +56,7 @@ def test_the_example_configuration_loads(monkeypatch: pytest.MonkeyPatch) -> Non
     assert config.server.dialer_connections_per_host == 50
     assert config.origin == "https://bridge.example.com"
     assert (acme.click_to_call_dialer, acme.recordings_dialer) == ("rest", "euphoria")
+    assert [(queue.id, queue.name) for queue in acme.queues] == [("5", "Sales"), ("7", "Support")]
     assert config.admin is not None
     assert config.admin.password == "admin-from-the-environment"
 
@@ -305,6 +306,11 @@ MISTAKES = [
         tenant(dialers={"rest": REST, "el": ELISION}, recordings_dialer="el"),
         "tenants.acme.recordings_dialer: dialer 'el' is of kind elision, which cannot download",
     ),
+    (
+        tenant(queues=[{"id": 5, "name": "Sales"}]),
+        "tenants.acme.queues[0].id: expected text, got an integer",
+    ),
+    (tenant(queues=[{"id": "5"}]), "tenants.acme.queues[0].name: required, but not given"),
 ]
 
 

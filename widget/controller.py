@@ -53,6 +53,8 @@ class Controller:
                 return await self._agent_action(request)
             if action == protocol.WRAPUP:
                 return await self._wrapup(request)
+            if action == protocol.RUN_WEBHOOK:
+                return await self._run_webhook(request)
             return await self._click_to_call(request)
         except ServerError as error:
             if error.code in SESSION_ENDED:
@@ -102,7 +104,7 @@ class Controller:
         code = request["phone_code"]
         self.state.begin_call(("+" + code + " " if code else "") + request["phone_number"])
         answer = await self.api.click_to_call(
-            self.state.token, request["phone_code"], request["phone_number"]
+            self.state.token, request["phone_code"], request["phone_number"], request["crm_tag"]
         )
         self.state.call_originated(answer["display"], answer["uuid"])
         return protocol.event(
@@ -159,4 +161,20 @@ class Controller:
             disposition=call.get("disposition"),
             outcome=call.get("outcome"),
             notes=call.get("notes"),
+        )
+
+    async def _run_webhook(self, request: dict) -> dict:
+        if not self.state.logged_in:
+            raise ServerError(protocol.NOT_LOGGED_IN, "log in before run_webhook")
+        body = {"webhook": request["webhook"]}
+        for name in ("call_id", "dynamic_parameter"):
+            if request[name]:
+                body[name] = request[name]
+        answer = await self.api.run_webhook(self.state.token, body)
+        return protocol.event(
+            protocol.WEBHOOK_STARTED,
+            request["request_id"],
+            delivery_id=answer.get("delivery_id"),
+            webhook=request["webhook"],
+            call_id=request["call_id"] or None,
         )

@@ -23,7 +23,7 @@ from session_state import SessionState
 
 config = json.loads(document.getElementById("widget-config").textContent)
 allowed_origins = config["allowed_origins"]
-state = SessionState()
+state = SessionState(config.get("queues") or [])
 api = ServerApi(config["api_base"], config["tenant"], fetch, window.URL.createObjectURL)
 controller = Controller(api, state)
 inbox = []
@@ -31,6 +31,7 @@ wakeup = asyncio.Event()
 live = LiveStream(state)
 backoff = Backoff(random.random)
 stream = {"socket": None, "generation": 0, "crm": None}  # crm: (window, origin) to tell
+rendered = {"lookup": None, "queues": None}  # what the page shows now, to redo only changes
 
 
 def now() -> float:
@@ -61,6 +62,9 @@ def render() -> None:
     document.body.dataset.call = state.call_status
     document.body.dataset.live = state.live_phase
     document.body.dataset.agent = (state.agent_state or {}).get("state", "")
+    render_screen_pop()
+    render_lookup()
+    render_queue_choices()
     player = document.querySelector('[data-testid="recording"]')
     if player.getAttribute("src") != (state.recording_url or None):
         if state.recording_url:
@@ -68,6 +72,63 @@ def render() -> None:
         else:
             player.removeAttribute("src")
     player.hidden = not state.recording_url
+
+
+def render_screen_pop() -> None:
+    link = element("screen-pop")
+    shown = state.screen_pop_link()
+    if shown is None:
+        link.removeAttribute("href")
+        link.textContent = ""
+    else:
+        link.setAttribute("href", shown["url"])  # http(s) only: session_state.web_url
+        link.textContent = shown["text"]
+
+
+def cells(row: list, tag: str) -> list:
+    made = []
+    for text in row:
+        cell = document.createElement(tag)
+        if tag == "th":
+            cell.setAttribute("scope", "col")
+        cell.textContent = text  # untrusted: text, never markup
+        made.append(cell)
+    return made
+
+
+def render_lookup() -> None:
+    table = state.lookup_table()
+    shown = json.dumps(table)
+    if rendered["lookup"] == shown:
+        return
+    rendered["lookup"] = shown
+    table = table or {"caption": "", "columns": [], "rows": [], "error": ""}
+    element("lookup-caption").textContent = table["caption"]
+    element("lookup-error").textContent = table["error"]
+    element("lookup-columns").replaceChildren(*cells(table["columns"], "th"))
+    body = element("lookup-rows")
+    body.replaceChildren()
+    for row in table["rows"]:
+        line = document.createElement("tr")
+        line.replaceChildren(*cells(row, "td"))
+        body.appendChild(line)
+    element("lookup-table").hidden = not table["columns"]
+
+
+def render_queue_choices() -> None:
+    """Tick the agent's queues whenever the dialer's list of them changes."""
+    chosen = state.chosen_queues()
+    if rendered["queues"] == chosen:
+        return
+    rendered["queues"] = chosen
+    boxes = document.querySelectorAll('[data-testid="queue-choice"]')
+    for index in range(boxes.length):
+        boxes[index].checked = boxes[index].value in chosen
+
+
+def queues_request() -> dict:
+    boxes = document.querySelectorAll('[data-testid="queue-choice"]:checked')
+    return {"action": protocol.SET_QUEUES, "queues": [boxes[i].value for i in range(boxes.length)]}
 
 
 def message_data(event):
@@ -224,6 +285,7 @@ on_click("check-in", lambda: {"action": protocol.CHECK_IN})
 on_click("check-out", lambda: {"action": protocol.CHECK_OUT})
 on_click("pause", lambda: {"action": protocol.PAUSE, "reason": element("pause-reason").value})
 on_click("resume", lambda: {"action": protocol.RESUME})
+on_click("set-queues", queues_request)
 on_click("wrapup-save", wrapup_request)
 render()
 document.body.dataset.ready = "true"

@@ -22,7 +22,8 @@ RESUME = "resume"
 SET_QUEUES = "set_queues"
 WRAPUP = "wrapup"
 AGENT_ACTIONS = (CHECK_IN, CHECK_OUT, PAUSE, RESUME, SET_QUEUES)
-ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL, PLAY_RECORDING) + AGENT_ACTIONS + (WRAPUP,)
+RUN_WEBHOOK = "run_webhook"  # our extension: run one of the Integration Centre's webhooks
+ACTIONS = (LOGIN, LOGOUT, CLICK_TO_CALL, PLAY_RECORDING) + AGENT_ACTIONS + (WRAPUP, RUN_WEBHOOK)
 DISPOSITIONS = ("Success", "Unsure", "Failed", "Failed Contact")
 
 # Events (widget -> CRM)
@@ -33,14 +34,18 @@ CALL_ORIGINATED = "call_originated"
 RECORDING_READY = "recording_ready"
 ERROR = "error"
 WRAPPED_UP = "wrapped_up"  # a wrapup's outcome; the agent requests answer with agent_state
+WEBHOOK_STARTED = "webhook_started"  # a run_webhook's outcome: the delivery is under way
 # Live events from the bridge's stream (our extension), forwarded as they come
 CALL_RINGING = "call_ringing"
 CALL_ANSWERED = "call_answered"
 CALL_ENDED = "call_ended"
 AGENT_STATE = "agent_state"
-LIVE_EVENTS = (CALL_RINGING, CALL_ANSWERED, CALL_ENDED, AGENT_STATE)
+# ... and from the Integration Centre's webhooks: a page to open, a record lookup's rows
+SCREEN_POP = "screen_pop"
+LOOKUP_RESULT = "lookup_result"
+LIVE_EVENTS = (CALL_RINGING, CALL_ANSWERED, CALL_ENDED, AGENT_STATE, SCREEN_POP, LOOKUP_RESULT)
 EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, RECORDING_READY, ERROR, WRAPPED_UP)
-EVENTS = EVENTS + LIVE_EVENTS
+EVENTS = EVENTS + (WEBHOOK_STARTED,) + LIVE_EVENTS
 
 # The fields each live event carries to the CRM page (``uuid`` only for a click_to_call's)
 CALL_FIELDS = ("call_id", "uuid", "direction", "number", "caller_name", "queue", "lead_id")
@@ -49,7 +54,10 @@ LIVE_FIELDS = {
     CALL_ANSWERED: CALL_FIELDS,
     CALL_ENDED: CALL_FIELDS + ("duration_ms", "bill_ms", "hangup_cause"),
     AGENT_STATE: ("state", "pause_reason", "queues"),
+    SCREEN_POP: ("url", "webhook", "call_id"),
+    LOOKUP_RESULT: ("webhook", "call_id", "columns", "records", "error"),
 }
+CRM_TAG_MAX = 100  # characters of click_to_call's crm_tag
 
 # Error codes carried by ``error`` events
 INVALID_MESSAGE = "invalid_message"
@@ -75,6 +83,7 @@ _REQUIRED_TEXT = {
     RESUME: (),
     SET_QUEUES: (),
     WRAPUP: ("call_id", "disposition"),
+    RUN_WEBHOOK: ("webhook",),
 }
 # ``login`` with a single-use token from the CRM's back end instead of a password.
 _TOKEN_LOGIN_REQUIRED = ("token",)
@@ -82,7 +91,7 @@ _TOKEN_LOGIN_OPTIONAL = ("extension",)
 _OPTIONAL_TEXT = {
     LOGIN: ("extension", "phone_pass"),
     LOGOUT: (),
-    CLICK_TO_CALL: ("phone_code",),
+    CLICK_TO_CALL: ("phone_code", "crm_tag"),
     PLAY_RECORDING: (),
     CHECK_IN: ("device_id",),
     CHECK_OUT: (),
@@ -90,6 +99,7 @@ _OPTIONAL_TEXT = {
     RESUME: (),
     SET_QUEUES: (),
     WRAPUP: ("outcome", "notes"),
+    RUN_WEBHOOK: ("call_id", "dynamic_parameter"),
 }
 
 
@@ -183,6 +193,13 @@ def parse_request(data: dict) -> dict:
         )
     if action == SET_QUEUES:
         request["queues"] = _queues(data.get("queues"), request_id)
+    if action == CLICK_TO_CALL and len(request["crm_tag"]) > CRM_TAG_MAX:
+        raise ProtocolError(
+            INVALID_MESSAGE,
+            "click_to_call: 'crm_tag' must be at most " + str(CRM_TAG_MAX) + " characters",
+            request_id,
+            action,
+        )
     return request
 
 

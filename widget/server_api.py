@@ -89,8 +89,13 @@ class ServerApi:
         blob = await response.blob()
         return {"url": self.object_url(blob), "bytes": blob.size}
 
-    async def click_to_call(self, token: str, phone_code: str, phone_number: str) -> dict:
+    async def click_to_call(
+        self, token: str, phone_code: str, phone_number: str, crm_tag: str = ""
+    ) -> dict:
+        """Place a call; ``crm_tag`` (the CRM's own label for it) only when given."""
         body = {"phone_code": phone_code, "phone_number": phone_number}
+        if crm_tag:
+            body["crm_tag"] = crm_tag
         return await self._send("POST", "/api/v1/calls", body, token=token)
 
     async def agent_action(self, token: str, action: str, body: dict) -> dict:
@@ -101,3 +106,7 @@ class ServerApi:
     async def wrapup(self, token: str, call_id: str, body: dict) -> dict:
         path = "/api/v1/calls/" + call_id + "/wrapup"
         return await self._send("POST", path, body, token=token)
+
+    async def run_webhook(self, token: str, body: dict) -> dict:
+        """Start one of the Integration Centre's webhooks; ``{"delivery_id", ...}`` (202)."""
+        return await self._send("POST", "/api/v1/webhooks/run", body, token=token)

@@ -5,6 +5,8 @@ ahead, and renders what the agent sees as plain texts that the browser glue puts
 the page.
 """
 
+import json
+
 LOGGED_OUT = "logged_out"
 LOGGING_IN = "logging_in"
 LOGGED_IN = "logged_in"
@@ -34,6 +36,34 @@ AGENT_STATES = {
     "wrap_up": "Wrap-up",
 }
 NO_LIVE_STATUS = "Live call status is not available for this dialer"
+# A lookup result shows at most this many rows, each cell at most this many characters
+LOOKUP_ROWS = 20
+LOOKUP_CELL = 200
+URL_MAX = 2048
+
+
+def web_url(value) -> str:
+    """``value`` if it is an http(s) URL a link may point at, else ``""`` (a screen pop's
+    URL comes from a webhook: ``javascript:`` and the like must never become a link)."""
+    if not isinstance(value, str) or len(value) > URL_MAX:
+        return ""
+    lowered = value.lower()
+    if not (lowered.startswith("http://") or lowered.startswith("https://")):
+        return ""
+    for char in value:
+        if ord(char) <= 32 or ord(char) == 127:
+            return ""
+    return value if value.split("//", 1)[1] else ""  # a host must follow
+
+
+def cell_text(value) -> str:
+    """A looked-up value as plain text (never markup: the page puts it in textContent)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value) if isinstance(value, (str, int, float)) else json.dumps(value)
+    return text if len(text) <= LOOKUP_CELL else text[: LOOKUP_CELL - 1] + "…"
 
 
 def clock_text(seconds: float) -> str:
@@ -46,9 +76,11 @@ def clock_text(seconds: float) -> str:
 
 
 class SessionState:
-    def __init__(self) -> None:
+    def __init__(self, queue_choices: "list | tuple" = ()) -> None:
         self.error = ""
         self.ignored_messages = 0
+        # The tenant's queues the agent may pick: [{"id", "name"}], from the page's config
+        self.queue_choices = [dict(choice) for choice in queue_choices]
         self.logged_out()
 
     @property
@@ -85,6 +117,8 @@ class SessionState:
         self.live_call = {}
         self.connected_at = 0.0
         self.wrapup_call_id = ""
+        self.screen_pop = {}
+        self.lookup = {}
 
     def stream_welcomed(self, live_status: bool, agent_state, calls: list, reasons: list) -> None:
         self.live_status = live_status
@@ -102,6 +136,12 @@ class SessionState:
         if name == "agent_state":
             self.agent_state = data
             return
+        if name == "screen_pop":
+            self.screen_pop = data
+            return
+        if name == "lookup_result":
+            self.lookup = data
+            return
         phase = LIVE_PHASES[name]
         if not self._shows(data.get("call_id"), phase):
             return
@@ -118,6 +158,53 @@ class SessionState:
         if call_id == self.live_call.get("call_id") or self.live_phase in (LIVE_NONE, LIVE_ENDED):
             return True
         return self.live_phase == LIVE_RINGING and phase != LIVE_ENDED
+
+    def _of_live_call(self, data: dict) -> bool:
+        """Whether a webhook's result belongs on the panel now: it is of the call shown
+        (ringing, connected, or ended and in wrap-up), or of no call at all."""
+        call_id = data.get("call_id")
+        return not call_id or (
+            self.live_phase != LIVE_NONE and call_id == self.live_call.get("call_id")
+        )
+
+    def screen_pop_link(self):
+        """``{"url", "text"}`` of the screen pop to show, or None (none, or not http(s))."""
+        url = web_url(self.screen_pop.get("url"))
+        if not url or not self._of_live_call(self.screen_pop):
+            return None
+        webhook = self.screen_pop.get("webhook")
+        return {"url": url, "text": "Open " + (str(webhook) if webhook else "the screen pop")}
+
+    def lookup_table(self):
+        """The lookup result to show as ``{"caption", "columns", "rows", "error"}`` (all
+        plain text), or None."""
+        data = self.lookup
+        if not data or not self._of_live_call(data):
+            return None
+        columns = data.get("columns")
+        columns = [cell_text(column) for column in columns] if isinstance(columns, list) else []
+        records = data.get("records")
+        records = [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+        rows = []
+        for record in records[:LOOKUP_ROWS]:
+            rows.append([cell_text(record.get(column)) for column in columns])
+        caption = "Lookup " + (cell_text(data.get("webhook")) or "result")
+        if len(records) > LOOKUP_ROWS:
+            caption += " (first " + str(LOOKUP_ROWS) + " of " + str(len(records)) + ")"
+        error = cell_text(data.get("error"))
+        if not error and not rows:
+            error = "No records found"
+        return {"caption": caption, "columns": columns, "rows": rows, "error": error}
+
+    def chosen_queues(self) -> list:
+        """The ids of the agent's queues now, as text."""
+        return [str(queue) for queue in (self.agent_state or {}).get("queues") or []]
+
+    def queue_name(self, queue_id) -> str:
+        for choice in self.queue_choices:
+            if choice.get("id") == str(queue_id):
+                return str(choice.get("name"))
+        return str(queue_id)
 
     def wrapped_up(self) -> None:
         self.wrapup_call_id = ""
@@ -164,7 +251,7 @@ class SessionState:
             text += " (" + str(self.agent_state["pause_reason"]) + ")"
         queues = self.agent_state.get("queues") or []
         if queues:
-            text += " · queues " + ", ".join(str(queue) for queue in queues)
+            text += " · queues " + ", ".join(self.queue_name(queue) for queue in queues)
         return text
 
     def live_text(self, now: float) -> str:
@@ -198,8 +285,11 @@ class SessionState:
             "check-in": acts and not checked_in,
             "check-out": checked_in,
             "pause-controls": checked_in and state != "paused" and bool(self.pause_reasons),
+            "queue-controls": acts and bool(self.queue_choices),
             "resume": checked_in and state == "paused",
             "wrapup": live and bool(self.wrapup_call_id),
+            "screen-pop": live and self.screen_pop_link() is not None,
+            "lookup": live and self.lookup_table() is not None,
         }
 
     def view(self, now: float = 0.0) -> dict:

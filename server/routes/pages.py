@@ -78,6 +78,7 @@ def _widget_config(
         "allowed_origins": list(tenant.allowed_origins),
         "announce_to": announce_to,
         "pause_reasons": list(tenant.pause_reasons),
+        "queues": [{"id": queue.id, "name": queue.name} for queue in tenant.queues],
     }
 
 

@@ -1,5 +1,5 @@
 import { test as base, expect, type APIRequestContext, type Frame, type Page } from "@playwright/test";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -38,8 +38,51 @@ export type CrmEvent = {
 
 export type SimulatorRequest = { path: string; query: Record<string, string> };
 
-export const test = base.extend<RuntimeOptions & { crm: Page; storageBlockedPage: Page }>({
+/** Where the holder of the demo agent (see `demoAgent`) writes its process id. */
+const AGENT_LOCK = join(tmpdir(), `crm-bridge-e2e-demo-agent-${port}`);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Takes the demo agent's lock: a directory, created by one process at a time. */
+async function holdDemoAgent(): Promise<void> {
+  for (;;) {
+    try {
+      await mkdir(AGENT_LOCK);
+      await writeFile(join(AGENT_LOCK, "pid"), String(process.pid));
+      return;
+    } catch (error: any) {
+      if (error.code !== "EEXIST") throw error;
+    }
+    const holder = Number(await readFile(join(AGENT_LOCK, "pid"), "utf8").catch(() => "0"));
+    if (holder && !alive(holder)) await rm(AGENT_LOCK, { recursive: true, force: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export const test = base.extend<
+  RuntimeOptions & { crm: Page; storageBlockedPage: Page; demoAgent: void }
+>({
   runtime: ["micropython", { option: true }],
+  /**
+   * Held by tests whose calls or agent state the demo agent's every widget sees: one such
+   * test at a time across workers and runtimes, so one test's call never takes the panel
+   * another test is watching.
+   */
+  demoAgent: async ({}, use) => {
+    await holdDemoAgent();
+    try {
+      await use();
+    } finally {
+      await rm(AGENT_LOCK, { recursive: true, force: true });
+    }
+  },
   /** The demo CRM page with the widget iframe, for this project's runtime. */
   crm: async ({ page, runtime }, use) => {
     await page.goto(`${E2E.crm}/?runtime=${runtime}`);

@@ -27,6 +27,7 @@ async function eventsOfCall(crm: import("@playwright/test").Page, uuid: string) 
 }
 
 test("a click-to-call rings, connects and ends in the widget and on the CRM page", async ({
+  demoAgent,
   crm,
   request,
   runtime,
@@ -56,6 +57,7 @@ test("a click-to-call rings, connects and ends in the widget and on the CRM page
 });
 
 test("pause and resume from the CRM give agent_state events; the wrap-up is stored", async ({
+  demoAgent,
   crm,
   request,
   runtime,

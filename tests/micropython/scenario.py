@@ -26,10 +26,10 @@ class StandInServer:
             raise ServerError("dialer_rejected", "euphoria refused the request: File Not Found")
         return {"url": "blob:" + filename, "bytes": 32044}
 
-    async def click_to_call(self, token, phone_code, phone_number):
+    async def click_to_call(self, token, phone_code, phone_number, crm_tag):
         if phone_number == "500":
             raise ServerError("dialer_unavailable", "rest is unreachable")
-        self.calls.append(("call", token, phone_code, phone_number))
+        self.calls.append(("call", token, phone_code, phone_number, crm_tag))
         return {"uuid": "u-1", "destination": "+" + phone_code + phone_number, "display": "+1 555"}
 
 

@@ -20,7 +20,12 @@ from server.fields import Identifier, RequiredName
 from server.keys import API_KEYS, AUDIT, CONFIG
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
-from server.routes import admin_integrations, admin_jobs, event_push_admin
+from server.routes import (
+    admin_integration_pages,
+    admin_integrations,
+    admin_jobs,
+    event_push_admin,
+)
 from server.routes.admin_render import render as _render
 
 PER_PAGE_MAX = 500
@@ -155,4 +160,5 @@ def create_admin_app() -> web.Application:
     event_push_admin.add_routes(admin)
     admin_jobs.add_routes(admin)
     admin_integrations.add_routes(admin)
+    admin_integration_pages.add_routes(admin)
     return admin

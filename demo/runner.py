@@ -24,6 +24,7 @@ from pathlib import Path
 from aiohttp import web
 
 from demo.app_runners import serve
+from demo.crm_back_office import CallLog
 from demo.crm_site import DemoAgent, create_crm_site
 from server.app import create_app
 from server.config import ServerConfig, parse_config
@@ -47,6 +48,7 @@ class DemoSecrets:
     elision_pass: str
     euphoria_auth: str
     admin_password: str
+    crm_api_key: str
 
 
 def crm_hosts(host: str) -> list[str]:
@@ -132,12 +134,14 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         elision_pass=secrets.token_urlsafe(12),
         euphoria_auth=secrets.token_urlsafe(24),
         admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
+        crm_api_key=secrets.token_urlsafe(18),
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
         config = demo_config(host, port, database or str(Path(scratch) / "demo.sqlite3"), secrets_)
         api_key: list[str] = []
         bridge = create_app(config)
         bridge.on_startup.append(_seed(api_key))
+        call_log = CallLog(api_key=secrets_.crm_api_key)
         crm_sites = [
             (
                 create_crm_site(
@@ -145,6 +149,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
                     tenant=DEMO_TENANT,
                     agent=DEMO_AGENT,
                     recording=DEMO_RECORDING,
+                    call_log=call_log,
                 ),
                 crm_host,
                 [port + 1, port + 2] if crm_host == host else [port + 1],
@@ -181,6 +186,8 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             f"  Admin (audit log, keys):  {config.origin}/admin"
             f"  (admin / {secrets_.admin_password})\n"
             f"  CRM back-end API key:     {api_key[0]}\n"
+            f"  CRM call log (webhooks):  http://{host}:{port + 1}/call-log"
+            f"  (X-Api-Key: {secrets_.crm_api_key})\n"
             f"  Recording to try:         {config.origin}/api/v1/recordings/{DEMO_RECORDING}\n"
             f"  REST simulator:           {sim}/_sim/requests\n"
             f"  Live calls: dial any number (ending 486: busy, 408: no answer); an inbound"

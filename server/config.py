@@ -124,6 +124,7 @@ class JobsSection(Settings):
     lease_seconds: Annotated[float, Field(ge=1)] = 30  # a stopped instance's jobs resume after
     poll_seconds: Annotated[float, Field(gt=0)] = 1.0  # how often idle instances look for jobs
     max_pause_seconds: Annotated[float, Field(gt=0)] = 30  # longest wait for a dialer that is down
+    keep_days: Annotated[float, Field(gt=0)] = 30  # finished jobs are deleted after this
 
 
 class AdminConfig(Settings):

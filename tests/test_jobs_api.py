@@ -1,11 +1,15 @@
 """Lead exports as jobs through the CRM API: 202 and Location, progress, Idempotency-Key,
 the per-row report; small requests answered as before."""
 
+import time
 from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select, update
 
+from server.keys import CONFIG, JOB_WORKER, JOBS
+from server.tables import job_rows, jobs
 from tests.jobs_api import job_until, leads, report
 from tests.support import rest_state
 
@@ -139,3 +143,31 @@ async def test_a_bad_idempotency_key_or_body_is_refused_whole(
         {"field": "leads.2.priority", "message": "Input should be a valid integer"}
     ]
     assert (await (await bridge.get("/api/v1/crm/jobs", headers=api_key)).json())["jobs"] == []
+
+
+async def test_jobs_finished_longer_ago_than_keep_days_are_deleted_with_their_key(
+    bridge: TestClient, api_key: dict
+) -> None:
+    headers = {**api_key, **ASYNC, "Idempotency-Key": "old-export"}
+    old = await bridge.post("/api/v1/crm/leads", json=export(2), headers=headers)
+    recent = await bridge.post("/api/v1/crm/leads", json=export(3), headers={**api_key, **ASYNC})
+    old_job = await job_until(bridge, old.headers["Location"], api_key)
+    await job_until(bridge, recent.headers["Location"], api_key)
+    keep_days = bridge.app[CONFIG].jobs.keep_days
+    async with bridge.app[JOBS].db.begin() as connection:
+        await connection.execute(
+            update(jobs)
+            .where(jobs.c.id == old_job["id"])
+            .values(finished_at=time.time() - keep_days * 86400 - 60)
+        )
+
+    assert await bridge.app[JOB_WORKER].purge() == 1
+
+    assert (await bridge.get(old.headers["Location"], headers=api_key)).status == 404
+    assert (await bridge.get(recent.headers["Location"], headers=api_key)).status == 200
+    async with bridge.app[JOBS].db.begin() as connection:
+        rows = await connection.execute(select(job_rows).where(job_rows.c.job_id == old_job["id"]))
+        assert rows.all() == []
+    again = await bridge.post("/api/v1/crm/leads", json=export(4), headers=headers)
+    assert again.status == 202  # the key is free again: a new job, not a 422
+    assert (await again.json())["id"] != old_job["id"]

@@ -337,6 +337,17 @@ class JobStore:
                 .values(lease_until=None, paused_reason=None)
             )
 
+    async def purge(self, finished_before: float) -> int:
+        """Delete the jobs finished before ``finished_before`` (a time), with their rows
+        and their idempotency keys; how many."""
+        old = select(jobs.c.id).where(
+            jobs.c.state.not_in(ACTIVE), jobs.c.finished_at < finished_before
+        )
+        async with self.db.begin() as connection:
+            await connection.execute(delete(job_rows).where(job_rows.c.job_id.in_(old)))
+            purged = await connection.execute(delete(jobs).where(jobs.c.id.in_(old)))
+        return purged.rowcount
+
 
 async def update_owned(
     connection: AsyncConnection,

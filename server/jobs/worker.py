@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 LEAD_EXPORT = "lead_export"
 AGENT_SYNC = "agent_sync"
 SHUTDOWN_GRACE = 15.0  # seconds the batches in flight may take when the instance stops
+PURGE_EVERY = 3600.0  # seconds between two looks for finished jobs to delete
 
 
 def worker_name() -> str:
@@ -61,6 +62,7 @@ class JobWorker:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._finished: dict[int, asyncio.Event] = {}
         self._wake = asyncio.Event()
+        self._next_purge = 0.0
 
     @contextlib.asynccontextmanager
     async def running(self, *, claim: bool = True) -> AsyncIterator["JobWorker"]:
@@ -124,9 +126,19 @@ class JobWorker:
                     finished.wait() if finished else asyncio.sleep(left), min(left, 0.25)
                 )
 
+    async def purge(self) -> int:
+        """Delete the jobs that finished more than ``[jobs] keep_days`` ago."""
+        purged = await self.store.purge(time.time() - self.settings.keep_days * 86400)
+        if purged:
+            log.info("deleted %s jobs finished over %s days ago", purged, self.settings.keep_days)
+        return purged
+
     async def _claim_loop(self) -> None:
         while True:
             try:
+                if time.monotonic() >= self._next_purge:
+                    self._next_purge = time.monotonic() + PURGE_EVERY
+                    await self.purge()
                 while len(self._tasks) < self.settings.workers:
                     job = await self.store.claim(self.owner, self.settings.lease_seconds)
                     if job is None:

@@ -55,6 +55,8 @@ class ElisionState:
     lists: dict[str, dict[str, str]] = field(default_factory=dict)
     list_fields: dict[str, tuple[str, ...]] = field(default_factory=dict)  # custom fields
     leads: list[dict[str, str]] = field(default_factory=list)
+    # The leads of each phone number, as the dialer's database index finds them.
+    leads_by_phone: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     next_lead_id: int = FIRST_LEAD_ID
     clock: Callable[[], float] = time.monotonic
 
@@ -69,9 +71,7 @@ class ElisionState:
         """The first lead with ``phone`` in ``list_id`` (``LIST``), in the lists of its
         campaign (``CAMPAIGN LISTS``) or anywhere (``SYSTEM``)."""
         campaign = self.lists.get(list_id, {}).get("campaign_id")
-        for lead in self.leads:
-            if lead["phone_number"] != phone:
-                continue
+        for lead in self.leads_by_phone.get(phone, ()):
             in_campaign = self.lists.get(lead["list_id"], {}).get("campaign_id") == campaign
             if (
                 scope == "SYSTEM"
@@ -84,15 +84,15 @@ class ElisionState:
     def add_lead(self, phone: str, list_id: str, fields: dict[str, str]) -> str:
         lead_id = str(self.next_lead_id)
         self.next_lead_id += 1
-        self.leads.append(
-            {
-                **fields,
-                "lead_id": lead_id,
-                "list_id": list_id,
-                "phone_number": phone,
-                "status": "NEW",
-            }
-        )
+        lead = {
+            **fields,
+            "lead_id": lead_id,
+            "list_id": list_id,
+            "phone_number": phone,
+            "status": "NEW",
+        }
+        self.leads.append(lead)
+        self.leads_by_phone.setdefault(phone, []).append(lead)
         return lead_id
 
 

@@ -10,6 +10,8 @@ The REST simulator's Event Push URL is the bridge's (`wire_live_events`), and th
 agent is an agent of the simulator, on extension 1001, in two queues: calls ring,
 are answered and end on the widget; numbers ending in 486 are busy, in 408 unanswered;
 ``POST /_sim/inbound`` on the simulator rings the agent with an inbound queue call.
+The Integration Centre is declared (`demo.crm_webhooks`): every ended call is logged into
+the demo CRM's call log, an inbound call's caller is looked up there and popped up.
 """
 
 import asyncio
@@ -22,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
+from cryptography.fernet import Fernet
 
 from demo.app_runners import serve
 from demo.crm_back_office import CallLog
 from demo.crm_site import DemoAgent, create_crm_site
+from demo.crm_webhooks import demo_integrations
 from server.app import create_app
 from server.config import ServerConfig, parse_config
 from server.keys import AGENTS, API_KEYS, CONFIG, INTAKE, PUSH_SECRETS
@@ -49,6 +53,7 @@ class DemoSecrets:
     euphoria_auth: str
     admin_password: str
     crm_api_key: str
+    integrations_key: str  # encrypts the Integration Centre's secrets in the database
 
 
 def crm_hosts(host: str) -> list[str]:
@@ -61,6 +66,12 @@ def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> S
         {
             "server": {"host": host, "port": port, "database": database},
             "admin": {"username": "admin", "password": secrets_.admin_password},
+            # The demo CRM is plain http on loopback: allowed here, for the demo only.
+            "integrations": {
+                "secret_keys": [secrets_.integrations_key],
+                "allow_http_hosts": crm_hosts(host),
+                "allow_addresses": ["127.0.0.0/8"],
+            },
             "tenants": {
                 DEMO_TENANT: {
                     "name": "Demo CRM",
@@ -85,6 +96,9 @@ def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> S
                             "timeout": 10,
                         },
                     },
+                    "integrations": demo_integrations(
+                        f"http://{host}:{port + 1}", secrets_.crm_api_key
+                    ),
                 }
             },
         }
@@ -135,6 +149,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         euphoria_auth=secrets.token_urlsafe(24),
         admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
         crm_api_key=secrets.token_urlsafe(18),
+        integrations_key=Fernet.generate_key().decode(),
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
         config = demo_config(host, port, database or str(Path(scratch) / "demo.sqlite3"), secrets_)

@@ -15,6 +15,7 @@ stream event, written with the delivery's outcome in one transaction.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import Counter
@@ -104,9 +105,9 @@ class DeliveryWorker:
             self._in_flight[delivery.tenant] += 1
             task = asyncio.create_task(self._deliver(delivery))
             self._tasks.add(task)
-            task.add_done_callback(lambda done, tenant=delivery.tenant: self._done(done, tenant))
+            task.add_done_callback(functools.partial(self._done, delivery.tenant))
 
-    def _done(self, task: asyncio.Task[None], tenant: str) -> None:
+    def _done(self, tenant: str, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._in_flight[tenant] -= 1
         if self._in_flight[tenant] <= 0:
@@ -143,7 +144,7 @@ class DeliveryWorker:
 
     async def _attempt(
         self, delivery: Delivery, webhook: Webhook
-    ) -> tuple[Attempt, list[dict[str, Any]] | None]:
+    ) -> tuple[Attempt, list[dict[str, Any]] | str | None]:
         group = None if webhook.group_id is None else await self._store.group(webhook.group_id)
         request = await self.request_for(webhook, group, delivery)
         summary = request.summary()
@@ -161,12 +162,12 @@ class DeliveryWorker:
         if 200 <= reply.status < 300:
             attempt = Attempt("delivered", reply.status, None, summary, answer, reply.duration_ms)
             return attempt, _records_or_error(reply, webhook)
-        error = f"the CRM answered {reply.status} {reply.reason}".strip()
+        refusal = f"the CRM answered {reply.status} {reply.reason}".strip()
         if should_retry(reply.status):
             wait = retry_after_seconds(reply.headers.get("Retry-After"))
-            again = self._again_or_fail(delivery, error, summary, reply, answer, wait)
+            again = self._again_or_fail(delivery, refusal, summary, reply, answer, wait)
             return again, None
-        return Attempt("failed", reply.status, error, summary, answer, reply.duration_ms), None
+        return Attempt("failed", reply.status, refusal, summary, answer, reply.duration_ms), None
 
     async def request_for(
         self, webhook: Webhook, group: Group | None, delivery: Delivery

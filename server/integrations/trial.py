@@ -71,9 +71,13 @@ async def try_webhook(
         answer["text"] = redact(reply.summary().split("\n", 1)[1], request.secrets)
     else:
         read = read_answer(reply.body, webhook.response_type)
-        rows = [{str(k): text_of(v) for k, v in record.items()} for record in read.records]
+        secrets = request.secrets
+        rows = [
+            {str(k): redact(text_of(v), secrets) for k, v in record.items()}
+            for record in read.records
+        ]
         answer |= {"columns": all_columns(read.records), "rows": rows, "error": read.error}
-        view = agent_view(read.records, webhook.columns)
+        view = agent_view(read.records, webhook.columns, secrets)
     return {
         "type": webhook.type,
         "request": request.summary(),

@@ -44,11 +44,9 @@ from server.tables import agents
 
 log = logging.getLogger(__name__)
 
+# A lookup's Agent View ({"columns", "records"}), why it has none, or None (no lookup).
+Lookup = dict[str, Any] | str | None
 HOLD_GRACE_SECONDS = 30  # beyond the timeout, before another instance takes a delivery over
-
-
-class Undeliverable(Exception):
-    """The delivery cannot be sent at all (no webhook, no member, unsafe target)."""
 
 
 class DeliveryWorker:
@@ -118,14 +116,14 @@ class DeliveryWorker:
         webhook: Webhook | None = None
         try:
             webhook = await self._store.webhook(delivery.webhook_id or 0)
-            attempt, records = await self._attempt(delivery, webhook)
+            attempt, lookup = await self._attempt(delivery, webhook)
         except Problem as problem:
-            attempt, records = _failed(problem.message), None
+            attempt, lookup = _failed(problem.message), None
         except Exception:
             log.exception(
                 "delivery %s of webhook %s failed", delivery.delivery_id, delivery.webhook_name
             )
-            attempt, records = _failed("the bridge could not send it (see its log)"), None
+            attempt, lookup = _failed("the bridge could not send it (see its log)"), None
         log.info(
             "delivery %s of webhook %s (attempt %d): %s %s",
             delivery.delivery_id,
@@ -137,14 +135,13 @@ class DeliveryWorker:
 
         def job(connection: Connection) -> tuple[None, list[StreamEvent]]:
             outbox.record(connection, delivery, attempt)
-            event = _lookup_event(connection, delivery, webhook, attempt, records)
+            event = _lookup_event(connection, delivery, webhook, attempt, lookup)
             return None, [] if event is None else [event]
 
         await self._writer.run(job)
 
-    async def _attempt(
-        self, delivery: Delivery, webhook: Webhook
-    ) -> tuple[Attempt, list[dict[str, Any]] | str | None]:
+    async def _attempt(self, delivery: Delivery, webhook: Webhook) -> tuple[Attempt, Lookup]:
+        """How the attempt went, and for a lookup its Agent View or why there is none."""
         group = None if webhook.group_id is None else await self._store.group(webhook.group_id)
         request = await self.request_for(webhook, group, delivery)
         summary = request.summary()
@@ -161,7 +158,7 @@ class DeliveryWorker:
         answer = redact(reply.summary(), request.secrets)
         if 200 <= reply.status < 300:
             attempt = Attempt("delivered", reply.status, None, summary, answer, reply.duration_ms)
-            return attempt, _records_or_error(reply, webhook)
+            return attempt, _lookup(reply, webhook, request.secrets)
         refusal = f"the CRM answered {reply.status} {reply.reason}".strip()
         if should_retry(reply.status):
             wait = retry_after_seconds(reply.headers.get("Retry-After"))
@@ -224,12 +221,12 @@ def _network_error(error: aiohttp.ClientError) -> str:
     return f"network error ({type(error).__name__})"
 
 
-def _records_or_error(reply: Reply, webhook: Webhook) -> list[dict[str, Any]] | str | None:
-    """For a lookup webhook, the answer's records or why there are none."""
+def _lookup(reply: Reply, webhook: Webhook, secrets: tuple[str, ...]) -> Lookup:
+    """For a lookup webhook, the answer's Agent View, or why there is none."""
     if webhook.response_type == "ignore":
         return None
     answer = read_answer(reply.body, webhook.response_type)
-    return answer.error if answer.error is not None else answer.records
+    return answer.error or agent_view(answer.records, webhook.columns, secrets)
 
 
 def _lookup_event(
@@ -237,16 +234,14 @@ def _lookup_event(
     delivery: Delivery,
     webhook: Webhook | None,
     attempt: Attempt,
-    records: list[dict[str, Any]] | str | None,
+    lookup: Lookup,
 ) -> StreamEvent | None:
     """The ``lookup_result`` for the delivery's agent, once a lookup is done."""
     if webhook is None or webhook.response_type == "ignore" or delivery.agent_id is None:
         return None
     if attempt.state not in outbox.DONE_STATES:
         return None
-    error = attempt.error if attempt.state == "failed" else None
-    if isinstance(records, str):
-        error, records = records, None
-    view = agent_view(records or [], webhook.columns)
+    view = lookup if isinstance(lookup, dict) else agent_view([], webhook.columns)
+    error = lookup if isinstance(lookup, str) else attempt.error
     data = {"webhook": webhook.name, "call_id": delivery.call_id, **view, "error": error}
     return stream_log.append(connection, delivery.agent_id, "lookup_result", data)

@@ -27,6 +27,7 @@ from demo.app_runners import serve
 from demo.crm_site import DemoAgent, create_crm_site
 from server.app import create_app
 from server.config import ServerConfig, parse_config
+from server.integrations.secret_box import SecretBox
 from server.keys import AGENTS, API_KEYS, CONFIG, INTAKE, PUSH_SECRETS
 from server.routes.event_push_admin import push_url
 from simulators.elision import create_elision_simulator
@@ -47,6 +48,7 @@ class DemoSecrets:
     elision_pass: str
     euphoria_auth: str
     admin_password: str
+    integrations_key: str  # encrypts the Integration Centre's secrets (a new one each run)
 
 
 def crm_hosts(host: str) -> list[str]:
@@ -59,6 +61,12 @@ def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> S
         {
             "server": {"host": host, "port": port, "database": database},
             "admin": {"username": "admin", "password": secrets_.admin_password},
+            # Webhooks may reach the demo CRM, which is on loopback and plain http.
+            "integrations": {
+                "secret_keys": [secrets_.integrations_key],
+                "allow_http_hosts": crm_hosts(host),
+                "allow_addresses": ["127.0.0.0/8", "::1/128"],
+            },
             "tenants": {
                 DEMO_TENANT: {
                     "name": "Demo CRM",
@@ -132,6 +140,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         elision_pass=secrets.token_urlsafe(12),
         euphoria_auth=secrets.token_urlsafe(24),
         admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
+        integrations_key=SecretBox.new_key(),
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
         config = demo_config(host, port, database or str(Path(scratch) / "demo.sqlite3"), secrets_)

@@ -59,9 +59,9 @@ def test_the_policy_allows_https_public_and_what_is_allow_listed() -> None:
 
 def test_a_rotated_key_still_opens_old_secrets() -> None:
     old, new = SecretBox.new_key(), SecretBox.new_key()
-    sealed = SecretBox([old]).seal(Credentials(api_key="k1"))
-    assert "k1" not in sealed
-    assert SecretBox([new, old]).open(sealed).api_key == "k1"
+    sealed = SecretBox([old]).seal(Credentials(api_key="the-api-key-1"))
+    assert "the-api-key-1" not in sealed
+    assert SecretBox([new, old]).open(sealed).api_key == "the-api-key-1"
 
 
 @pytest.fixture

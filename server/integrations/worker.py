@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 # A lookup's Agent View ({"columns", "records"}), why it has none, or None (no lookup).
 Lookup = dict[str, Any] | str | None
 HOLD_GRACE_SECONDS = 30  # beyond the timeout, before another instance takes a delivery over
+STOP_GRACE_SECONDS = 5  # for deliveries in flight to put their work down
 
 
 class DeliveryWorker:
@@ -66,24 +67,34 @@ class DeliveryWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: Counter[str] = Counter()
         self._wake = asyncio.Event()
+        self._stopping = False
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator["DeliveryWorker"]:
+        """Send deliveries until the end of the block. Stopping lets the database work in
+        flight finish (cancelling it midway can leave a connection stuck) and closes the
+        HTTP session, so requests in flight end at once; their deliveries stay
+        ``sending`` until their hold ends, then any instance sends them again."""
+        self._stopping = False
         looking = asyncio.create_task(self._loop())
         try:
             yield self
         finally:
-            looking.cancel()
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(looking, *self._tasks, return_exceptions=True)
+            self._stopping = True
+            self._wake.set()
+            await looking
+            await self._sender.close()
+            if self._tasks:
+                _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+                for task in late:
+                    task.cancel()
 
     def wake(self) -> None:
         """Look at the outbox now (a delivery was queued or retried here)."""
         self._wake.set()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._start_due()
             except Exception:
@@ -120,10 +131,14 @@ class DeliveryWorker:
         except Problem as problem:
             attempt, lookup = _failed(problem.message), None
         except Exception:
+            if self._stopping:
+                return  # its HTTP session closed under it
             log.exception(
                 "delivery %s of webhook %s failed", delivery.delivery_id, delivery.webhook_name
             )
             attempt, lookup = _failed("the bridge could not send it (see its log)"), None
+        if self._stopping:
+            return  # left sending: taken again once its hold ends
         log.info(
             "delivery %s of webhook %s (attempt %d): %s %s",
             delivery.delivery_id,

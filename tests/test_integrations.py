@@ -609,3 +609,32 @@ async def test_objects_declared_in_the_configuration_are_read_only(
     [request] = await fake.wait_for("/who")
     assert request.query["cid"] == "Conrad <100@pbx0.acme.test>"
     assert request.headers["X-Key"] == "declared-key-1"
+
+
+async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
+    database_url: str,
+    rest_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
+    crm: tuple[FakeCrm, str],
+) -> None:
+    fake, base = crm
+    release = asyncio.Event()
+
+    async def stuck() -> web.Response:
+        await release.wait()
+        return web.json_response({})
+
+    fake.replies["/slow"] = [stuck, stuck]
+    app = _bridge_app(database_url, str(rest_simulator.make_url("")), per_tenant_concurrency=1)
+    bridge = await aiohttp_client(app)
+    await webhook(bridge, name="slow", url=f"{base}/slow")
+    token = await login(bridge)
+    await run(bridge, token, webhook="slow")
+    await run(bridge, token, webhook="slow")
+    await fake.wait_for("/slow")
+    await asyncio.sleep(0.3)  # many looks at the outbox (poll_seconds 0.02)
+    assert len(fake.to("/slow")) == 1
+    assert sorted(d["state"] for d in await deliveries(bridge)) == ["pending", "sending"]
+    release.set()
+    await fake.wait_for("/slow", 2)
+    assert {d["state"] for d in await settled(bridge, 2)} == {"delivered"}

@@ -126,7 +126,9 @@ class DeliveryWorker:
     async def _deliver(self, delivery: Delivery) -> None:
         webhook: Webhook | None = None
         try:
-            webhook = await self._store.webhook(delivery.webhook_id or 0)
+            if delivery.webhook_id is None:
+                raise Problem("webhook_deleted", "its webhook was deleted")
+            webhook = await self._store.webhook(delivery.webhook_id)
             attempt, lookup = await self._attempt(delivery, webhook)
         except Problem as problem:
             attempt, lookup = _failed(problem.message), None

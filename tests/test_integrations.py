@@ -638,3 +638,35 @@ async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
     release.set()
     await fake.wait_for("/slow", 2)
     assert {d["state"] for d in await settled(bridge, 2)} == {"delivered"}
+
+
+async def test_a_dead_or_silent_crm_is_retried_then_failed(
+    database_url: str,
+    rest_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
+    crm: tuple[FakeCrm, str],
+    unused_tcp_port_factory: Callable[[], int],
+) -> None:
+    fake, base = crm
+    release = asyncio.Event()
+
+    async def silent() -> web.Response:
+        await release.wait()
+        return web.json_response({})
+
+    fake.replies["/silent"] = [silent for _ in range(3)]
+    app = _bridge_app(database_url, str(rest_simulator.make_url("")), timeout_seconds=0.2)
+    bridge = await aiohttp_client(app)
+    closed = f"http://127.0.0.1:{unused_tcp_port_factory()}/x"
+    await webhook(bridge, name="dead", url=closed)
+    await webhook(bridge, name="silent", url=f"{base}/silent")
+    token = await login(bridge)
+    await run(bridge, token, webhook="dead")
+    await run(bridge, token, webhook="silent")
+    found = {d["webhook_name"]: d for d in await settled(bridge, 2)}
+    release.set()
+    assert (found["dead"]["state"], found["dead"]["attempts"]) == ("failed", 3)
+    assert found["dead"]["last_error"].startswith("cannot connect to 127.0.0.1:")
+    assert (found["silent"]["state"], found["silent"]["attempts"]) == ("failed", 3)
+    assert found["silent"]["last_error"] == "timed out; gave up after 3 attempts"
+    assert len({r.headers["Idempotency-Key"] for r in fake.to("/silent")}) == 1

@@ -11,9 +11,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from multidict import CIMultiDict, MultiDict
 
+from server.app import create_app
 from server.config import ServerConfig, parse_config
 from server.integrations.secret_box import SecretBox
-from tests.support import ADMIN, CRM_ORIGIN, REST_API_KEY, TENANT
+from server.keys import AGENTS
+from tests.support import ADMIN, AGENT, CRM_ORIGIN, REST_API_KEY, TENANT
 
 SECRET_KEY = SecretBox.new_key()
 ADMIN_HEADERS = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
@@ -133,3 +135,17 @@ async def settled(bridge: TestClient, count: int = 1) -> list[dict[str, Any]]:
             return found
         await asyncio.sleep(0.02)
     raise AssertionError(f"deliveries did not settle: {found}")
+
+
+def bridge_app(database_url: str, rest_url: str, **options: Any) -> web.Application:
+    """The bridge app on that configuration, with agent1 (extension 1001) and agent2."""
+    app = create_app(integrations_config(database_url, rest_url, **options))
+
+    async def seed(app: web.Application) -> None:
+        await app[AGENTS].save(
+            TENANT, AGENT["username"], password=AGENT["password"], extension="1001"
+        )
+        await app[AGENTS].save(TENANT, "agent2", password="Agent2-secret!", extension="200")
+
+    app.on_startup.append(seed)
+    return app

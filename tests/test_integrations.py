@@ -14,18 +14,17 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from server.app import create_app
 from server.keys import AGENTS, INTAKE
 from tests.events_support import push, push_path, set_dialer_ids
 from tests.integrations_support import (
     HOSTILE,
     FakeCrm,
     admin,
+    bridge_app,
     deliveries,
-    integrations_config,
     settled,
 )
-from tests.support import AGENT, TENANT, login
+from tests.support import TENANT, login
 from tests.test_stream import connect, events
 
 INBOUND = {"type": "inbound", "cid_num": "2025550143", "dst_user_id": 7, "queue_id": "5"}
@@ -38,24 +37,11 @@ async def crm(aiohttp_server: Callable[..., Any]) -> tuple[FakeCrm, str]:
     return fake, f"http://127.0.0.1:{server.port}"
 
 
-def _bridge_app(database_url: str, rest_url: str, **options: Any) -> web.Application:
-    app = create_app(integrations_config(database_url, rest_url, **options))
-
-    async def seed(app: web.Application) -> None:
-        await app[AGENTS].save(
-            TENANT, AGENT["username"], password=AGENT["password"], extension="1001"
-        )
-        await app[AGENTS].save(TENANT, "agent2", password="Agent2-secret!", extension="200")
-
-    app.on_startup.append(seed)
-    return app
-
-
 @pytest.fixture
 async def bridge(
     database_url: str, rest_simulator: TestServer, aiohttp_client: Callable[..., Any]
 ) -> AsyncIterator[TestClient]:
-    yield await aiohttp_client(_bridge_app(database_url, str(rest_simulator.make_url(""))))
+    yield await aiohttp_client(bridge_app(database_url, str(rest_simulator.make_url(""))))
 
 
 @pytest.fixture
@@ -595,7 +581,7 @@ async def test_objects_declared_in_the_configuration_are_read_only(
             }
         ],
     }
-    app = _bridge_app(database_url, str(rest_simulator.make_url("")), tenant_integrations=declared)
+    app = bridge_app(database_url, str(rest_simulator.make_url("")), tenant_integrations=declared)
     bridge = await aiohttp_client(app)
     [hook] = await admin(bridge, "GET", "/admin/api/webhooks")
     assert (hook["declared"], hook["group"]) == (True, "crm")
@@ -625,7 +611,7 @@ async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
         return web.json_response({})
 
     fake.replies["/slow"] = [stuck, stuck]
-    app = _bridge_app(database_url, str(rest_simulator.make_url("")), per_tenant_concurrency=1)
+    app = bridge_app(database_url, str(rest_simulator.make_url("")), per_tenant_concurrency=1)
     bridge = await aiohttp_client(app)
     await webhook(bridge, name="slow", url=f"{base}/slow")
     token = await login(bridge)
@@ -655,7 +641,7 @@ async def test_a_dead_or_silent_crm_is_retried_then_failed(
         return web.json_response({})
 
     fake.replies["/silent"] = [silent for _ in range(3)]
-    app = _bridge_app(database_url, str(rest_simulator.make_url("")), timeout_seconds=0.2)
+    app = bridge_app(database_url, str(rest_simulator.make_url("")), timeout_seconds=0.2)
     bridge = await aiohttp_client(app)
     closed = f"http://127.0.0.1:{unused_tcp_port_factory()}/x"
     await webhook(bridge, name="dead", url=closed)

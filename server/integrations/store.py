@@ -245,6 +245,8 @@ class IntegrationStore:
 
     async def credentials(self, group: Group, agent: str | None) -> Credentials:
         """The secret a request of ``agent`` (a user name) sends with ``group``'s auth."""
+        if group.auth_type == "none":
+            return Credentials()
         async with self._db.connect() as connection:
             if group.level == "global":
                 token = await connection.scalar(

@@ -193,7 +193,7 @@ class DeliveryWorker:
                 agent = await connection.scalar(
                     select(agents.c.username).where(agents.c.id == delivery.agent_id)
                 )
-        if group is not None and group.level == "user" and agent is None:
+        if group is not None and group.level == "user" and group.auth_type != "none" and not agent:
             raise Problem(
                 "no_member", f"user-level group {group.name!r} needs the call's agent: it has none"
             )

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
-from cryptography.fernet import Fernet
 
 from demo.app_runners import serve
 from demo.crm_back_office import CallLog
@@ -32,6 +31,7 @@ from demo.crm_site import DemoAgent, create_crm_site
 from demo.crm_webhooks import demo_integrations
 from server.app import create_app
 from server.config import ServerConfig, parse_config
+from server.integrations.secret_box import SecretBox
 from server.keys import AGENTS, API_KEYS, CONFIG, INTAKE, PUSH_SECRETS
 from server.routes.event_push_admin import push_url
 from simulators.elision import create_elision_simulator
@@ -53,7 +53,7 @@ class DemoSecrets:
     euphoria_auth: str
     admin_password: str
     crm_api_key: str
-    integrations_key: str  # encrypts the Integration Centre's secrets in the database
+    integrations_key: str  # encrypts the Integration Centre's secrets (a new one each run)
 
 
 def crm_hosts(host: str) -> list[str]:
@@ -66,11 +66,11 @@ def demo_config(host: str, port: int, database: str, secrets_: DemoSecrets) -> S
         {
             "server": {"host": host, "port": port, "database": database},
             "admin": {"username": "admin", "password": secrets_.admin_password},
-            # The demo CRM is plain http on loopback: allowed here, for the demo only.
+            # Webhooks may reach the demo CRM, which is on loopback and plain http.
             "integrations": {
                 "secret_keys": [secrets_.integrations_key],
                 "allow_http_hosts": crm_hosts(host),
-                "allow_addresses": ["127.0.0.0/8"],
+                "allow_addresses": ["127.0.0.0/8", "::1/128"],
             },
             "tenants": {
                 DEMO_TENANT: {
@@ -149,7 +149,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         euphoria_auth=secrets.token_urlsafe(24),
         admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
         crm_api_key=secrets.token_urlsafe(18),
-        integrations_key=Fernet.generate_key().decode(),
+        integrations_key=SecretBox.new_key(),
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
         config = demo_config(host, port, database or str(Path(scratch) / "demo.sqlite3"), secrets_)

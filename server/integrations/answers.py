@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from server.integrations.webhook_request import redact
+
 MAX_RECORDS = 20
 MAX_COLUMNS = 50
 
@@ -56,10 +58,16 @@ def all_columns(records: list[dict[str, Any]]) -> list[str]:
 
 
 def agent_view(
-    records: list[dict[str, Any]], columns: tuple[str, ...] | list[str]
+    records: list[dict[str, Any]],
+    columns: tuple[str, ...] | list[str],
+    secrets: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """``{"columns", "records"}`` as the agent sees them: the chosen columns (all of the
-    answer's when none were chosen), every value as text."""
+    answer's when none were chosen), every value as text, the request's secrets
+    redacted (a CRM may echo its key)."""
     shown = list(columns) or all_columns(records)
-    rows = [{column: text_of(record.get(column)) for column in shown} for record in records]
-    return {"columns": shown, "records": rows[:MAX_RECORDS]}
+    rows = [
+        {column: redact(text_of(record.get(column)), secrets) for column in shown}
+        for record in records[:MAX_RECORDS]
+    ]
+    return {"columns": shown, "records": rows}

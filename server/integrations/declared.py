@@ -35,13 +35,13 @@ async def declare(store: IntegrationStore, config: ServerConfig) -> None:
             for agent in set(await store.members(group.id)) - members:
                 await store.delete_member(group.id, agent, by_config=True)
         hooks = {webhook.name: webhook for webhook in await store.webhooks(tenant.id)}
-        for spec in wanted.webhooks:
-            old_hook = hooks.get(spec.name)
+        for hook in wanted.webhooks:
+            old_hook = hooks.get(hook.name)
             if old_hook is not None:
-                await store.update_webhook(old_hook.id, spec, by_config=True)
+                await store.update_webhook(old_hook.id, hook, by_config=True)
             else:
-                await store.create_webhook(tenant.id, spec, declared=True)
-        declared_names = {spec.name for spec in wanted.webhooks}
+                await store.create_webhook(tenant.id, hook, declared=True)
+        declared_names = {hook.name for hook in wanted.webhooks}
         for webhook in hooks.values():
             if webhook.declared and webhook.name not in declared_names:
                 await store.delete_webhook(webhook.id, by_config=True)

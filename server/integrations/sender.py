@@ -45,6 +45,12 @@ class WebhookSender:
             finally:
                 self._session = None
 
+    async def close(self) -> None:
+        """End the requests in flight (they fail) and refuse new ones."""
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+
     async def send(self, request: WebhookRequest) -> Reply:
         """The CRM's answer; raises `UnsafeTarget`, `aiohttp.ClientError` or `TimeoutError`."""
         if self._session is None:

@@ -171,10 +171,11 @@ class IntegrationStore:
             group = await _group(connection, group_id)
             if not by_config:
                 _changeable(group.declared, "group", group.name)
-            users = await connection.scalars(
-                select(webhooks.c.name).where(webhooks.c.group_id == group_id)
+            names: list[str] = list(
+                await connection.scalars(
+                    select(webhooks.c.name).where(webhooks.c.group_id == group_id)
+                )
             )
-            names = list(users)
             if names:
                 raise Conflict(
                     "group_in_use",
@@ -191,7 +192,7 @@ class IntegrationStore:
         """The agents (user names) with their own secret in the group."""
         async with self._db.connect() as connection:
             await _group(connection, group_id)
-            names = await connection.scalars(
+            names: Any = await connection.scalars(
                 select(integration_members.c.agent)
                 .where(integration_members.c.group_id == group_id)
                 .order_by(integration_members.c.agent)
@@ -244,6 +245,8 @@ class IntegrationStore:
 
     async def credentials(self, group: Group, agent: str | None) -> Credentials:
         """The secret a request of ``agent`` (a user name) sends with ``group``'s auth."""
+        if group.auth_type == "none":
+            return Credentials()
         async with self._db.connect() as connection:
             if group.level == "global":
                 token = await connection.scalar(

@@ -4,27 +4,52 @@ the response type says (records as columns and rows), and the Agent View — wha
 agent's widget would show. Secrets are redacted from everything shown.
 """
 
+import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from server.config import TenantConfig
 from server.integrations.answers import agent_view, all_columns, read_answer, text_of
 from server.integrations.model import Credentials, Webhook
 from server.integrations.outbound import UnsafeTarget, unsafe_reason
 from server.integrations.sender import WebhookSender
 from server.integrations.store import IntegrationStore
-from server.integrations.variables import VARIABLES
+from server.integrations.variables import CallFacts, variable_values
 from server.integrations.webhook_request import build_request, redact
 from server.problems import Problem
 
 
+def trial_values(tenant: TenantConfig, webhook: Webhook) -> dict[str, str]:
+    """Every variable's value for a test: the webhook's test values, and what follows
+    from them (``{CALLERID}`` from the name and number, ``{EXTENSION}``...)."""
+    given = webhook.test_values
+    pbx_host = tenant.integrations.pbx_host or next(
+        (urlsplit(d.base_url).hostname or "" for d in tenant.dialers.values()), ""
+    )
+    facts = CallFacts(
+        tenant_name=tenant.name,
+        pbx_host=pbx_host,
+        extension=given.get("EXTENSION_NO", ""),
+        caller_name=given.get("CALLERID_NAME", ""),
+        number=given.get("CALLERID_NUMBER", given.get("CALL_NUMBER", "")),
+        dynamic_parameter=given.get("DYNAMIC_PARAMETER", ""),
+    )
+    return variable_values(facts, time.time()) | given
+
+
 async def try_webhook(
-    store: IntegrationStore, sender: WebhookSender, webhook: Webhook, agent: str | None = None
+    store: IntegrationStore,
+    sender: WebhookSender,
+    tenant: TenantConfig,
+    webhook: Webhook,
+    agent: str | None = None,
 ) -> dict[str, Any]:
     """The outcome of one test request (``agent``: whose member secret a user-level group
     uses; the first member's when not given)."""
-    values = dict.fromkeys(VARIABLES, "") | webhook.test_values
+    values = trial_values(tenant, webhook)
     group = None if webhook.group_id is None else await store.group(webhook.group_id)
     credentials = await store.credentials(group, agent) if group else Credentials()
     request = build_request(webhook, values, group, credentials, f"test-{uuid.uuid4()}")
@@ -46,9 +71,13 @@ async def try_webhook(
         answer["text"] = redact(reply.summary().split("\n", 1)[1], request.secrets)
     else:
         read = read_answer(reply.body, webhook.response_type)
-        rows = [{str(k): text_of(v) for k, v in record.items()} for record in read.records]
+        secrets = request.secrets
+        rows = [
+            {str(k): redact(text_of(v), secrets) for k, v in record.items()}
+            for record in read.records
+        ]
         answer |= {"columns": all_columns(read.records), "rows": rows, "error": read.error}
-        view = agent_view(read.records, webhook.columns)
+        view = agent_view(read.records, webhook.columns, secrets)
     return {
         "type": webhook.type,
         "request": request.summary(),

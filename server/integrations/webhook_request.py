@@ -79,8 +79,9 @@ def build_request(
             parameters.append((group.key_name, credentials.api_key))
             secret_parameter = group.key_name
     elif group is not None and group.auth_type == "credentials":
-        basic = aiohttp.BasicAuth(credentials.username, credentials.password)
-        headers["Authorization"] = basic.encode()
+        headers["Authorization"] = aiohttp.encode_basic_auth(
+            credentials.username, credentials.password, encoding="utf-8"
+        )
     secrets = credentials.secrets()
     if group is not None and group.auth_type == "credentials":
         secrets += (headers["Authorization"].split(" ", 1)[1],)

@@ -15,6 +15,7 @@ stream event, written with the delivery's outcome in one transaction.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import Counter
@@ -43,11 +44,10 @@ from server.tables import agents
 
 log = logging.getLogger(__name__)
 
+# A lookup's Agent View ({"columns", "records"}), why it has none, or None (no lookup).
+Lookup = dict[str, Any] | str | None
 HOLD_GRACE_SECONDS = 30  # beyond the timeout, before another instance takes a delivery over
-
-
-class Undeliverable(Exception):
-    """The delivery cannot be sent at all (no webhook, no member, unsafe target)."""
+STOP_GRACE_SECONDS = 5  # for deliveries in flight to put their work down
 
 
 class DeliveryWorker:
@@ -67,24 +67,34 @@ class DeliveryWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: Counter[str] = Counter()
         self._wake = asyncio.Event()
+        self._stopping = False
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator["DeliveryWorker"]:
+        """Send deliveries until the end of the block. Stopping lets the database work in
+        flight finish (cancelling it midway can leave a connection stuck) and closes the
+        HTTP session, so requests in flight end at once; their deliveries stay
+        ``sending`` until their hold ends, then any instance sends them again."""
+        self._stopping = False
         looking = asyncio.create_task(self._loop())
         try:
             yield self
         finally:
-            looking.cancel()
-            for task in list(self._tasks):
-                task.cancel()
-            await asyncio.gather(looking, *self._tasks, return_exceptions=True)
+            self._stopping = True
+            self._wake.set()
+            await looking
+            await self._sender.close()
+            if self._tasks:
+                _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+                for task in late:
+                    task.cancel()
 
     def wake(self) -> None:
         """Look at the outbox now (a delivery was queued or retried here)."""
         self._wake.set()
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._start_due()
             except Exception:
@@ -104,9 +114,9 @@ class DeliveryWorker:
             self._in_flight[delivery.tenant] += 1
             task = asyncio.create_task(self._deliver(delivery))
             self._tasks.add(task)
-            task.add_done_callback(lambda done, tenant=delivery.tenant: self._done(done, tenant))
+            task.add_done_callback(functools.partial(self._done, delivery.tenant))
 
-    def _done(self, task: asyncio.Task[None], tenant: str) -> None:
+    def _done(self, tenant: str, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._in_flight[tenant] -= 1
         if self._in_flight[tenant] <= 0:
@@ -116,15 +126,21 @@ class DeliveryWorker:
     async def _deliver(self, delivery: Delivery) -> None:
         webhook: Webhook | None = None
         try:
-            webhook = await self._store.webhook(delivery.webhook_id or 0)
-            attempt, records = await self._attempt(delivery, webhook)
+            if delivery.webhook_id is None:
+                raise Problem("webhook_deleted", "its webhook was deleted")
+            webhook = await self._store.webhook(delivery.webhook_id)
+            attempt, lookup = await self._attempt(delivery, webhook)
         except Problem as problem:
-            attempt, records = _failed(problem.message), None
+            attempt, lookup = _failed(problem.message), None
         except Exception:
+            if self._stopping:
+                return  # its HTTP session closed under it
             log.exception(
                 "delivery %s of webhook %s failed", delivery.delivery_id, delivery.webhook_name
             )
-            attempt, records = _failed("the bridge could not send it (see its log)"), None
+            attempt, lookup = _failed("the bridge could not send it (see its log)"), None
+        if self._stopping:
+            return  # left sending: taken again once its hold ends
         log.info(
             "delivery %s of webhook %s (attempt %d): %s %s",
             delivery.delivery_id,
@@ -136,14 +152,13 @@ class DeliveryWorker:
 
         def job(connection: Connection) -> tuple[None, list[StreamEvent]]:
             outbox.record(connection, delivery, attempt)
-            event = _lookup_event(connection, delivery, webhook, attempt, records)
+            event = _lookup_event(connection, delivery, webhook, attempt, lookup)
             return None, [] if event is None else [event]
 
         await self._writer.run(job)
 
-    async def _attempt(
-        self, delivery: Delivery, webhook: Webhook
-    ) -> tuple[Attempt, list[dict[str, Any]] | None]:
+    async def _attempt(self, delivery: Delivery, webhook: Webhook) -> tuple[Attempt, Lookup]:
+        """How the attempt went, and for a lookup its Agent View or why there is none."""
         group = None if webhook.group_id is None else await self._store.group(webhook.group_id)
         request = await self.request_for(webhook, group, delivery)
         summary = request.summary()
@@ -160,13 +175,13 @@ class DeliveryWorker:
         answer = redact(reply.summary(), request.secrets)
         if 200 <= reply.status < 300:
             attempt = Attempt("delivered", reply.status, None, summary, answer, reply.duration_ms)
-            return attempt, _records_or_error(reply, webhook)
-        error = f"the CRM answered {reply.status} {reply.reason}".strip()
+            return attempt, _lookup(reply, webhook, request.secrets)
+        refusal = f"the CRM answered {reply.status} {reply.reason}".strip()
         if should_retry(reply.status):
             wait = retry_after_seconds(reply.headers.get("Retry-After"))
-            again = self._again_or_fail(delivery, error, summary, reply, answer, wait)
+            again = self._again_or_fail(delivery, refusal, summary, reply, answer, wait)
             return again, None
-        return Attempt("failed", reply.status, error, summary, answer, reply.duration_ms), None
+        return Attempt("failed", reply.status, refusal, summary, answer, reply.duration_ms), None
 
     async def request_for(
         self, webhook: Webhook, group: Group | None, delivery: Delivery
@@ -178,7 +193,7 @@ class DeliveryWorker:
                 agent = await connection.scalar(
                     select(agents.c.username).where(agents.c.id == delivery.agent_id)
                 )
-        if group is not None and group.level == "user" and agent is None:
+        if group is not None and group.level == "user" and group.auth_type != "none" and not agent:
             raise Problem(
                 "no_member", f"user-level group {group.name!r} needs the call's agent: it has none"
             )
@@ -223,12 +238,12 @@ def _network_error(error: aiohttp.ClientError) -> str:
     return f"network error ({type(error).__name__})"
 
 
-def _records_or_error(reply: Reply, webhook: Webhook) -> list[dict[str, Any]] | str | None:
-    """For a lookup webhook, the answer's records or why there are none."""
+def _lookup(reply: Reply, webhook: Webhook, secrets: tuple[str, ...]) -> Lookup:
+    """For a lookup webhook, the answer's Agent View, or why there is none."""
     if webhook.response_type == "ignore":
         return None
     answer = read_answer(reply.body, webhook.response_type)
-    return answer.error if answer.error is not None else answer.records
+    return answer.error or agent_view(answer.records, webhook.columns, secrets)
 
 
 def _lookup_event(
@@ -236,16 +251,14 @@ def _lookup_event(
     delivery: Delivery,
     webhook: Webhook | None,
     attempt: Attempt,
-    records: list[dict[str, Any]] | str | None,
+    lookup: Lookup,
 ) -> StreamEvent | None:
     """The ``lookup_result`` for the delivery's agent, once a lookup is done."""
     if webhook is None or webhook.response_type == "ignore" or delivery.agent_id is None:
         return None
     if attempt.state not in outbox.DONE_STATES:
         return None
-    error = attempt.error if attempt.state == "failed" else None
-    if isinstance(records, str):
-        error, records = records, None
-    view = agent_view(records or [], webhook.columns)
+    view = lookup if isinstance(lookup, dict) else agent_view([], webhook.columns)
+    error = lookup if isinstance(lookup, str) else attempt.error
     data = {"webhook": webhook.name, "call_id": delivery.call_id, **view, "error": error}
     return stream_log.append(connection, delivery.agent_id, "lookup_result", data)

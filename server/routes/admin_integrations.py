@@ -192,7 +192,9 @@ async def test(request: web.Request) -> web.Response:
     body = await read_json(request, TestBody) if request.body_exists else TestBody()
     store = request.config_dict[INTEGRATIONS]
     webhook = await store.webhook(_id(request))
-    outcome = await try_webhook(store, request.config_dict[WEBHOOK_SENDER], webhook, body.agent)
+    tenant = request.config_dict[CONFIG].tenants[webhook.tenant]
+    sender = request.config_dict[WEBHOOK_SENDER]
+    outcome = await try_webhook(store, sender, tenant, webhook, body.agent)
     return web.json_response(outcome)
 
 

@@ -38,6 +38,20 @@ from server.routes import admin as admin_pages  # mounts these routes: used at c
 from server.routes.admin_render import render
 
 Form = MultiDictProxy[str | bytes | Any]
+EMPTY_FORM: dict[str, Any] = {
+    "tenant": "",
+    "name": "",
+    "url": "",
+    "parameters": "",
+    "test_values": "",
+    "type": "ajax_get",
+    "content_type": "form",
+    "response_type": "ignore",
+    "group": "",
+    "trigger": "manual",
+    "directions": [],
+    "queues": "",
+}
 DIRECTIONS: tuple[str, ...] = get_args(CallDirection)
 STATES: tuple[str, ...] = get_args(DeliveryState)
 
@@ -208,7 +222,7 @@ async def _webhook_page(
         request,
         "admin/webhook.html",
         webhook=webhook,
-        form=form or {"type": "ajax_get", "trigger": "manual"},
+        form={**EMPTY_FORM, **(form or {})},
         tenants=sorted(request.config_dict[CONFIG].tenants),
         groups=groups,
         triggers=TRIGGERS,
@@ -230,7 +244,8 @@ async def new_webhook_html(request: web.Request) -> web.Response:
             raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured")
         webhook = await request.config_dict[INTEGRATIONS].create_webhook(tenant, webhook_spec(form))
     except (ValidationError, Problem) as refused:
-        return await _webhook_page(request, None, form=dict(form), error=_refusal(refused))
+        typed = {**dict(form), "directions": form.getall("directions", [])}
+        return await _webhook_page(request, None, form=typed, error=_refusal(refused))
     raise web.HTTPSeeOther(f"/admin/integrations/webhooks/{webhook.id}")
 
 

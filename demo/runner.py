@@ -11,6 +11,8 @@ agent is an agent of the simulator, on extension 1001, who may pick its two queu
 (the tenant's ``queues``, listed in the widget): calls ring,
 are answered and end on the widget; numbers ending in 486 are busy, in 408 unanswered;
 ``POST /_sim/inbound`` on the simulator rings the agent with an inbound queue call.
+The Integration Centre is declared (`demo.crm_webhooks`): every ended call is logged into
+the demo CRM's call log, an inbound call's caller is looked up there and popped up.
 """
 
 import asyncio
@@ -27,8 +29,10 @@ from aiohttp import web
 from demo.app_runners import serve
 from demo.crm_back_office import CallLog
 from demo.crm_site import DemoAgent, create_crm_site
+from demo.crm_webhooks import demo_integrations
 from server.app import create_app
 from server.config import ServerConfig, parse_config
+from server.integrations.secret_box import SecretBox
 from server.keys import AGENTS, API_KEYS, CONFIG, INTAKE, PUSH_SECRETS
 from server.routes.event_push_admin import push_url
 from simulators.elision import create_elision_simulator
@@ -50,6 +54,7 @@ class DemoSecrets:
     euphoria_auth: str
     admin_password: str
     crm_api_key: str
+    integrations_key: str  # encrypts the Integration Centre's secrets (a new one each run)
 
 
 def crm_hosts(host: str) -> list[str]:
@@ -74,6 +79,12 @@ def demo_config(
         {
             "server": {"host": host, "port": port, "database": database},
             "admin": {"username": "admin", "password": secrets_.admin_password},
+            # Webhooks may reach the demo CRM, which is on loopback and plain http.
+            "integrations": {
+                "secret_keys": [secrets_.integrations_key],
+                "allow_http_hosts": crm_hosts(host),
+                "allow_addresses": ["127.0.0.0/8", "::1/128"],
+            },
             "tenants": {
                 DEMO_TENANT: {
                     "name": "Demo CRM",
@@ -99,6 +110,9 @@ def demo_config(
                             "timeout": 10,
                         },
                     },
+                    "integrations": demo_integrations(
+                        f"http://{host}:{port + 1}", secrets_.crm_api_key
+                    ),
                 }
             },
         }
@@ -146,6 +160,7 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
         euphoria_auth=secrets.token_urlsafe(24),
         admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
         crm_api_key=secrets.token_urlsafe(18),
+        integrations_key=SecretBox.new_key(),
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
         rest_state = RestState()

@@ -20,6 +20,7 @@ from server.dialers import DialerRegistry
 from server.error_middleware import error_middleware
 from server.events.running import live_events
 from server.hash_gate import HashGate
+from server.integrations.running import integrations
 from server.jobs.store import JobStore
 from server.jobs.uploads import CsvUploads
 from server.jobs.worker import JobWorker
@@ -58,6 +59,7 @@ from server.routes import (
     recordings,
     sessions,
     stream,
+    webhook_runs,
 )
 from server.security_headers import add_security_headers
 from server.sessions import SessionStore
@@ -137,10 +139,20 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
-    app.cleanup_ctx.extend([_storage, live_events, _dialers, _jobs])
+    app.cleanup_ctx.extend([_storage, live_events, integrations, _dialers, _jobs])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
-    for routes in (assets, pages, sessions, calls, recordings, events, stream, agent_state):
+    for routes in (
+        assets,
+        pages,
+        sessions,
+        calls,
+        recordings,
+        events,
+        stream,
+        agent_state,
+        webhook_runs,
+    ):
         routes.add_routes(app)
     app.add_subapp("/api/v1/crm", create_crm_api())
     app.add_subapp("/admin", admin.create_admin_app())

@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from bridge import DIALER_KINDS, DialerSettings, HttpUrl, Settings, Text, kind_offers, secret_text
+from server.integrations.settings import IntegrationsSection, TenantIntegrations
 
 Runtime = Literal["micropython", "pyodide"]
 RUNTIMES: tuple[str, ...] = get_args(Runtime)
@@ -182,6 +183,8 @@ class TenantConfig(Settings):
     ] = DEFAULT_PAUSE_REASONS
     # The queues the widget's queue picker offers (``set_queues``); none: no picker.
     queues: Annotated[tuple[QueueChoice, ...], BeforeValidator(_as_tuple)] = ()
+    # The Integration Centre's PBX host name and declared groups and webhooks.
+    integrations: TenantIntegrations = TenantIntegrations()
 
     @property
     def id(self) -> str:
@@ -197,6 +200,25 @@ class TenantConfig(Settings):
     @classmethod
     def _has_recordings(cls, value: str, info: ValidationInfo) -> str:
         return _dialer_for(value, info, "download_recording", "cannot download recordings")
+
+    @field_validator("integrations")
+    @classmethod
+    def _declared_names(cls, value: TenantIntegrations) -> TenantIntegrations:
+        groups = [group.name for group in value.groups]
+        for kind, names in (("group", groups), ("webhook", [w.name for w in value.webhooks])):
+            twice = sorted({name for name in names if names.count(name) > 1})
+            if twice:
+                raise PydanticCustomError(
+                    "duplicate", "{kind} {names} declared twice", {"kind": kind, "names": twice}
+                )
+        for webhook in value.webhooks:
+            if webhook.group is not None and webhook.group not in groups:
+                raise PydanticCustomError(
+                    "no_group",
+                    "webhook {webhook} names group {group}, which is not declared here",
+                    {"webhook": repr(webhook.name), "group": repr(webhook.group)},
+                )
+        return value
 
 
 def _dialer_for(name: str, info: ValidationInfo, operation: str, lacking: str) -> str:
@@ -230,10 +252,12 @@ def _tenant_tables(value: Any) -> Any:
 
 
 class ServerConfig(Settings):
-    """The whole file: ``[server]``, ``[jobs]``, ``[admin]`` (optional), ``[tenants.<id>]``."""
+    """The whole file: ``[server]``, ``[jobs]``, ``[integrations]``, ``[admin]`` (optional),
+    ``[tenants.<id>]``."""
 
     server: ServerSection = ServerSection()
     jobs: JobsSection = JobsSection()
+    integrations: IntegrationsSection = IntegrationsSection()
     admin: AdminConfig | None = None
     tenants: Annotated[dict[str, TenantConfig], BeforeValidator(_tenant_tables)] = Field(
         default={}, validate_default=True

@@ -9,11 +9,15 @@ from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
+from server.integrations.sender import WebhookSender
+from server.integrations.store import IntegrationStore
+from server.integrations.worker import DeliveryWorker
 from server.jobs.store import JobStore
 from server.jobs.uploads import CsvUploads
 from server.jobs.worker import JobWorker
@@ -41,3 +45,7 @@ SESSION_WATCH = web.AppKey("session_watch", SessionWatch)
 JOBS = web.AppKey("jobs", JobStore)
 JOB_WORKER = web.AppKey("job_worker", JobWorker)
 CSV_UPLOADS = web.AppKey("csv_uploads", CsvUploads)
+EVENT_WRITER = web.AppKey("event_writer", BatchWriter)
+INTEGRATIONS = web.AppKey("integrations", IntegrationStore)
+DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
+WEBHOOK_SENDER = web.AppKey("webhook_sender", WebhookSender)

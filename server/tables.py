@@ -157,6 +157,7 @@ click_calls = Table(
     Column("number", Text, nullable=False),
     Column("lead_id", Text),
     Column("created_at", Float, nullable=False),
+    Column("crm_tag", Text),  # the CRM's tag of the call ({CALL_CRMTAG})
 )
 
 calls = Table(
@@ -191,6 +192,7 @@ calls = Table(
     Column("outcome", Text),
     Column("notes", Text),
     Column("updated_at", Float, nullable=False),
+    Column("crm_tag", Text),
     UniqueConstraint("tenant", "call_id"),
     Index("calls_tenant_started_at", "tenant", "started_at"),
 )
@@ -271,4 +273,89 @@ csv_uploads = Table(
     Column("content", Text, nullable=False),  # decoded text
     Column("encoding", Text, nullable=False),  # what it was decoded from
     Column("created_at", Float, nullable=False),
+)
+
+# The Integration Centre (`server.integrations`): groups with their (encrypted) secrets,
+# their members' secrets, webhooks, and the outbox of deliveries to the CRMs.
+integration_groups = Table(
+    "integration_groups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tenant", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("auth_type", Text, nullable=False),  # none, api_key, credentials
+    Column("level", Text, nullable=False),  # global, user
+    Column("key_name", Text, nullable=False, server_default=""),
+    Column("key_placement", Text, nullable=False, server_default="header"),  # or parameter
+    Column("secret", Text),  # Fernet token of {"api_key"} or {"username", "password"}
+    Column("declared", Boolean, nullable=False, server_default=false()),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("tenant", "name"),
+)
+
+integration_members = Table(
+    "integration_members",
+    metadata,
+    Column(
+        "group_id",
+        Integer,
+        ForeignKey("integration_groups.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("agent", Text, primary_key=True),  # the agent's user name in the group's tenant
+    Column("secret", Text, nullable=False),  # Fernet token, as the group's
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("tenant", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("parameters", Text, nullable=False, server_default="[]"),  # JSON [[name, value]]
+    Column("test_values", Text, nullable=False, server_default="{}"),  # JSON {variable: value}
+    Column("type", Text, nullable=False),  # browser_window, ajax_get, ajax_post
+    Column("content_type", Text, nullable=False),  # form, json
+    Column("response_type", Text, nullable=False),  # object, records, ignore
+    Column("columns", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("group_id", Integer, ForeignKey("integration_groups.id")),
+    Column("trigger", Text, nullable=False),  # call_ringing ... wrapup, manual
+    Column("directions", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("queues", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("declared", Boolean, nullable=False, server_default=false()),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    UniqueConstraint("tenant", "name"),
+    Index("webhooks_tenant_trigger", "tenant", "trigger"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("delivery_id", Text, nullable=False, unique=True),  # the Idempotency-Key
+    Column("tenant", Text, nullable=False),
+    Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="SET NULL")),
+    Column("webhook_name", Text, nullable=False),
+    Column("call_id", Text),
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="SET NULL")),
+    Column("trigger", Text, nullable=False),
+    Column("variables", Text, nullable=False),  # JSON: the values at the trigger
+    Column("state", Text, nullable=False),  # pending, sending, delivered, failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", Float, nullable=False),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("request_summary", Text),  # secrets redacted
+    Column("answer_summary", Text),  # secrets redacted
+    Column("duration_ms", Float),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Index("webhook_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    Index("webhook_deliveries_tenant_created_at", "tenant", "created_at"),
 )

@@ -74,6 +74,7 @@ class Call:
     disposition: str | None = None
     outcome: str | None = None
     notes: str | None = None
+    crm_tag: str | None = None  # from the click-to-call that made the call
 
 
 def _first(*values: Any) -> Any:

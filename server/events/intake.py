@@ -52,11 +52,23 @@ def _call(row: Row[Any]) -> Call:
     return Call(**{name: getattr(row, name) for name in CALL_FIELDS})
 
 
+# Runs what a call's news or wrap-up triggers (the Integration Centre's webhooks) in the
+# same transaction: (connection, call, "call_ringing" ... "wrapup") → stream events.
+CallHook = Callable[[Connection, Call, str], list[StreamEvent]]
+
+
+def _no_hook(connection: Connection, call: Call, trigger: str) -> list[StreamEvent]:
+    return []
+
+
 class EventIntake:
-    def __init__(self, database: Database, writer: BatchWriter) -> None:
+    def __init__(
+        self, database: Database, writer: BatchWriter, on_call: CallHook = _no_hook
+    ) -> None:
         self._db = database
         self._writer = writer
         self._sql = Statements(database)
+        self._on_call = on_call
 
     async def receive(
         self,
@@ -134,6 +146,7 @@ class EventIntake:
             agent_id=call.agent_id or click.agent_id,
             number=call.number or click.number,
             lead_id=call.lead_id or click.lead_id,
+            crm_tag=call.crm_tag or click.crm_tag,
         )
 
     def _save_call(self, connection: Connection, call: Call) -> list[StreamEvent]:
@@ -147,6 +160,7 @@ class EventIntake:
             event = self._change_state(connection, agent_id, lambda state: state.following(call))
             if event is not None:
                 events.append(event)
+            events += self._on_call(connection, call, news)
         values = {name: getattr(call, name) for name in CALL_FIELDS}
         connection.execute(
             self._sql.save_call,
@@ -232,6 +246,7 @@ class EventIntake:
         agent_id: int,
         number: str,
         lead_id: str | None,
+        crm_tag: str | None = None,
     ) -> None:
         """Remember a click-to-call's uuid; link its call if events came first."""
 
@@ -245,6 +260,7 @@ class EventIntake:
                     agent_id=agent_id,
                     number=number,
                     lead_id=lead_id,
+                    crm_tag=crm_tag,
                     created_at=time.time(),
                 )
                 .on_conflict_do_nothing()
@@ -288,7 +304,9 @@ class EventIntake:
             event = self._change_state(
                 connection, agent_id, lambda state: state.wrapped_up(call_id)
             )
-            return _call(row), [] if event is None else [event]
+            call = _call(row)
+            events = [] if event is None else [event]
+            return call, events + self._on_call(connection, call, "wrapup")
 
         return await self._writer.run(job)
 

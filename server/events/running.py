@@ -18,7 +18,16 @@ from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
-from server.keys import DATABASE, INTAKE, PUSH_SECRETS, SESSION_WATCH, STREAM_HUB
+from server.integrations.triggers import Triggers
+from server.keys import (
+    CONFIG,
+    DATABASE,
+    EVENT_WRITER,
+    INTAKE,
+    PUSH_SECRETS,
+    SESSION_WATCH,
+    STREAM_HUB,
+)
 from server.tables import dialer_events
 
 log = logging.getLogger(__name__)
@@ -46,8 +55,8 @@ async def _purge_forever(database: Database) -> None:
 async def live_events(app: web.Application) -> AsyncIterator[None]:
     database, hub = app[DATABASE], StreamHub()
     app[STREAM_HUB] = hub
-    writer = BatchWriter(database, hub)
-    app[INTAKE] = EventIntake(database, writer)
+    writer = app[EVENT_WRITER] = BatchWriter(database, hub)
+    app[INTAKE] = EventIntake(database, writer, Triggers(app[CONFIG]).on_call)
     app[PUSH_SECRETS] = PushSecrets(database)
     watch = app[SESSION_WATCH] = SessionWatch(database)
     purge = asyncio.create_task(_purge_forever(database))

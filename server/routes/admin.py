@@ -1,5 +1,6 @@
-"""Admin pages and API: the audit log ("API Monitoring"), API keys ("API Manager"), and
-jobs and CSV imports (`admin_jobs`).
+"""Admin pages and API: the audit log ("API Monitoring"), API keys ("API Manager"),
+jobs and CSV imports (`admin_jobs`), and the Integration Centre's JSON API
+(`admin_integrations`).
 
 A sub-application mounted at ``/admin``, every route behind `admin_middleware`.
 HTML: ``/admin/audit`` (filter by tenant, action, date range; newest first; pages),
@@ -19,7 +20,12 @@ from server.fields import Identifier, RequiredName
 from server.keys import API_KEYS, AUDIT, CONFIG
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
-from server.routes import admin_jobs, event_push_admin
+from server.routes import (
+    admin_integration_pages,
+    admin_integrations,
+    admin_jobs,
+    event_push_admin,
+)
 from server.routes.admin_render import render as _render
 
 PER_PAGE_MAX = 500
@@ -153,4 +159,6 @@ def create_admin_app() -> web.Application:
     admin.router.add_delete("/api/keys/{id}", revoke_key_json)
     event_push_admin.add_routes(admin)
     admin_jobs.add_routes(admin)
+    admin_integrations.add_routes(admin)
+    admin_integration_pages.add_routes(admin)
     return admin

@@ -1,11 +1,15 @@
-"""Click-to-call: ``POST /api/v1/calls`` ``{phone_code, phone_number, lead_id?}``.
+"""Click-to-call: ``POST /api/v1/calls`` ``{phone_code, phone_number, lead_id?, crm_tag?}``.
 
 The number is normalised, then originated on the tenant's click-to-call dialer from
 the session's extension; the dialer's credentials are added by the bridge. The call's
-uuid is remembered, so that the dialer's events about it carry it (`server.events`).
+uuid is remembered, so that the dialer's events about it carry it (`server.events`), with
+the CRM's ``crm_tag`` (the webhooks' ``{CALL_CRMTAG}``, `server.integrations`).
 """
 
+from typing import Annotated
+
 from aiohttp import web
+from pydantic import StringConstraints
 
 from bridge import InvalidNumber, OriginateRequest, normalise
 from server.auth import require_agent
@@ -19,6 +23,7 @@ class CallBody(Body):
     phone_number: PhoneNumber
     phone_code: PhoneCode = ""
     lead_id: Code | int | None = None
+    crm_tag: Annotated[str, StringConstraints(max_length=100)] | None = None
 
 
 async def click_to_call(request: web.Request) -> web.Response:
@@ -51,6 +56,7 @@ async def click_to_call(request: web.Request) -> web.Response:
             caller.agent.id,
             number.e164,
             str(body.lead_id) if body.lead_id is not None else None,
+            body.crm_tag,
         )
     return web.json_response(
         {

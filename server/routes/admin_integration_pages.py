@@ -25,7 +25,6 @@ from server.integrations.model import (
     AUTOMATIC_TRIGGERS,
     TRIGGERS,
     CallDirection,
-    DeliveryState,
     Webhook,
 )
 from server.integrations.settings import GroupSpec, MemberSpec, WebhookSpec
@@ -35,6 +34,7 @@ from server.keys import CONFIG, DATABASE, DELIVERY_WORKER, INTEGRATIONS, WEBHOOK
 from server.problems import Problem
 from server.request_body import invalid
 from server.routes import admin as admin_pages  # mounts these routes: used at call time
+from server.routes.admin_integrations import DELIVERY_STATES, delivery_page
 from server.routes.admin_render import render
 
 Form = MultiDictProxy[str | bytes | Any]
@@ -53,7 +53,6 @@ EMPTY_FORM: dict[str, Any] = {
     "queues": "",
 }
 DIRECTIONS: tuple[str, ...] = get_args(CallDirection)
-STATES: tuple[str, ...] = get_args(DeliveryState)
 
 
 def _text(form: Form, name: str) -> str:
@@ -298,7 +297,6 @@ async def columns_html(request: web.Request) -> web.Response:
 
 async def deliveries_html(request: web.Request) -> web.Response:
     """API Monitoring of webhook deliveries: filter by tenant, webhook, outcome, dates."""
-    query = request.query
     error = None
     if request.method == "POST":
         form = await request.post()
@@ -309,34 +307,14 @@ async def deliveries_html(request: web.Request) -> web.Response:
             error = refused.message
         if error is None:
             raise web.HTTPSeeOther(f"/admin/deliveries?{request.query_string}")
-    page = admin_pages._int("page", query.get("page"), 1, 1, 1_000_000)
-    per_page = admin_pages._int("per_page", query.get("per_page"), 50, 1, admin_pages.PER_PAGE_MAX)
-    outcome = query.get("outcome") or None
-    if outcome not in (None, *STATES):
-        raise Problem("invalid_query", f"outcome: one of {', '.join(STATES)}")
-    found, total = await outbox.find(
-        request.config_dict[DATABASE],
-        outbox.DeliveryQuery(
-            tenant=query.get("tenant") or None,
-            webhook=query.get("webhook") or None,
-            outcome=outcome,
-            since=admin_pages._epoch("from", query.get("from")),
-            until=admin_pages._epoch("to", query.get("to"), end_of_day=True),
-            limit=per_page,
-            offset=(page - 1) * per_page,
-        ),
-    )
     return render(
         request,
         "admin/deliveries.html",
-        deliveries=found,
-        total=total,
-        page=page,
-        per_page=per_page,
-        filters=dict(query),
+        **await delivery_page(request),
+        filters=dict(request.query),
         tenants=sorted(request.config_dict[CONFIG].tenants),
         webhooks=sorted({w.name for w in await request.config_dict[INTEGRATIONS].webhooks()}),
-        states=STATES,
+        states=DELIVERY_STATES,
         error=error,
     )
 

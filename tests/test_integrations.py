@@ -5,6 +5,7 @@ lookup_result), manual runs, every variable and auth type, against a stand-in CR
 import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -13,8 +14,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import update
 
-from server.keys import AGENTS, INTAKE
+from server.keys import AGENTS, CONFIG, DATABASE, DELIVERY_WORKER, INTAKE
+from server.tables import webhook_deliveries
 from tests.events_support import push, push_path, set_dialer_ids
 from tests.integrations_support import (
     HOSTILE,
@@ -325,6 +328,34 @@ async def test_retry_after_is_honoured(
     assert delivery["state"] == "pending"
     assert delivery["next_attempt_at"] - delivery["updated_at"] >= 3599
     assert delivery["last_error"] == "the CRM answered 503 Service Unavailable"
+
+
+async def test_deliveries_finished_longer_ago_than_keep_days_are_deleted(
+    bridge: TestClient, crm: tuple[FakeCrm, str]
+) -> None:
+    fake, base = crm
+    fake.replies["/old"] = [web.Response(status=404)]
+    await webhook(bridge, name="old", url=f"{base}/old")
+    await webhook(bridge, name="recent", url=f"{base}/recent")
+    token = await login(bridge)
+    for name in ("old", "old", "recent"):
+        await run(bridge, token, webhook=name)
+    found = await settled(bridge, 3)
+    assert sorted(d["state"] for d in found if d["webhook_name"] == "old") == [
+        "delivered",
+        "failed",
+    ]
+    keep_days = bridge.app[CONFIG].integrations.keep_days
+    async with bridge.app[DATABASE].begin() as connection:
+        await connection.execute(
+            update(webhook_deliveries)
+            .where(webhook_deliveries.c.webhook_name == "old")
+            .values(finished_at=time.time() - keep_days * 86400 - 60)
+        )
+
+    assert await bridge.app[DELIVERY_WORKER].purge() == 2
+
+    assert [d["webhook_name"] for d in await deliveries(bridge)] == ["recent"]
 
 
 async def test_a_4xx_fails_at_once_and_a_dead_crm_after_the_last_attempt_then_retry(

@@ -59,7 +59,7 @@ def _fernet_keys(value: Any) -> Any:
 class IntegrationsSection(Settings):
     """``[integrations]``: secrets' keys, outbound safety, timeouts, retries, retention."""
 
-    # Fernet keys (``crm-bridge``'s docs say how to make one); the first encrypts, all
+    # Fernet keys (``crm-bridge secret-key`` makes one); the first encrypts, all
     # decrypt, so a new key goes first and an old one stays until secrets are re-saved.
     # Without any, ``CRM_BRIDGE_SECRET_KEYS`` (comma-separated) is read.
     secret_keys: Annotated[tuple[str, ...], BeforeValidator(_fernet_keys)] = Field(

@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from server.keys import AGENTS, CONFIG, DATABASE, DELIVERY_WORKER, INTAKE
 from server.tables import webhook_deliveries
-from tests.events_support import push, push_path, set_dialer_ids
+from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.integrations_support import (
     HOSTILE,
     FakeCrm,
@@ -28,7 +28,6 @@ from tests.integrations_support import (
     settled,
 )
 from tests.support import TENANT, login
-from tests.test_stream import connect, events
 
 INBOUND = {"type": "inbound", "cid_num": "2025550143", "dst_user_id": 7, "queue_id": "5"}
 

@@ -656,6 +656,64 @@ async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
     assert {d["state"] for d in await settled(bridge, 2)} == {"delivered"}
 
 
+async def test_a_stuck_crm_of_one_tenant_does_not_hold_up_another_tenants_deliveries(
+    database_url: str,
+    rest_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
+    crm: tuple[FakeCrm, str],
+) -> None:
+    fake, base = crm
+    release = asyncio.Event()
+    hanging = 0
+
+    async def stuck() -> web.Response:
+        nonlocal hanging
+        hanging += 1
+        try:
+            await release.wait()  # no answer: the bridge's timeout (30 s here) would end it
+        finally:
+            hanging -= 1
+        return web.json_response({})
+
+    fake.replies["/stuck"] = [stuck for _ in range(4)]
+    app = bridge_app(
+        database_url,
+        str(rest_simulator.make_url("")),
+        other_tenants=("beta",),
+        per_tenant_concurrency=2,
+        timeout_seconds=30,
+    )
+    bridge = await aiohttp_client(app)
+    await app[AGENTS].save("beta", "agentb", password="Agent-b-secret!", extension="300")
+    await webhook(bridge, name="crm", url=f"{base}/stuck")
+    await admin(
+        bridge,
+        "POST",
+        "/admin/api/webhooks",
+        {"tenant": "beta", "name": "crm", "url": f"{base}/fast"},
+        201,
+    )
+    stuck_token = await login(bridge)
+    for _ in range(4):  # twice its per_tenant_concurrency, all queued before beta's
+        await run(bridge, stuck_token, webhook="crm")
+    await fake.wait_for("/stuck", 2)
+    signed_in = await bridge.post(
+        "/api/v1/tenants/beta/sessions",
+        json={"username": "agentb", "password": "Agent-b-secret!"},
+    )
+    await run(bridge, (await signed_in.json())["token"], webhook="crm")
+
+    [done] = [d for d in await settled(bridge, 1) if d["state"] in ("delivered", "failed")]
+    assert (done["tenant"], done["state"]) == ("beta", "delivered")
+    assert hanging == 2 and not release.is_set()  # acme's requests are still unanswered
+    assert len(fake.to("/stuck")) == 2
+    acme = await deliveries(bridge, tenant=TENANT)
+    assert sorted(d["state"] for d in acme) == ["pending", "pending", "sending", "sending"]
+    release.set()
+    await fake.wait_for("/stuck", 4)
+    assert {d["state"] for d in await settled(bridge, 5)} == {"delivered"}
+
+
 async def test_a_dead_or_silent_crm_is_retried_then_failed(
     database_url: str,
     rest_simulator: TestServer,

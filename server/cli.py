@@ -1,5 +1,5 @@
 """The ``crm-bridge`` command: ``serve``, ``demo``, ``simulate``, ``agent add``, ``db upgrade``,
-``export``, ``jobs``."""
+``secret-key``, ``export``, ``jobs``."""
 
 import argparse
 import asyncio
@@ -16,6 +16,7 @@ from server.access_log import PathOnlyAccessLogger
 from server.agents import AgentDirectory
 from server.config import ConfigError, Problem, load_config
 from server.database import Database, StorageError
+from server.integrations.secret_box import ENVIRONMENT, SecretBox
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -70,6 +71,10 @@ async def _upgrade_database(args: argparse.Namespace) -> None:
     print(f"database {database.url}: {change.describe()}")
 
 
+def _print_secret_key(args: argparse.Namespace) -> None:
+    print(SecretBox.new_key())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-bridge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     upgrade.add_argument("--config", required=True)
     upgrade.set_defaults(run=lambda args: asyncio.run(_upgrade_database(args)))
+
+    secret_key = commands.add_parser(
+        "secret-key",
+        help=f"print a new key for [integrations] secret_keys or {ENVIRONMENT}",
+    )
+    secret_key.set_defaults(run=_print_secret_key)
 
     job_commands.add_commands(commands)
     return parser

@@ -1,5 +1,5 @@
-"""Helpers for the live-event tests: an Event Push URL of the test bridge, and
-pushing events to it as the REST dialer does."""
+"""Helpers for the live-event tests: an Event Push URL of the test bridge, pushing
+events to it as the REST dialer does, and an agent's live stream."""
 
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +25,22 @@ async def push(bridge: TestClient, path: str, event: str, **data: Any) -> dict[s
     response = await bridge.post(path, json={"event": event, "data": data})
     assert response.status == 200, await response.text()
     return await response.json()
+
+
+async def connect(
+    bridge: TestClient, token: str, after: int | None = None
+) -> tuple[aiohttp.ClientWebSocketResponse, dict[str, Any]]:
+    """The agent's live stream after its hello, and the first answer (the welcome)."""
+    ws = await bridge.ws_connect("/api/v1/stream")
+    await ws.send_json({"type": "hello", "token": token, "after": after})
+    return ws, await ws.receive_json(timeout=5)
+
+
+async def events(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
+    """The stream's next ``count`` messages, all of them events."""
+    received = [await ws.receive_json(timeout=5) for _ in range(count)]
+    assert all(message["type"] == "event" for message in received), received
+    return received
 
 
 async def set_dialer_ids(

@@ -80,9 +80,11 @@ def integrations_config(
     rest_url: str,
     *,
     tenant_integrations: dict[str, Any] | None = None,
+    other_tenants: tuple[str, ...] = (),
     **settings: Any,
 ) -> ServerConfig:
-    """The test bridge: the REST dialer, fast retries, and the CRM on 127.0.0.1 allowed."""
+    """The test bridge: the REST dialer, fast retries, and the CRM on 127.0.0.1 allowed;
+    ``other_tenants`` are more tenants like ``TENANT`` (without declared integrations)."""
     integrations = {
         "secret_keys": [SECRET_KEY],
         "allow_http_hosts": ["127.0.0.1"],
@@ -99,6 +101,7 @@ def integrations_config(
         "allowed_origins": [CRM_ORIGIN],
         "dialers": {"rest": {"base_url": rest_url, "api_key": REST_API_KEY, "timeout": 2}},
     }
+    tenants = {other: {**tenant, "name": other.title()} for other in other_tenants}
     if tenant_integrations is not None:
         tenant["integrations"] = tenant_integrations
     return parse_config(
@@ -106,7 +109,7 @@ def integrations_config(
             "server": {"database": database_url},
             "admin": {"username": ADMIN[0], "password": ADMIN[1]},
             "integrations": integrations,
-            "tenants": {TENANT: tenant},
+            "tenants": {TENANT: tenant, **tenants},
         }
     )
 

@@ -9,9 +9,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from server.app import create_app
 from server.config import parse_config
 from simulators.rest.state import QueueRecord
-from tests.events_support import push, push_path, set_dialer_ids
+from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.support import ADMIN, CRM_ORIGIN, ELISION_PASS, TENANT, login, rest_state
-from tests.test_stream import connect, events
 
 SYNCED_AGENT = {
     "full_name": "Agent One",

@@ -13,6 +13,8 @@ from sqlalchemy.engine import make_url
 from server.app import create_app
 from server.cli import main
 from server.config import load_config
+from server.integrations.model import Credentials
+from server.integrations.secret_box import SecretBox
 from server.migrations import alembic_config
 from tests.support import REST_API_KEY
 
@@ -108,3 +110,20 @@ def test_a_configuration_mistake_exits_with_its_message(tmp_path: Path) -> None:
             ]
         )
     assert "tenants.acme.allowed_origins: list the CRM origins" in str(caught.value)
+
+
+def test_secret_key_prints_a_new_key_that_encrypts_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["secret-key"])
+    first = capsys.readouterr().out
+    main(["secret-key"])
+    second = capsys.readouterr().out
+    assert first.endswith("\n") and first.count("\n") == 1
+    assert first != second
+    monkeypatch.setenv("CRM_BRIDGE_SECRET_KEYS", f"{second.strip()},{first.strip()}")
+    box = SecretBox.from_settings([])  # keys from the environment, as an operator sets them
+    sealed = box.seal(Credentials(api_key="crm-key-1"))
+    assert "crm-key-1" not in sealed
+    assert box.open(sealed).api_key == "crm-key-1"
+    assert SecretBox.from_settings([second.strip()]).open(sealed).api_key == "crm-key-1"

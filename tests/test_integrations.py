@@ -5,6 +5,7 @@ lookup_result), manual runs, every variable and auth type, against a stand-in CR
 import asyncio
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -13,9 +14,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import update
 
-from server.keys import AGENTS, INTAKE
-from tests.events_support import push, push_path, set_dialer_ids
+from server.keys import AGENTS, CONFIG, DATABASE, DELIVERY_WORKER, INTAKE
+from server.tables import webhook_deliveries
+from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.integrations_support import (
     HOSTILE,
     FakeCrm,
@@ -25,7 +28,6 @@ from tests.integrations_support import (
     settled,
 )
 from tests.support import TENANT, login
-from tests.test_stream import connect, events
 
 INBOUND = {"type": "inbound", "cid_num": "2025550143", "dst_user_id": 7, "queue_id": "5"}
 
@@ -327,6 +329,34 @@ async def test_retry_after_is_honoured(
     assert delivery["last_error"] == "the CRM answered 503 Service Unavailable"
 
 
+async def test_deliveries_finished_longer_ago_than_keep_days_are_deleted(
+    bridge: TestClient, crm: tuple[FakeCrm, str]
+) -> None:
+    fake, base = crm
+    fake.replies["/old"] = [web.Response(status=404)]
+    await webhook(bridge, name="old", url=f"{base}/old")
+    await webhook(bridge, name="recent", url=f"{base}/recent")
+    token = await login(bridge)
+    for name in ("old", "old", "recent"):
+        await run(bridge, token, webhook=name)
+    found = await settled(bridge, 3)
+    assert sorted(d["state"] for d in found if d["webhook_name"] == "old") == [
+        "delivered",
+        "failed",
+    ]
+    keep_days = bridge.app[CONFIG].integrations.keep_days
+    async with bridge.app[DATABASE].begin() as connection:
+        await connection.execute(
+            update(webhook_deliveries)
+            .where(webhook_deliveries.c.webhook_name == "old")
+            .values(finished_at=time.time() - keep_days * 86400 - 60)
+        )
+
+    assert await bridge.app[DELIVERY_WORKER].purge() == 2
+
+    assert [d["webhook_name"] for d in await deliveries(bridge)] == ["recent"]
+
+
 async def test_a_4xx_fails_at_once_and_a_dead_crm_after_the_last_attempt_then_retry(
     bridge: TestClient, crm: tuple[FakeCrm, str], pushing: str
 ) -> None:
@@ -624,6 +654,64 @@ async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
     release.set()
     await fake.wait_for("/slow", 2)
     assert {d["state"] for d in await settled(bridge, 2)} == {"delivered"}
+
+
+async def test_a_stuck_crm_of_one_tenant_does_not_hold_up_another_tenants_deliveries(
+    database_url: str,
+    rest_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
+    crm: tuple[FakeCrm, str],
+) -> None:
+    fake, base = crm
+    release = asyncio.Event()
+    hanging = 0
+
+    async def stuck() -> web.Response:
+        nonlocal hanging
+        hanging += 1
+        try:
+            await release.wait()  # no answer: the bridge's timeout (30 s here) would end it
+        finally:
+            hanging -= 1
+        return web.json_response({})
+
+    fake.replies["/stuck"] = [stuck for _ in range(4)]
+    app = bridge_app(
+        database_url,
+        str(rest_simulator.make_url("")),
+        other_tenants=("beta",),
+        per_tenant_concurrency=2,
+        timeout_seconds=30,
+    )
+    bridge = await aiohttp_client(app)
+    await app[AGENTS].save("beta", "agentb", password="Agent-b-secret!", extension="300")
+    await webhook(bridge, name="crm", url=f"{base}/stuck")
+    await admin(
+        bridge,
+        "POST",
+        "/admin/api/webhooks",
+        {"tenant": "beta", "name": "crm", "url": f"{base}/fast"},
+        201,
+    )
+    stuck_token = await login(bridge)
+    for _ in range(4):  # twice its per_tenant_concurrency, all queued before beta's
+        await run(bridge, stuck_token, webhook="crm")
+    await fake.wait_for("/stuck", 2)
+    signed_in = await bridge.post(
+        "/api/v1/tenants/beta/sessions",
+        json={"username": "agentb", "password": "Agent-b-secret!"},
+    )
+    await run(bridge, (await signed_in.json())["token"], webhook="crm")
+
+    [done] = [d for d in await settled(bridge, 1) if d["state"] in ("delivered", "failed")]
+    assert (done["tenant"], done["state"]) == ("beta", "delivered")
+    assert hanging == 2 and not release.is_set()  # acme's requests are still unanswered
+    assert len(fake.to("/stuck")) == 2
+    acme = await deliveries(bridge, tenant=TENANT)
+    assert sorted(d["state"] for d in acme) == ["pending", "pending", "sending", "sending"]
+    release.set()
+    await fake.wait_for("/stuck", 4)
+    assert {d["state"] for d in await settled(bridge, 5)} == {"delivered"}
 
 
 async def test_a_dead_or_silent_crm_is_retried_then_failed(

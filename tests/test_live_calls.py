@@ -9,10 +9,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from tests.events_support import push_path
+from tests.events_support import connect, events, push_path
 from tests.support import rest_state
 from tests.test_agent_state import SYNCED_AGENT
-from tests.test_stream import connect, events
 
 FAST = {"ring_seconds": 0.05, "talk_seconds": 0.1}
 

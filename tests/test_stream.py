@@ -9,24 +9,10 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
 from server.keys import SESSION_WATCH
-from tests.events_support import push, push_path, set_dialer_ids
+from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.support import ADMIN, login
 
 CALL = {"type": "outbound", "dst_num": "2025550143", "src_user_id": 7, "lead_id": "L-1"}
-
-
-async def connect(
-    bridge: TestClient, token: str, after: int | None = None
-) -> tuple[aiohttp.ClientWebSocketResponse, dict[str, Any]]:
-    ws = await bridge.ws_connect("/api/v1/stream")
-    await ws.send_json({"type": "hello", "token": token, "after": after})
-    return ws, await ws.receive_json(timeout=5)
-
-
-async def events(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
-    received = [await ws.receive_json(timeout=5) for _ in range(count)]
-    assert all(message["type"] == "event" for message in received), received
-    return received
 
 
 @pytest.fixture

@@ -84,8 +84,11 @@ class GuardedResolver(AbstractResolver):
 
 
 def guarded_session(policy: OutboundPolicy, **options: Any) -> aiohttp.ClientSession:
-    """A client session that connects only where ``policy`` allows."""
-    connector = aiohttp.TCPConnector(resolver=GuardedResolver(policy), use_dns_cache=False)
+    """A client session that connects only where ``policy`` allows. Its connections are
+    not limited (aiohttp's default is 100): the delivery worker bounds its requests
+    (``[integrations] concurrency``, up to 1000), and a shared limit would let one
+    tenant's stuck requests make another's wait for a connection."""
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(policy), use_dns_cache=False, limit=0)
     return aiohttp.ClientSession(connector=connector, trust_env=False, **options)
 
 

@@ -4,6 +4,7 @@ that causes them, then claimed and sent by the `DeliveryWorker` of any instance.
 A delivery is ``pending`` until it is due (``next_attempt_at``), ``sending`` while a
 worker holds it (until ``next_attempt_at``, after which another may take it over), then
 ``delivered`` or ``failed``; a failed one can be put back to ``pending`` (`retry`).
+Finished ones are deleted ``[integrations] keep_days`` after they finished (`purge`).
 Its ``delivery_id`` is the request's ``Idempotency-Key``, the same on every attempt.
 """
 
@@ -13,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
 
 from server.database import Database
 from server.integrations.model import Webhook
@@ -209,6 +210,19 @@ async def retry(database: Database, delivery_id: str) -> dict[str, Any]:
             status=409,
         )
     return delivery_json(row)
+
+
+async def purge(database: Database, finished_before: float) -> int:
+    """Delete the deliveries delivered or failed before ``finished_before`` (a time);
+    how many."""
+    async with database.begin() as connection:
+        purged = await connection.execute(
+            delete(webhook_deliveries).where(
+                webhook_deliveries.c.state.in_(DONE_STATES),
+                webhook_deliveries.c.finished_at < finished_before,
+            )
+        )
+    return purged.rowcount
 
 
 def delivery_json(row: Any) -> dict[str, Any]:

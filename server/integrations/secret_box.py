@@ -26,7 +26,7 @@ class SecretKeysMissing(Problem):
         super().__init__(
             "secret_keys_missing",
             "the bridge has no key to encrypt secrets with: set [integrations] secret_keys"
-            f" or {ENVIRONMENT} (docs/integrations.md says how to make one)",
+            f" or {ENVIRONMENT} (`crm-bridge secret-key` makes one)",
         )
 
 
@@ -44,12 +44,12 @@ class SecretBox:
         except ValueError:
             raise ValueError(
                 "[integrations] secret_keys: each key must be 32 url-safe base64-encoded bytes"
-                " (docs/integrations.md says how to make one)"
+                " (`crm-bridge secret-key` makes one)"
             ) from None
 
     @staticmethod
     def new_key() -> str:
-        """A new random key (for tests and the demo)."""
+        """A new random key (``crm-bridge secret-key`` prints one)."""
         return Fernet.generate_key().decode()
 
     def seal(self, credentials: Credentials) -> str:

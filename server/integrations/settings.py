@@ -1,7 +1,8 @@
 """The Integration Centre's configuration and its objects' shapes.
 
 ``[integrations]`` holds the bridge-wide settings (`IntegrationsSection`): the keys that
-encrypt stored secrets, what outbound requests may reach, timeouts and retries.
+encrypt stored secrets, what outbound requests may reach, timeouts, retries and how
+long finished deliveries are kept.
 ``[tenants.<id>.integrations]`` (`TenantIntegrations`) holds a tenant's PBX host name and
 the groups and webhooks declared there (read-only in the admin API). The admin API's
 bodies are the same shapes (`GroupSpec`, `WebhookSpec`), except that only the
@@ -56,9 +57,9 @@ def _fernet_keys(value: Any) -> Any:
 
 
 class IntegrationsSection(Settings):
-    """``[integrations]``: secrets' keys, outbound safety, timeouts and retries."""
+    """``[integrations]``: secrets' keys, outbound safety, timeouts, retries, retention."""
 
-    # Fernet keys (``crm-bridge``'s docs say how to make one); the first encrypts, all
+    # Fernet keys (``crm-bridge secret-key`` makes one); the first encrypts, all
     # decrypt, so a new key goes first and an old one stays until secrets are re-saved.
     # Without any, ``CRM_BRIDGE_SECRET_KEYS`` (comma-separated) is read.
     secret_keys: Annotated[tuple[str, ...], BeforeValidator(_fernet_keys)] = Field(
@@ -76,6 +77,7 @@ class IntegrationsSection(Settings):
     poll_seconds: Annotated[float, Field(gt=0)] = 0.5  # how often the outbox is looked at
     per_tenant_concurrency: Annotated[int, Field(ge=1, le=100)] = 4
     concurrency: Annotated[int, Field(ge=1, le=1000)] = 32
+    keep_days: Annotated[float, Field(gt=0)] = 30  # finished deliveries are deleted after this
 
 
 class MemberSpec(Settings):

@@ -10,7 +10,8 @@ exponential backoff and jitter and no sooner than ``Retry-After``, until
 ``max_attempts``; any other answer below 200 or from 300 up fails it at once. A request
 the outbound policy refuses fails at once too. When a delivery of a lookup webhook
 (response type ``object`` or ``records``) is done, its agent gets a ``lookup_result``
-stream event, written with the delivery's outcome in one transaction.
+stream event, written with the delivery's outcome in one transaction. Deliveries that
+finished more than ``keep_days`` ago are deleted (looked for at most hourly).
 """
 
 import asyncio
@@ -40,6 +41,7 @@ from server.integrations.settings import IntegrationsSection
 from server.integrations.store import IntegrationStore
 from server.integrations.webhook_request import WebhookRequest, build_request, redact
 from server.problems import Problem
+from server.retention import Retention
 from server.tables import agents
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class DeliveryWorker:
         self._in_flight: Counter[str] = Counter()
         self._wake = asyncio.Event()
         self._stopping = False
+        self._retention = Retention(settings.keep_days)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator["DeliveryWorker"]:
@@ -93,9 +96,22 @@ class DeliveryWorker:
         """Look at the outbox now (a delivery was queued or retried here)."""
         self._wake.set()
 
+    async def purge(self) -> int:
+        """Delete the deliveries that finished more than ``[integrations] keep_days`` ago."""
+        purged = await outbox.purge(self._db, self._retention.finished_before())
+        if purged:
+            log.info(
+                "deleted %s webhook deliveries finished over %s days ago",
+                purged,
+                self._retention.keep_days,
+            )
+        return purged
+
     async def _loop(self) -> None:
         while not self._stopping:
             try:
+                if self._retention.due():
+                    await self.purge()
                 await self._start_due()
             except Exception:
                 log.exception("looking at the webhook outbox failed; trying again later")

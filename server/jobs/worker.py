@@ -28,13 +28,13 @@ from server.jobs.run import CANCELLED, LOST, SHUTDOWN, JobRun, Stop
 from server.jobs.states import CANCELLED as CANCELLED_STATE
 from server.jobs.states import DONE, FAILED
 from server.jobs.store import CANCELLED_MESSAGE, JobStore, LostJob
+from server.retention import Retention
 
 log = logging.getLogger(__name__)
 
 LEAD_EXPORT = "lead_export"
 AGENT_SYNC = "agent_sync"
 SHUTDOWN_GRACE = 15.0  # seconds the batches in flight may take when the instance stops
-PURGE_EVERY = 3600.0  # seconds between two looks for finished jobs to delete
 
 
 def worker_name() -> str:
@@ -62,7 +62,7 @@ class JobWorker:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._finished: dict[int, asyncio.Event] = {}
         self._wake = asyncio.Event()
-        self._next_purge = 0.0
+        self._retention = Retention(self.settings.keep_days)
 
     @contextlib.asynccontextmanager
     async def running(self, *, claim: bool = True) -> AsyncIterator["JobWorker"]:
@@ -128,7 +128,7 @@ class JobWorker:
 
     async def purge(self) -> int:
         """Delete the jobs that finished more than ``[jobs] keep_days`` ago."""
-        purged = await self.store.purge(time.time() - self.settings.keep_days * 86400)
+        purged = await self.store.purge(self._retention.finished_before())
         if purged:
             log.info("deleted %s jobs finished over %s days ago", purged, self.settings.keep_days)
         return purged
@@ -136,8 +136,7 @@ class JobWorker:
     async def _claim_loop(self) -> None:
         while True:
             try:
-                if time.monotonic() >= self._next_purge:
-                    self._next_purge = time.monotonic() + PURGE_EVERY
+                if self._retention.due():
                     await self.purge()
                 while len(self._tasks) < self.settings.workers:
                     job = await self.store.claim(self.owner, self.settings.lease_seconds)

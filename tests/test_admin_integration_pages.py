@@ -214,3 +214,32 @@ async def test_a_user_level_group_gets_members_with_their_own_secret(bridge: Tes
     listed = await page(bridge, members)
     assert "<td>agent1</td>" in listed and "<td>agent2</td>" not in listed
     assert "Member-pass-77" not in listed
+
+
+async def test_what_the_configuration_declares_is_read_only_in_the_pages(
+    database_url: str, rest_simulator: TestServer, aiohttp_client: Callable[..., Any]
+) -> None:
+    declared = {
+        "groups": [{"name": "Declared", "auth_type": "api_key", "key_name": "X-Key",
+                    "api_key": CRM_KEY}],
+        "webhooks": [{"name": "Declared log", "url": "https://crm.example/log",
+                      "type": "ajax_post", "group": "Declared", "trigger": "call_ended"}],
+    }  # fmt: skip
+    app = bridge_app(database_url, str(rest_simulator.make_url("")), tenant_integrations=declared)
+    bridge = await aiohttp_client(app)
+    [hook] = await admin(bridge, "GET", "/admin/api/webhooks")
+    listing = await page(bridge, "/admin/integrations")
+    assert listing.count("<td>declared in the configuration") == 2
+    assert 'name="delete_webhook"' not in listing and 'name="delete_group"' not in listing
+    form = await page(bridge, f"/admin/integrations/webhooks/{hook['id']}")
+    assert 'data-testid="declared"' in form and "<fieldset disabled>" in form
+
+    fields = {"name": "Declared log", "url": "https://crm.example/other", "type": "ajax_post"}
+    status, _, refused = await post_form(
+        bridge, f"/admin/integrations/webhooks/{hook['id']}", fields
+    )
+    assert status == 200 and 'data-testid="page-error"' in refused
+    assert [w["url"] for w in await admin(bridge, "GET", "/admin/api/webhooks")] == [
+        "https://crm.example/log"
+    ]
+    assert CRM_KEY not in listing + form + refused

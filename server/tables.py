@@ -187,7 +187,7 @@ calls = Table(
     Column("started_at", Float, nullable=False),
     Column("answered_at", Float),
     Column("ended_at", Float),
-    Column("notified", Text),  # the last state the agent's stream was told
+    Column("notified", Text),  # the last state the agent's stream (or webhooks) was told
     Column("disposition", Text),
     Column("outcome", Text),
     Column("notes", Text),

@@ -744,3 +744,29 @@ async def test_a_dead_or_silent_crm_is_retried_then_failed(
     assert (found["silent"]["state"], found["silent"]["attempts"]) == ("failed", 3)
     assert found["silent"]["last_error"] == "timed out; gave up after 3 attempts"
     assert len({r.headers["Idempotency-Key"] for r in fake.to("/silent")}) == 1
+
+
+async def test_a_call_no_agent_had_still_runs_the_call_ended_webhooks_once(
+    bridge: TestClient, crm: tuple[FakeCrm, str], pushing: str
+) -> None:
+    fake, base = crm
+    parameters = [
+        {"name": name.lower(), "value": f"{{{name}}}"}
+        for name in ("CALL_SIPID", "CALL_DIR", "EXTENSION")
+    ]
+    await webhook(
+        bridge, name="log", url=f"{base}/missed", parameters=parameters, trigger="call_ended"
+    )
+    await webhook(
+        bridge, name="pop", url=f"{base}/pop", type="browser_window", trigger="call_ended"
+    )
+    missed = {**INBOUND, "dst_user_id": 999}  # an agent the bridge does not know
+    await push(bridge, pushing, "call:ring", call_id="m1", **missed)
+    await push(bridge, pushing, "call:end", call_id="m1", canceled="timeout", **missed)
+    await push(bridge, pushing, "call:answer", call_id="m1", **missed)  # late: changes nothing
+    [request] = await fake.wait_for("/missed")
+    assert (request.query["call_sipid"], request.query["call_dir"]) == ("m1", "incoming")
+    assert request.query["extension"] == ""
+    [delivery] = await settled(bridge)
+    assert (delivery["state"], delivery["call_id"]) == ("delivered", "m1")
+    assert fake.to("/pop") == []  # a screen pop needs an agent to show it

@@ -150,7 +150,8 @@ class EventIntake:
         )
 
     def _save_call(self, connection: Connection, call: Call) -> list[StreamEvent]:
-        """Write ``call``; tell its agent what the agent has not been told yet."""
+        """Write ``call``; tell its agent what the agent has not been told yet, and run
+        the webhooks of that news (of its end only, for a call no agent had)."""
         events: list[StreamEvent] = []
         news = agent_news(call)
         agent_id = call.agent_id
@@ -161,6 +162,10 @@ class EventIntake:
             if event is not None:
                 events.append(event)
             events += self._on_call(connection, call, news)
+        elif agent_id is None and call.state == "ended" and call.notified != "ended":
+            # No agent ever had it (a missed queue call): its end still runs webhooks.
+            call = replace(call, notified="ended")
+            events += self._on_call(connection, call, "call_ended")
         values = {name: getattr(call, name) for name in CALL_FIELDS}
         connection.execute(
             self._sql.save_call,

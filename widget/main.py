@@ -104,7 +104,9 @@ def render_lookup() -> None:
     rendered["lookup"] = shown
     table = table or {"caption": "", "columns": [], "rows": [], "error": ""}
     element("lookup-caption").textContent = table["caption"]
-    element("lookup-error").textContent = table["error"]
+    # Without rows only the message shows, named by the caption (the table is hidden).
+    error = table["error"] if table["rows"] else table["caption"] + ": " + table["error"]
+    element("lookup-error").textContent = error if table["error"] else ""
     element("lookup-columns").replaceChildren(*cells(table["columns"], "th"))
     body = element("lookup-rows")
     body.replaceChildren()
@@ -112,7 +114,7 @@ def render_lookup() -> None:
         line = document.createElement("tr")
         line.replaceChildren(*cells(row, "td"))
         body.appendChild(line)
-    element("lookup-table").hidden = not table["columns"]
+    element("lookup-table").hidden = not (table["columns"] and table["rows"])
 
 
 def render_queue_choices() -> None:

@@ -98,13 +98,16 @@ test("the queue picker sets the agent's queues by keyboard, in a 320 × 480 fram
   await page.evaluate(() => (window as any).crmWidget.checkIn());
   await expect(frame.getByTestId("pause-controls")).toBeVisible();
   await expectFitsTheFrame(page);
-  // The fullest panel: a call just ended, its wrap-up form open.
+  // The fullest panel: a call just ended, its wrap-up form open, a screen pop and a lookup.
   const user = state.users.find((u: any) => u.username === E2E.agent.username).id;
   const caller = `+1${uniqueNumber(55, runtime)}`;
   const inbound = { user_id: user, caller, ring_seconds: 0.2, talk_seconds: 0.2 };
   expect((await request.post(`${E2E.simulator}/_sim/inbound`, { data: inbound })).status()).toBe(202);
   await expect(frame.getByTestId("live-call")).toContainText(`Ended from ${caller}`);
   await expect(frame.getByTestId("wrapup")).toBeVisible();
+  // The demo's Integration Centre pops the caller up and looks them up (not a contact).
+  await expect(frame.getByTestId("screen-pop")).toBeVisible();
+  await expect(frame.getByTestId("lookup-error")).toHaveText("Lookup Find the caller: No records found");
   await expectFitsTheFrame(page);
   await frame.getByTestId("wrapup-save").click();
   await expect(frame.getByTestId("wrapup")).toBeHidden();

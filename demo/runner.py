@@ -44,6 +44,10 @@ from simulators.rest.state import STATE, QueueRecord, RestState, UserRecord
 DEMO_TENANT = "demo"
 # The demo's own agent: printed at start, seeded into a scratch database.
 DEMO_AGENT = DemoAgent(username="agent1", password="Agent1-demo-pass", extension="1001")  # noqa: S106
+# A second agent, wired the same way: the end-to-end tests of live calls and agent state
+# use it, so that the other tests' calls (as agent1) never show on its panel.
+SECOND_AGENT = DemoAgent(username="agent2", password="Agent2-demo-pass", extension="1002")  # noqa: S106
+DEMO_AGENTS = ((DEMO_AGENT, "Demo Agent"), (SECOND_AGENT, "Second Agent"))
 CROSS_SITE_HOSTS = {"127.0.0.1": "127.0.0.2"}  # all of 127/8 is loopback on Linux
 
 
@@ -121,13 +125,14 @@ def demo_config(
 
 def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
     async def seed(app: web.Application) -> None:
-        await app[AGENTS].save(
-            DEMO_TENANT,
-            DEMO_AGENT.username,
-            password=DEMO_AGENT.password,
-            full_name="Demo Agent",
-            extension=DEMO_AGENT.extension,
-        )
+        for agent, full_name in DEMO_AGENTS:
+            await app[AGENTS].save(
+                DEMO_TENANT,
+                agent.username,
+                password=agent.password,
+                full_name=full_name,
+                extension=agent.extension,
+            )
         _, secret = await app[API_KEYS].create(DEMO_TENANT, "demo CRM back end")
         api_key.append(secret)
 
@@ -135,22 +140,25 @@ def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
 
 
 async def wire_live_events(bridge: web.Application, rest: web.Application) -> int:
-    """Point the simulator's Event Push at the bridge; make the demo agent an agent of the
-    simulator (extension routed) that the bridge knows; its user id there."""
+    """Point the simulator's Event Push at the bridge; make each demo agent an agent of the
+    simulator (extension routed) that the bridge knows; the first one's user id there."""
     secret = await bridge[PUSH_SECRETS].rotate(DEMO_TENANT, "rest")
     rest[EVENTS].url = push_url(bridge[CONFIG], DEMO_TENANT, "rest", secret)
     state = rest[STATE]
-    user_id = state.new_id()
-    state.users[user_id] = UserRecord(
-        id=user_id,
-        password=secrets.token_urlsafe(12),
-        fields={"username": DEMO_AGENT.username, "name": "Demo Agent", "is_agent": True},
-    )
-    state.route_extension(DEMO_AGENT.extension, user_id=user_id)
-    agent = await bridge[AGENTS].get(DEMO_TENANT, DEMO_AGENT.username)
-    assert agent is not None  # seeded at start
-    await bridge[INTAKE].save_dialer_ids(agent.id, "rest", user_id=str(user_id), device_id=None)
-    return user_id
+    user_ids = []
+    for demo_agent, full_name in DEMO_AGENTS:
+        user_id = state.new_id()
+        state.users[user_id] = UserRecord(
+            id=user_id,
+            password=secrets.token_urlsafe(12),
+            fields={"username": demo_agent.username, "name": full_name, "is_agent": True},
+        )
+        state.route_extension(demo_agent.extension, user_id=user_id)
+        agent = await bridge[AGENTS].get(DEMO_TENANT, demo_agent.username)
+        assert agent is not None  # seeded at start
+        await bridge[INTAKE].save_dialer_ids(agent.id, "rest", user_id=str(user_id), device_id=None)
+        user_ids.append(user_id)
+    return user_ids[0]
 
 
 async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | None = None) -> None:
@@ -186,7 +194,9 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             for crm_host in crm_hosts(host)
         ]
         rest = create_rest_simulator(
-            api_keys=[secrets_.rest_api_key], extensions=[DEMO_AGENT.extension], state=rest_state
+            api_keys=[secrets_.rest_api_key],
+            extensions=[agent.extension for agent, _ in DEMO_AGENTS],
+            state=rest_state,
         )
         elision = create_elision_simulator(api_users={"api": (secrets_.elision_pass, 9)})
         euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})
@@ -211,7 +221,8 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
                 f"  CRM on another site:      http://{h}:{port + 1}/\n" for h in crm_hosts(host)[1:]
             )
             + f"  Agent: {DEMO_AGENT.username} / {DEMO_AGENT.password}, extension"
-            f" {DEMO_AGENT.extension}\n"
+            f" {DEMO_AGENT.extension} (and {SECOND_AGENT.username} /"
+            f" {SECOND_AGENT.password}, extension {SECOND_AGENT.extension})\n"
             f"  Admin (audit log, keys):  {config.origin}/admin"
             f"  (admin / {secrets_.admin_password})\n"
             f"  CRM back-end API key:     {api_key[0]}\n"

@@ -19,6 +19,8 @@ export const E2E = {
   restApiKey: process.env.DEMO_REST_API_KEY ?? "e2e-rest-key-5f0c2a9d",
   adminPassword: process.env.DEMO_ADMIN_PASSWORD ?? "e2e-admin-pass-1b7d",
   agent: { username: "agent1", password: "Agent1-demo-pass", extension: "1001" },
+  /** The demo's second agent: the live-call tests' own (see `demoAgent`). */
+  liveAgent: { username: "agent2", password: "Agent2-demo-pass", extension: "1002" },
 };
 
 export type RuntimeOptions = { runtime: "micropython" | "pyodide" };
@@ -71,9 +73,9 @@ export const test = base.extend<
 >({
   runtime: ["micropython", { option: true }],
   /**
-   * Held by tests whose calls or agent state the demo agent's every widget sees: one such
-   * test at a time across workers and runtimes, so one test's call never takes the panel
-   * another test is watching.
+   * Held by the tests that act as `E2E.liveAgent` (calls and agent state every widget of
+   * that agent sees): one such test at a time across workers and runtimes, so one test's
+   * call never takes the panel another test is watching. Other tests act as `E2E.agent`.
    */
   demoAgent: async ({}, use) => {
     await holdDemoAgent();

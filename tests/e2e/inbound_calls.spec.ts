@@ -8,7 +8,7 @@ import { E2E, crmEvents, expect, test, uniqueNumber, waitForEvent, widgetFrame, 
 type LiveEvent = CrmEvent & Record<string, unknown>;
 const CALL_EVENTS = ["call_ringing", "call_answered", "call_ended"];
 
-// All act as the demo's one agent: one at a time.
+// All act as the demo's live-call agent: one at a time.
 test.describe.configure({ mode: "serial" });
 test.slow();
 
@@ -17,7 +17,7 @@ async function login(crm: Page) {
   await expect(widgetFrame(crm).locator("body[data-ready=true]")).toBeAttached({ timeout: 90_000 });
   await waitForEvent(crm, "ready");
   await crm.evaluate(() =>
-    (window as any).crmWidget.login({ username: "agent1", password: "Agent1-demo-pass" }),
+    (window as any).crmWidget.login({ username: "agent2", password: "Agent2-demo-pass" }),
   );
   // The live section shows once the stream has welcomed the widget.
   await expect(widgetFrame(crm).getByTestId("live")).toBeVisible();
@@ -26,7 +26,7 @@ async function login(crm: Page) {
 /** The demo agent's user id on the REST simulator. */
 async function agentUserId(request: APIRequestContext): Promise<number> {
   const state = await (await request.get(`${E2E.simulator}/_sim/state`)).json();
-  return state.users.find((user: any) => user.username === E2E.agent.username).id;
+  return state.users.find((user: any) => user.username === E2E.liveAgent.username).id;
 }
 
 /** Rings the demo agent with a call from ``caller``; the dialer's call id. */

@@ -9,7 +9,7 @@ import { E2E, crmEvents, expect, test, waitForEvent, widgetFrame, type CrmEvent 
 
 type LiveEvent = CrmEvent & Record<string, any>;
 
-// It rings the demo's one agent: one such test at a time.
+// It rings the demo's live-call agent: one such test at a time.
 test.describe.configure({ mode: "serial" });
 test.slow();
 test.use({ httpCredentials: { username: "admin", password: E2E.adminPassword } });
@@ -24,14 +24,14 @@ async function loginWidget(crm: Page) {
   await expect(widgetFrame(crm).locator("body[data-ready=true]")).toBeAttached({ timeout: 90_000 });
   await waitForEvent(crm, "ready");
   await crm.evaluate(() =>
-    (window as any).crmWidget.login({ username: "agent1", password: "Agent1-demo-pass" }),
+    (window as any).crmWidget.login({ username: "agent2", password: "Agent2-demo-pass" }),
   );
   await expect(widgetFrame(crm).getByTestId("live")).toBeVisible();
 }
 
 async function ringAgent(request: APIRequestContext, caller: { number: string; name: string }) {
   const state = await (await request.get(`${E2E.simulator}/_sim/state`)).json();
-  const user = state.users.find((u: any) => u.username === E2E.agent.username);
+  const user = state.users.find((u: any) => u.username === E2E.liveAgent.username);
   const response = await request.post(`${E2E.simulator}/_sim/inbound`, {
     data: { user_id: user.id, caller: caller.number, caller_name: caller.name,
             ring_seconds: 2, talk_seconds: 4 },
@@ -139,7 +139,7 @@ test("a look-up made with Test and Configure shows its two columns in the widget
       await expect(entry.locator('[data-field="direction"]')).toHaveText("incoming");
       await expect(entry.locator('[data-field="number"]')).toHaveText(caller.number);
       await expect(entry.locator('[data-field="name"]')).toHaveText(caller.name);
-      await expect(entry.locator('[data-field="agent"]')).toHaveText("1001-Demo CRM");
+      await expect(entry.locator('[data-field="agent"]')).toHaveText("1002-Demo CRM");
     }).toPass({ timeout: 30_000 });
   });
 

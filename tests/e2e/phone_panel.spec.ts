@@ -6,7 +6,7 @@ import { E2E, crmEvents, expect, test, uniqueNumber, widgetFrame, type CrmEvent 
 
 type LiveEvent = CrmEvent & Record<string, unknown>;
 
-// Both act as the demo's one agent: one at a time.
+// Both act as the demo's live-call agent: one at a time.
 test.describe.configure({ mode: "serial" });
 test.slow();
 
@@ -32,7 +32,7 @@ async function panelIn320x480(page: Page, runtime: string) {
   );
   await expect(widgetFrame(page).locator("body[data-ready=true]")).toBeAttached({ timeout: 90_000 });
   await page.evaluate(() =>
-    (window as any).crmWidget.login({ username: "agent1", password: "Agent1-demo-pass" }),
+    (window as any).crmWidget.login({ username: "agent2", password: "Agent2-demo-pass" }),
   );
   await expect(widgetFrame(page).getByTestId("live")).toBeVisible();
 }
@@ -99,7 +99,7 @@ test("the queue picker sets the agent's queues by keyboard, in a 320 × 480 fram
   await expect(frame.getByTestId("pause-controls")).toBeVisible();
   await expectFitsTheFrame(page);
   // The fullest panel: a call just ended, its wrap-up form open, a screen pop and a lookup.
-  const user = state.users.find((u: any) => u.username === E2E.agent.username).id;
+  const user = state.users.find((u: any) => u.username === E2E.liveAgent.username).id;
   const caller = `+1${uniqueNumber(55, runtime)}`;
   const inbound = { user_id: user, caller, ring_seconds: 0.2, talk_seconds: 0.2 };
   expect((await request.post(`${E2E.simulator}/_sim/inbound`, { data: inbound })).status()).toBe(202);

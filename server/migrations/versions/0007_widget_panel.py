@@ -1,6 +1,6 @@
 """The agent's time in state and pending wrap-up (with its deadline); per agent, the
 newest call event its streams delivered; the originates in flight; the agents' calls
-by time.
+by time; the display labels of a lookup webhook's columns.
 
 Revises: 0006
 """
@@ -48,6 +48,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("agent_id", name="originates_in_flight_pkey"),
     )
     op.create_index("calls_agent_id_started_at_idx", "calls", ["agent_id", "started_at"])
+    op.add_column(
+        "webhooks", sa.Column("column_labels", sa.Text, nullable=False, server_default="{}")
+    )
     _keep_pending_wrap_ups()
 
 
@@ -84,6 +87,7 @@ def _keep_pending_wrap_ups() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("webhooks", "column_labels")
     op.drop_index("calls_agent_id_started_at_idx", table_name="calls")
     op.drop_table("stream_deliveries")
     op.drop_table("originates_in_flight")

@@ -35,7 +35,8 @@ export default defineConfig<RuntimeOptions>({
     { name: "any-runtime", testMatch: ANY_RUNTIME },
   ],
   webServer: {
-    command: `.venv/bin/crm-bridge demo --port ${E2E.port}`,
+    // Calls as fast as the simulator goes: a watchable demo's calls last up to 18 s.
+    command: `.venv/bin/crm-bridge demo --port ${E2E.port} --quick-calls`,
     url: `${E2E.bridge}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

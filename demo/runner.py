@@ -147,6 +147,15 @@ def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
     return seed
 
 
+def _wire(
+    rest: web.Application, user_ids: list[int]
+) -> Callable[[web.Application], Awaitable[None]]:
+    async def wire(bridge: web.Application) -> None:
+        user_ids.append(await wire_live_events(bridge, rest))
+
+    return wire
+
+
 async def wire_live_events(bridge: web.Application, rest: web.Application) -> int:
     """Point the simulator's Event Push at the bridge; make each demo agent an agent of the
     simulator (extension routed) that the bridge knows; the first one's user id there."""
@@ -215,6 +224,8 @@ async def run_demo(
             state=rest_state,
             call_plan=None if quick_calls else WATCHABLE_CALLS,
         )
+        user_ids: list[int] = []
+        bridge.on_startup.append(_wire(rest, user_ids))  # before the bridge answers
         elision = create_elision_simulator(api_users={"api": (secrets_.elision_pass, 9)})
         euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})
         runners = await serve(
@@ -227,7 +238,7 @@ async def run_demo(
             ],
             access_log=access_log,
         )
-        user_id = await wire_live_events(bridge, rest)
+        user_id = user_ids[0]
         sim = f"http://{host}:{port + 3}"
         pace = "quick (--quick-calls)" if quick_calls else "ring 3 s, then talk 8 to 15 s"
         print(

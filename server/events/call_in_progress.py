@@ -35,23 +35,19 @@ class CallGuard:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def _on_a_call(self, agent_id: int, now: float) -> bool:
+    @contextlib.asynccontextmanager
+    async def placing(self, agent_id: int) -> AsyncIterator[None]:
+        """Hold the agent's claim to place one call (refused if it has one going)."""
+        now = time.time()
         not_ended = select(calls.c.call_id).where(
             (calls.c.agent_id == agent_id)
             & (calls.c.state != "ended")
             & (calls.c.started_at > now - STALE_CALL_SECONDS)
         )
-        async with self._db.connect() as connection:
-            return (await connection.execute(not_ended.limit(1))).first() is not None
-
-    @contextlib.asynccontextmanager
-    async def placing(self, agent_id: int) -> AsyncIterator[None]:
-        """Hold the agent's claim to place one call (refused if it has one going)."""
-        now = time.time()
-        if await self._on_a_call(agent_id, now):
-            raise _refusal("you are on a call")
         mine = originates_in_flight.c.agent_id == agent_id
         async with self._db.begin() as connection:
+            if (await connection.execute(not_ended.limit(1))).first() is not None:
+                raise _refusal("you are on a call")
             await connection.execute(
                 delete(originates_in_flight).where(
                     mine & (originates_in_flight.c.started_at < now - IN_FLIGHT_SECONDS)

@@ -8,7 +8,8 @@ taken from ``DEMO_REST_API_KEY``); a CRM API key and, last, the admin login (its
 from ``DEMO_ADMIN_PASSWORD``, else made up) are printed.
 
 Calls go at a pace people can watch (`WATCHABLE_CALLS`: ring 3 s, talk 8 to 15 s);
-``quick_calls`` keeps the simulator's fast pace, for the end-to-end tests. Access logs
+with ``quick_calls`` they are answered and end at once (`QUICK_CALLS`), for the
+end-to-end tests, which give the calls they watch plans of their own. Access logs
 are off unless ``access_log``.
 
 The REST simulator's Event Push URL is the bridge's (`wire_live_events`), and the demo
@@ -57,6 +58,9 @@ DEMO_AGENTS = ((DEMO_AGENT, "Demo Agent"), (SECOND_AGENT, "Second Agent"))
 CROSS_SITE_HOSTS = {"127.0.0.1": "127.0.0.2"}  # all of 127/8 is loopback on Linux
 ADMIN_PASSWORD_VARIABLE = "DEMO_ADMIN_PASSWORD"  # noqa: S105 - the variable's name
 WATCHABLE_CALLS = CallPlan("answer", ring_seconds=3.0, talk_seconds=(8.0, 15.0))
+# For the end-to-end tests: a call is answered and ends at once, so that one test's call
+# never keeps the agent busy (one call at a time) when another test of the agent dials.
+QUICK_CALLS = CallPlan("answer", ring_seconds=0.0, talk_seconds=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +226,7 @@ async def run_demo(
             api_keys=[secrets_.rest_api_key],
             extensions=[agent.extension for agent, _ in DEMO_AGENTS],
             state=rest_state,
-            call_plan=None if quick_calls else WATCHABLE_CALLS,
+            call_plan=QUICK_CALLS if quick_calls else WATCHABLE_CALLS,
         )
         user_ids: list[int] = []
         bridge.on_startup.append(_wire(rest, user_ids))  # before the bridge answers
@@ -240,7 +244,9 @@ async def run_demo(
         )
         user_id = user_ids[0]
         sim = f"http://{host}:{port + 3}"
-        pace = "quick (--quick-calls)" if quick_calls else "ring 3 s, then talk 8 to 15 s"
+        pace = "ring 3 s, then talk 8 to 15 s"
+        if quick_calls:
+            pace = "answered and ended at once (--quick-calls)"
         print(
             f"crm-bridge demo is running.\n"
             f"  Open the CRM page:        http://{host}:{port + 1}/\n"

@@ -101,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--quick-calls",
         action="store_true",
-        help="calls ring and end within about a second (for tests) instead of ringing 3 s"
-        " and talking 8 to 15 s",
+        help="calls are answered and end at once (for tests) instead of ringing 3 s and"
+        " talking 8 to 15 s",
     )
     demo.set_defaults(run=_demo)
 

@@ -33,6 +33,14 @@ test("the complete example of docs/protocol.md works as written", async ({ page,
   const before = (await originatesTo(request, "12025550143")).length;
   await page.getByRole("button", { name: "Call Ada" }).click();
   await expect(status).toHaveText(/^Calling \+12025550143 \(call [0-9a-f-]{36}\)$/);
+  // One call at a time: the number's link dials once the first call has ended.
+  const uuid = (await status.textContent())!.match(/call ([0-9a-f-]{36})/)![1];
+  await expect
+    .poll(async () => {
+      const { sent } = await (await request.get(`${E2E.simulator}/_sim/events`)).json();
+      return sent.some((e: any) => e.event === "call:end" && e.data.call_id === uuid);
+    })
+    .toBe(true);
   // The number in the text is a link that dials too.
   await page.locator("#ada a[data-crm-bridge-phone]").click();
   await expect.poll(async () => (await originatesTo(request, "12025550143")).length).toBe(before + 2);

@@ -185,6 +185,8 @@ class TenantConfig(Settings):
     queues: Annotated[tuple[QueueChoice, ...], BeforeValidator(_as_tuple)] = ()
     # The Integration Centre's PBX host name and declared groups and webhooks.
     integrations: TenantIntegrations = TenantIntegrations()
+    # The widget offers its own sign-in form, for CRMs that cannot post ``login``.
+    widget_sign_in: bool = False
 
     @property
     def id(self) -> str:

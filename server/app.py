@@ -45,6 +45,7 @@ from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
 from server.routes import (
     admin,
+    agent_calls,
     agent_state,
     agent_sync,
     assets,
@@ -151,6 +152,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
         events,
         stream,
         agent_state,
+        agent_calls,
         webhook_runs,
     ):
         routes.add_routes(app)

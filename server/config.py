@@ -183,6 +183,8 @@ class TenantConfig(Settings):
     ] = DEFAULT_PAUSE_REASONS
     # The queues the widget's queue picker offers (``set_queues``); none: no picker.
     queues: Annotated[tuple[QueueChoice, ...], BeforeValidator(_as_tuple)] = ()
+    # How long the bridge holds an agent's wrap-up after an answered call; 0: no wrap-up.
+    wrapup_seconds: Annotated[int, Field(ge=0, le=86400)] = 120
     # The Integration Centre's PBX host name and declared groups and webhooks.
     integrations: TenantIntegrations = TenantIntegrations()
     # The widget offers its own sign-in form, for CRMs that cannot post ``login``.

@@ -145,6 +145,20 @@ agent_states = Table(
     Column("call_id", Text),  # the call the agent is in
     Column("wrap_up_call_id", Text),  # the answered call the agent is wrapping up
     Column("updated_at", Float, nullable=False),
+    Column("since", Float),  # when the current state began
+    Column("wrap_up", Text),  # JSON: the pending wrap-up (`agent_model.PendingWrapup`)
+    Column("wrap_up_deadline", Float),  # the pending wrap-up ends then unless saved or skipped
+    Index("agent_states_wrap_up_deadline_idx", "wrap_up_deadline"),
+)
+
+# Per agent, the newest call event any of the agent's streams has sent: a stream opened
+# without `after` first sends the newer ones (`server.events.missed_calls`).
+stream_deliveries = Table(
+    "stream_deliveries",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("delivered_through", BigInteger, nullable=False),
+    Column("updated_at", Float, nullable=False),
 )
 
 click_calls = Table(
@@ -195,6 +209,7 @@ calls = Table(
     Column("crm_tag", Text),
     UniqueConstraint("tenant", "call_id"),
     Index("calls_tenant_started_at", "tenant", "started_at"),
+    Index("calls_agent_id_started_at_idx", "agent_id", "started_at"),
 )
 
 stream_events = Table(

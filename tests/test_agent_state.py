@@ -51,7 +51,14 @@ async def test_check_in_pause_queues_resume_check_out(
     ws, _ = await connect(bridge, agent["token"])
 
     answer = await ok(await bridge.post("/api/v1/agent/check-in", json={}, headers=auth(agent)))
-    assert answer["state"] == {"state": "available", "pause_reason": None, "queues": []}
+    assert answer["state"] == {
+        "state": "available",
+        "pause_reason": None,
+        "queues": [],
+        "since": answer["state"]["since"],
+        "wrapup": None,
+    }
+    assert answer["state"]["since"].endswith("Z")
     assert answer["check_in_number"].startswith("***")
     assert user.agent.checked_in
 
@@ -68,7 +75,11 @@ async def test_check_in_pause_queues_resume_check_out(
     assert user.agent.queues == [4, 5]
 
     answer = await ok(await bridge.post("/api/v1/agent/resume", headers=auth(agent)))
-    assert answer["state"] == {"state": "available", "pause_reason": None, "queues": ["4", "5"]}
+    assert {k: answer["state"][k] for k in ("state", "pause_reason", "queues")} == {
+        "state": "available",
+        "pause_reason": None,
+        "queues": ["4", "5"],
+    }
     assert user.agent.pause_id == 0
 
     answer = await ok(await bridge.post("/api/v1/agent/check-out", json={}, headers=auth(agent)))

@@ -99,18 +99,46 @@ def test_nobody_is_told_until_the_agent_is_known() -> None:
 def test_the_agent_is_in_call_then_wraps_up_an_answered_call() -> None:
     agent = AgentState(checked_in=True, queues=("1",))
     answered, _ = fold([RING, ANSWER])
-    agent = agent.following(answered)
-    assert agent.data() == {"state": "in_call", "pause_reason": None, "queues": ["1"]}
+    agent = agent.following(answered, wrapup_seconds=120, now=1000.0)
+    assert agent.data() == {
+        "state": "in_call",
+        "pause_reason": None,
+        "queues": ["1"],
+        "since": None,
+        "wrapup": None,
+    }
     ended, _ = fold([RING, ANSWER, END])
-    agent = agent.following(ended)
+    agent = agent.following(ended, wrapup_seconds=120, now=1000.0)
     assert agent.name == "wrap_up"
+    assert agent.data()["wrapup"] == {
+        "call_id": "c1",
+        "display": "+1 202-555-0143",
+        "number": "+12025550143",
+        "direction": "outbound",
+        "caller_name": "",
+        "ended_at": "1970-01-01T00:02:43.000Z",
+        "deadline": "1970-01-01T00:18:40.000Z",
+    }
     assert agent.wrapped_up("c1").name == "available"
+    assert agent.wrapped_up("c2").name == "wrap_up"  # another call's: still pending
+    assert agent.wrap_up_expired(1119.0).name == "wrap_up"
+    assert agent.wrap_up_expired(1120.0).name == "available"
     assert agent.paused("Lunch").wrapped_up("c1").data()["state"] == "paused"
+
+
+def test_no_wrap_up_when_the_tenant_wants_none_and_a_new_call_ends_the_pending_one() -> None:
+    ended, _ = fold([RING, ANSWER, END])
+    agent = AgentState(checked_in=True, call_id="c1")
+    assert agent.following(ended, wrapup_seconds=0, now=1000.0).name == "available"
+    waiting = agent.following(ended, wrapup_seconds=60, now=1000.0)
+    second = replace(ended, call_id="c2", state="answered")
+    assert waiting.following(second, wrapup_seconds=60, now=1001.0).wrapup is None
 
 
 def test_an_unanswered_call_needs_no_wrap_up() -> None:
     ended, _ = fold([RING, MISSED_END])
-    assert AgentState(checked_in=True).following(ended).name == "available"
+    following = AgentState(checked_in=True).following(ended, wrapup_seconds=120, now=1.0)
+    assert following.name == "available"
 
 
 async def test_events_reversed_on_the_wire_leave_the_call_as_in_order(

@@ -139,8 +139,10 @@ async def test_an_inbound_queue_call_rings_the_agent(
         "uuid": None,
         "direction": "inbound",
         "number": "+442071838750",
+        "display": "+44 20 7183 8750",
         "caller_name": "Jane Roe",
         "queue": "3",
+        "queue_name": None,  # the tenant names no queue 3
         "lead_id": None,
     }
     await ws.close()

@@ -90,8 +90,10 @@ async def test_a_call_reaches_the_stream_with_the_contract_fields(
         "uuid": None,
         "direction": "outbound",
         "number": "+12025550143",
+        "display": "+1 202-555-0143",
         "caller_name": "",
         "queue": None,
+        "queue_name": None,
         "lead_id": "L-1",
     }
     assert received[0]["data"] == common
@@ -113,6 +115,9 @@ async def test_agent_events_become_agent_state(bridge: TestClient, pushing: str)
     await push(bridge, pushing, "queue:leave", user_id=7, queues=[4])
     await push(bridge, pushing, "agent:checkout", user_id=7)
     states = [m["data"] for m in await events(ws, 5)]
+    assert all(state.pop("wrapup") is None for state in states)
+    since = [state.pop("since") for state in states]
+    assert since[0] == since[1] < since[2] == since[3] < since[4]  # each state's start
     assert states == [
         {"state": "available", "pause_reason": None, "queues": []},
         {"state": "available", "pause_reason": None, "queues": ["4", "5"]},
@@ -121,7 +126,7 @@ async def test_agent_events_become_agent_state(bridge: TestClient, pushing: str)
         {"state": "checked_out", "pause_reason": None, "queues": ["5"]},
     ]
     _, welcome = await connect(bridge, await login(bridge))
-    assert welcome["state"] == states[-1]
+    assert welcome["state"] == {**states[-1], "since": since[-1], "wrapup": None}
     await ws.close()
 
 

@@ -6,8 +6,11 @@ twice leave the same call. `agent_news` says which stream event the call's agent
 had yet (at most one per state reached, none for states skipped).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from server.events.call_display import display_number
 
 State = Literal["ringing", "answered", "ended"]
 Direction = Literal["inbound", "outbound", "internal"]
@@ -136,15 +139,18 @@ def agent_news(call: Call) -> str | None:
     return EVENT_OF_STATE[call.state]
 
 
-def event_data(call: Call) -> dict[str, Any]:
-    """A call event's ``data``, as the widget and the CRM page get it."""
+def event_data(call: Call, queue_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A call event's ``data``, as the widget and the CRM page get it; ``queue_names``
+    are the tenant's names of its queues."""
     data: dict[str, Any] = {
         "call_id": call.call_id,
         "uuid": call.uuid,
         "direction": call.direction,
         "number": call.number,
+        "display": display_number(call.number),
         "caller_name": call.caller_name,
         "queue": call.queue,
+        "queue_name": (queue_names or {}).get(call.queue) if call.queue else None,
         "lead_id": call.lead_id,
     }
     if call.state == "ended":

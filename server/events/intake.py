@@ -14,16 +14,18 @@ call wait for it.
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
+from server.config import TenantConfig
 from server.database import Database
 from server.events import agent_ids, stream_log
-from server.events.agent_model import AgentState
+from server.events.agent_model import AgentState, PendingWrapup
 from server.events.batch_writer import BatchWriter
+from server.events.call_display import queue_names
 from server.events.call_model import Call, CallUpdate, agent_news, event_data, merge
 from server.events.statements import Statements
 from server.events.stream_log import StreamEvent
@@ -63,12 +65,25 @@ def _no_hook(connection: Connection, call: Call, trigger: str) -> list[StreamEve
 
 class EventIntake:
     def __init__(
-        self, database: Database, writer: BatchWriter, on_call: CallHook = _no_hook
+        self,
+        database: Database,
+        writer: BatchWriter,
+        on_call: CallHook = _no_hook,
+        tenants: Mapping[str, TenantConfig] | None = None,
     ) -> None:
         self._db = database
         self._writer = writer
         self._sql = Statements(database)
         self._on_call = on_call
+        self._tenants = tenants or {}
+
+    def queue_names(self, tenant: str) -> Mapping[str, str]:
+        """The tenant's names of its queues, by id."""
+        return queue_names(self._tenants.get(tenant))
+
+    def _wrapup_seconds(self, tenant: str) -> int:
+        settings = self._tenants.get(tenant)
+        return 0 if settings is None else settings.wrapup_seconds
 
     async def receive(
         self,
@@ -157,8 +172,14 @@ class EventIntake:
         agent_id = call.agent_id
         if news is not None and agent_id is not None:
             call = replace(call, notified=call.state)
-            events.append(stream_log.append(connection, agent_id, news, event_data(call)))
-            event = self._change_state(connection, agent_id, lambda state: state.following(call))
+            data = event_data(call, self.queue_names(call.tenant))
+            events.append(stream_log.append(connection, agent_id, news, data))
+            seconds, now = self._wrapup_seconds(call.tenant), time.time()
+            event = self._change_state(
+                connection,
+                agent_id,
+                lambda state: state.following(call, wrapup_seconds=seconds, now=now),
+            )
             if event is not None:
                 events.append(event)
             events += self._on_call(connection, call, news)
@@ -196,12 +217,17 @@ class EventIntake:
         change: Callable[[AgentState], AgentState],
     ) -> StreamEvent | None:
         """Apply ``change`` to the agent's state; the ``agent_state`` event if it shows."""
-        connection.execute(self._sql.new_state, {"agent_id": agent_id, "updated_at": time.time()})
+        now = time.time()
+        connection.execute(
+            self._sql.new_state, {"agent_id": agent_id, "since": now, "updated_at": now}
+        )
         row = connection.execute(self._sql.state, {"k_agent_id": agent_id}).one()
         before = _agent_state(row)
         after = change(before)
         if after == before:
             return None
+        after = after.with_since(before, now)
+        wrapup = after.wrapup
         connection.execute(
             self._sql.save_state,
             {
@@ -209,8 +235,11 @@ class EventIntake:
                 "pause_reason": after.pause_reason,
                 "queues": json.dumps(list(after.queues)),
                 "call_id": after.call_id,
-                "wrap_up_call_id": after.wrap_up_call_id,
-                "updated_at": time.time(),
+                "wrap_up_call_id": None if wrapup is None else wrapup.call_id,
+                "wrap_up": None if wrapup is None else json.dumps(wrapup.stored()),
+                "wrap_up_deadline": None if wrapup is None else wrapup.deadline,
+                "since": after.since,
+                "updated_at": now,
                 "k_agent_id": agent_id,
             },
         )
@@ -293,10 +322,10 @@ class EventIntake:
         disposition: str,
         outcome: str | None,
         notes: str | None,
-    ) -> Call:
+    ) -> tuple[Call, AgentState]:
         """Store the agent's wrap-up on the call; the agent's wrap-up ends."""
 
-        def job(connection: Connection) -> tuple[Call, list[StreamEvent]]:
+        def job(connection: Connection) -> tuple[tuple[Call, AgentState], list[StreamEvent]]:
             found = connection.execute(
                 update(calls)
                 .where((calls.c.tenant == tenant) & (calls.c.call_id == call_id))
@@ -310,8 +339,29 @@ class EventIntake:
                 connection, agent_id, lambda state: state.wrapped_up(call_id)
             )
             call = _call(row)
+            state = _load_state(connection, agent_id) or AgentState()
             events = [] if event is None else [event]
-            return call, events + self._on_call(connection, call, "wrapup")
+            return (call, state), events + self._on_call(connection, call, "wrapup")
+
+        return await self._writer.run(job)
+
+    async def expire_wrap_ups(self, now: float) -> int:
+        """End the pending wrap-ups whose deadline has passed; how many ended."""
+        overdue = select(agent_states.c.agent_id).where(agent_states.c.wrap_up_deadline <= now)
+        async with self._db.connect() as connection:
+            due: list[int] = list((await connection.execute(overdue)).scalars())
+        if not due:
+            return 0
+
+        def job(connection: Connection) -> tuple[int, list[StreamEvent]]:
+            events = []
+            for agent_id in due:
+                event = self._change_state(
+                    connection, agent_id, lambda state: state.wrap_up_expired(now)
+                )
+                if event is not None:
+                    events.append(event)
+            return len(events), events
 
         return await self._writer.run(job)
 
@@ -337,7 +387,8 @@ def _agent_state(row: Row[Any]) -> AgentState:
         pause_reason=row.pause_reason,
         queues=tuple(json.loads(row.queues)),
         call_id=row.call_id,
-        wrap_up_call_id=row.wrap_up_call_id,
+        wrapup=PendingWrapup(**json.loads(row.wrap_up)) if row.wrap_up else None,
+        since=row.since,
     )
 
 

@@ -1,6 +1,7 @@
 """The live-event machinery of one bridge instance, as a ``cleanup_ctx`` part: the hub,
 the intake and its batch writer, the push secrets, the ``LISTEN`` for other instances
-(PostgreSQL), the watch on the streams' sessions and the purge of old events."""
+(PostgreSQL), the watch on the streams' sessions, the purge of old events and the end of
+overdue wrap-ups."""
 
 import asyncio
 import contextlib
@@ -12,7 +13,7 @@ from aiohttp import web
 from sqlalchemy import delete
 
 from server.database import Database
-from server.events import stream_log
+from server.events import stream_log, wrap_up_timeout
 from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
@@ -56,16 +57,23 @@ async def live_events(app: web.Application) -> AsyncIterator[None]:
     database, hub = app[DATABASE], StreamHub()
     app[STREAM_HUB] = hub
     writer = app[EVENT_WRITER] = BatchWriter(database, hub)
-    app[INTAKE] = EventIntake(database, writer, Triggers(app[CONFIG]).on_call)
+    intake = app[INTAKE] = EventIntake(
+        database, writer, Triggers(app[CONFIG]).on_call, app[CONFIG].tenants
+    )
     app[PUSH_SECRETS] = PushSecrets(database)
     watch = app[SESSION_WATCH] = SessionWatch(database)
-    purge = asyncio.create_task(_purge_forever(database))
     async with (
         writer.running(),
         contextlib.asynccontextmanager(hub.listen_to_other_instances)(database),
         contextlib.asynccontextmanager(watch.run)(app),
     ):
+        tasks = [
+            asyncio.create_task(_purge_forever(database)),
+            asyncio.create_task(wrap_up_timeout.expire_forever(intake)),
+        ]
         yield
-    purge.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await purge
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -8,15 +8,17 @@ tenant's click-to-call dialer in the agent's name (its ``user_id`` there, see
 `server.events.agent_ids`) and answers ``{"state": <agent_state data>}``; check-in adds
 ``check_in_number`` when the dialer wants the agent to dial one to finish.
 ``POST /api/v1/calls/{call_id}/wrapup`` ``{disposition, outcome?, notes?}`` ends the
-wrap-up on the dialer, stores them on the call and answers ``{"call": {...}}``. A dialer
-without these functions answers 501 ``not_supported``.
+wrap-up on the dialer, stores them on the call and answers ``{"call": {...}, "state":
+{...}}``; ``{"skip": true}`` ends it storing nothing. A dialer without these functions
+answers 501 ``not_supported``.
 """
 
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from bridge import DialerAdapter, NotSupported, kind_offers
@@ -24,7 +26,7 @@ from server.auth import AgentCaller, require_agent
 from server.events import agent_ids
 from server.events.agent_model import AgentState
 from server.events.call_model import DISPOSITIONS
-from server.events.call_queries import call_json
+from server.events.call_queries import call_json, find_call
 from server.keys import CONFIG, DATABASE, DIALERS, INTAKE
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
@@ -51,9 +53,20 @@ class QueuesBody(Body):
 
 
 class WrapupBody(Body):
-    disposition: Literal[DISPOSITIONS]  # type: ignore[valid-type]
+    disposition: Literal[DISPOSITIONS] | None = None  # type: ignore[valid-type]
     outcome: Annotated[str, Field(max_length=255)] | None = None
     notes: Annotated[str, Field(max_length=2000)] | None = None
+    skip: bool = False
+
+    @model_validator(mode="after")
+    def _saved_or_skipped(self) -> "WrapupBody":
+        if self.skip and (self.disposition, self.outcome, self.notes) != (None, None, None):
+            raise PydanticCustomError(
+                "skipped", "a skipped wrap-up has no disposition, outcome or notes"
+            )
+        if not self.skip and self.disposition is None:
+            raise PydanticCustomError("no_disposition", "give a disposition, or skip: true")
+        return self
 
 
 class AgentAction:
@@ -160,15 +173,26 @@ async def wrapup(request: web.Request) -> web.Response:
     if known.agent_id not in (None, action.caller.agent.id):
         raise Problem("not_your_call", f"call {call_id!r} is another agent's", status=403)
     await action.dialer.wrapup(action.user_id, 0)
-    call = await request.config_dict[INTAKE].wrap_up(
-        tenant,
-        action.caller.agent.id,
-        call_id,
-        disposition=body.disposition,
-        outcome=body.outcome,
-        notes=body.notes,
-    )
-    return web.json_response({"call": call_json(call, action.caller.agent.username)})
+    intake = request.config_dict[INTAKE]
+    call: Any  # the call as stored (a row, or the `Call` the wrap-up saved)
+    if body.disposition is None:  # skipped
+        state = await intake.change_agent(
+            action.caller.agent.id, lambda state: state.wrapped_up(call_id)
+        )
+        async with request.config_dict[DATABASE].connect() as connection:
+            call = await find_call(connection, tenant, call_id)
+    else:
+        call, state = await intake.wrap_up(
+            tenant,
+            action.caller.agent.id,
+            call_id,
+            disposition=body.disposition,
+            outcome=body.outcome,
+            notes=body.notes,
+        )
+    queues = intake.queue_names(tenant)
+    answer = call_json(call, action.caller.agent.username, queues)
+    return web.json_response({"call": answer, "state": state.data()})
 
 
 def add_routes(app: web.Application) -> None:

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from server.auth import API_KEY
 from server.events.call_queries import CallQuery, find_calls
-from server.keys import DATABASE
+from server.keys import DATABASE, INTAKE
 from server.problems import Problem
 
 PER_PAGE_MAX = 1000
@@ -52,6 +52,7 @@ async def list_calls(request: web.Request) -> web.Response:
             limit=per_page,
             offset=(page - 1) * per_page,
         ),
+        request.config_dict[INTAKE].queue_names(request[API_KEY].tenant),
     )
     return web.json_response({"calls": found, "total": total, "page": page, "per_page": per_page})
 

@@ -22,6 +22,7 @@ from pydantic import Field, ValidationError
 from server.agents import Agent
 from server.config import TenantConfig
 from server.events import stream_log
+from server.events.call_display import queue_names
 from server.events.call_model import event_data
 from server.events.hub import Resync, Subscription
 from server.keys import AGENTS, CONFIG, DATABASE, INTAKE, SESSION_WATCH, SESSIONS, STREAM_HUB
@@ -92,7 +93,7 @@ async def _welcome(request: web.Request, agent: Agent) -> dict[str, Any]:
         "type": "welcome",
         "live_status": live_status(tenant),
         "state": None if state is None else state.data(),
-        "calls": [event_data(call) for call in calls],
+        "calls": [event_data(call, queue_names(tenant)) for call in calls],
         "pause_reasons": list(tenant.pause_reasons),
     }
 

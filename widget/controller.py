@@ -46,9 +46,10 @@ class Controller:
             return None
         if not self.state.logged_in or not self.state.call_busy(self.clock()):
             return None
-        request_id = data.get("request_id")
-        if not isinstance(request_id, (str, int)):
-            request_id = None
+        try:
+            request_id = protocol.parse_request(data)["request_id"]
+        except protocol.ProtocolError:
+            return None  # answered as any malformed request is
         self.state.error_code = protocol.CALL_IN_PROGRESS
         self.state.error_message = IN_PROGRESS
         return protocol.error_event(

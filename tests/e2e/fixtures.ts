@@ -128,8 +128,25 @@ export async function injectFault(request: APIRequestContext, fault: object): Pr
   expect(response.status()).toBe(201);
 }
 
-/** Events the widget forwards from the bridge's live stream, not answers to requests. */
-export const LIVE_EVENTS = ["call_ringing", "call_answered", "call_ended", "agent_state"];
+/**
+ * Events the widget sends on its own (from the bridge's live stream, its snapshot after
+ * each welcome, its content height), not answers to requests.
+ */
+export const LIVE_EVENTS = [
+  "call_ringing",
+  "call_answered",
+  "call_ended",
+  "agent_state",
+  "screen_pop",
+  "lookup_result",
+  "call_state",
+  "resize",
+];
+
+/** How the panel shows a US number of `uniqueNumber`: "+1 202-551-1001". */
+export function displayed(digits: string): string {
+  return `+1 ${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`;
+}
 
 /** The events that are not live ones (see LIVE_EVENTS), in order. */
 export async function answerEvents(page: Page): Promise<CrmEvent[]> {

@@ -12,6 +12,7 @@ from server.dialers import DialerRegistry
 from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
+from server.events.missed_calls import DeliveryNotes
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
@@ -42,6 +43,7 @@ STREAM_HUB = web.AppKey("stream_hub", StreamHub)
 INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
 SESSION_WATCH = web.AppKey("session_watch", SessionWatch)
+DELIVERY_NOTES = web.AppKey("delivery_notes", DeliveryNotes)
 JOBS = web.AppKey("jobs", JobStore)
 JOB_WORKER = web.AppKey("job_worker", JobWorker)
 CSV_UPLOADS = web.AppKey("csv_uploads", CsvUploads)

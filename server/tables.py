@@ -151,6 +151,15 @@ agent_states = Table(
     Index("agent_states_wrap_up_deadline_idx", "wrap_up_deadline"),
 )
 
+# An agent's click-to-call between the request to the dialer and its answer: one at a
+# time (`server.events.call_in_progress`).
+originates_in_flight = Table(
+    "originates_in_flight",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("started_at", Float, nullable=False),
+)
+
 # Per agent, the newest call event any of the agent's streams has sent: a stream opened
 # without `after` first sends the newer ones (`server.events.missed_calls`).
 stream_deliveries = Table(

@@ -59,6 +59,7 @@ declare namespace CrmBridge {
     | "unknown_pause_reason"
     | "unknown_call"
     | "not_your_call"
+    | "call_in_progress"
     | "widget_failed"
     | "widget_not_ready"
     | "call_in_progress"

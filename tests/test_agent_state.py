@@ -130,6 +130,8 @@ async def test_a_wrap_up_is_stored_on_the_call_and_ends_the_wrap_up(
     await push(bridge, path, "call:end", billms=5000, **call)
     ws, welcome = await connect(bridge, agent["token"])
     assert welcome["state"]["state"] == "wrap_up"
+    replayed = await events(ws, 5)  # the call no page has been told of, once
+    assert [m["name"] for m in replayed][-2:] == ["call_ended", "agent_state"]
     body = {"disposition": "Failed Contact", "outcome": "Voicemail", "notes": "call again"}
     answer = await ok(await bridge.post("/api/v1/calls/w1/wrapup", json=body, headers=auth(agent)))
     assert {

@@ -69,8 +69,10 @@ async def test_every_call_event_with_every_variable_makes_one_call(
         "state": "ended",
         "direction": "inbound",  # call:start came first, for a queue call
         "number": "+442071838750",
+        "display": "+44 20 7183 8750",
         "caller_name": "Acme",
         "queue": "5",
+        "queue_name": None,  # the tenant has no name for queue 5
         "lead_id": "L-77",
         "tags": "vip,renewal",
         "answered": True,

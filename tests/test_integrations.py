@@ -525,6 +525,7 @@ async def test_a_slow_crm_never_delays_calls_or_click_to_call(
     await webhook(bridge, name="slow", url=f"{base}/slow", trigger="call_ringing")
     await push(bridge, pushing, "call:ring", call_id="s1", **INBOUND)
     await fake.wait_for("/slow")
+    await push(bridge, pushing, "call:end", call_id="s1", **INBOUND)  # one call at a time
     token = await login(bridge)
     response = await bridge.post(
         "/api/v1/calls",

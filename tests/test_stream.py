@@ -1,5 +1,6 @@
 """The agents' live stream (WebSocket): hello, welcome, events, resume without loss."""
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -7,8 +8,10 @@ import aiohttp
 import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
+from sqlalchemy import update
 
-from server.keys import SESSION_WATCH
+from server.keys import DATABASE, SESSION_WATCH
+from server.tables import stream_events
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.support import ADMIN, login
 
@@ -157,10 +160,55 @@ async def test_after_a_dropped_connection_the_missed_events_come_in_order_once(
     await ws.close()
 
 
-async def test_without_after_only_new_events_come(bridge: TestClient, pushing: str) -> None:
+async def test_without_after_a_call_no_page_was_told_of_comes_once(
+    bridge: TestClient, pushing: str
+) -> None:
     await push(bridge, pushing, "call:ring", call_id="old", **CALL)
     ws, welcome = await connect(bridge, await login(bridge))
     assert [c["call_id"] for c in welcome["calls"]] == ["old"]
+    [replayed] = await events(ws, 1)
+    assert (replayed["name"], replayed["data"]["call_id"]) == ("call_ringing", "old")
+    other_tab, _ = await connect(bridge, await login(bridge))  # "old" was sent: not again
+    await push(bridge, pushing, "call:ring", call_id="new", **CALL)
+    for stream in (ws, other_tab):
+        [event] = await events(stream, 1)
+        assert event["data"]["call_id"] == "new"
+        await stream.close()
+
+
+async def test_a_call_that_ended_during_a_reload_reaches_the_new_page_once(
+    bridge: TestClient, pushing: str
+) -> None:
+    token = await login(bridge)
+    page, _ = await connect(bridge, token)
+    await push(bridge, pushing, "call:ring", call_id="c1", **CALL)
+    await push(bridge, pushing, "call:answer", call_id="c1", **CALL)
+    told = await events(page, 3)  # ringing, answered, in_call
+    await page.close()  # the page reloads...
+    await push(bridge, pushing, "call:end", call_id="c1", billms=1000, **CALL)
+    reloaded, welcome = await connect(bridge, token)  # ... and comes back without `after`
+    assert welcome["calls"] == [] and welcome["state"]["state"] == "checked_out"
+    missed = await events(reloaded, 2)
+    assert [(m["name"], m["data"].get("call_id")) for m in missed] == [
+        ("call_ended", "c1"),
+        ("agent_state", None),
+    ]
+    assert missed[0]["id"] > told[-1]["id"]
+    await reloaded.close()
+    next_tab, _ = await connect(bridge, token)  # sent once: not to the next tab
+    await push(bridge, pushing, "call:ring", call_id="c2", **CALL)
+    [first] = await events(next_tab, 1)
+    assert (first["name"], first["data"]["call_id"]) == ("call_ringing", "c2")
+    await next_tab.close()
+
+
+async def test_calls_older_than_ten_minutes_are_not_replayed(
+    bridge: TestClient, pushing: str
+) -> None:
+    await push(bridge, pushing, "call:ring", call_id="old", **CALL)
+    async with bridge.app[DATABASE].begin() as connection:
+        await connection.execute(update(stream_events).values(created_at=time.time() - 601))
+    ws, _ = await connect(bridge, await login(bridge))
     await push(bridge, pushing, "call:ring", call_id="new", **CALL)
     [event] = await events(ws, 1)
     assert event["data"]["call_id"] == "new"

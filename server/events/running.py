@@ -17,12 +17,14 @@ from server.events import stream_log, wrap_up_timeout
 from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
+from server.events.missed_calls import DeliveryNotes
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.integrations.triggers import Triggers
 from server.keys import (
     CONFIG,
     DATABASE,
+    DELIVERY_NOTES,
     EVENT_WRITER,
     INTAKE,
     PUSH_SECRETS,
@@ -61,6 +63,7 @@ async def live_events(app: web.Application) -> AsyncIterator[None]:
         database, writer, Triggers(app[CONFIG]).on_call, app[CONFIG].tenants
     )
     app[PUSH_SECRETS] = PushSecrets(database)
+    app[DELIVERY_NOTES] = DeliveryNotes(database, writer)
     watch = app[SESSION_WATCH] = SessionWatch(database)
     async with (
         writer.running(),

@@ -1,7 +1,9 @@
 """Click-to-call: ``POST /api/v1/calls`` ``{phone_code, phone_number, lead_id?, crm_tag?}``.
 
 The number is normalised, then originated on the tenant's click-to-call dialer from
-the session's extension; the dialer's credentials are added by the bridge. The call's
+the session's extension; the dialer's credentials are added by the bridge. One call at a
+time: while the agent places one or is on one, the answer is 409 ``call_in_progress``
+(`server.events.call_in_progress`). The call's
 uuid is remembered, so that the dialer's events about it carry it (`server.events`), with
 the CRM's ``crm_tag`` (the webhooks' ``{CALL_CRMTAG}``, `server.integrations`).
 """
@@ -13,8 +15,9 @@ from pydantic import StringConstraints
 
 from bridge import InvalidNumber, OriginateRequest, normalise
 from server.auth import require_agent
+from server.events.call_in_progress import CallGuard
 from server.fields import Code, PhoneCode, PhoneNumber
-from server.keys import CONFIG, DIALERS, INTAKE
+from server.keys import CONFIG, DATABASE, DIALERS, INTAKE
 from server.problems import Problem
 from server.request_body import Body, read_json
 
@@ -41,23 +44,25 @@ async def click_to_call(request: web.Request) -> web.Response:
             "not_supported", f"tenant {tenant.id} has no click-to-call dialer", status=501
         )
     dialer = request.config_dict[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
-    result = await dialer.originate(
-        OriginateRequest(
-            destination=number.digits,
-            extension=caller.session.extension or None,
-            lead_id=str(body.lead_id) if body.lead_id is not None else None,
+    guard = CallGuard(request.config_dict[DATABASE])
+    async with guard.placing(caller.agent.id):
+        result = await dialer.originate(
+            OriginateRequest(
+                destination=number.digits,
+                extension=caller.session.extension or None,
+                lead_id=str(body.lead_id) if body.lead_id is not None else None,
+            )
         )
-    )
-    if result.uuid:
-        await request.config_dict[INTAKE].record_click(
-            tenant.id,
-            dialer.name,
-            result.uuid,
-            caller.agent.id,
-            number.e164,
-            str(body.lead_id) if body.lead_id is not None else None,
-            body.crm_tag,
-        )
+        if result.uuid:
+            await request.config_dict[INTAKE].record_click(
+                tenant.id,
+                dialer.name,
+                result.uuid,
+                caller.agent.id,
+                number.e164,
+                str(body.lead_id) if body.lead_id is not None else None,
+                body.crm_tag,
+            )
     return web.json_response(
         {
             "uuid": result.uuid,

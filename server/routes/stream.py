@@ -7,8 +7,10 @@ access logs record): the client's first message, within `HELLO_SECONDS`, is
 ``{"type": "hello", "token", "after"}``. The server answers ``{"type": "welcome",
 "live_status", "state", "calls", "pause_reasons"}`` (or ``{"type": "error", "code",
 "message"}`` and closes: 4401 for authentication, 4400 for anything else), then sends
-every stored event of the agent with an id above ``after`` (when given), in order, then
-the live ones, each once: ``{"type": "event", "id", "name", "data"}``. Heartbeats keep it
+every stored event of the agent with an id above ``after`` (when given; without it, from
+the agent's oldest call event of the last 10 minutes that no stream has sent, see
+`server.events.missed_calls`), in order, then the live ones, each once: ``{"type":
+"event", "id", "name", "data"}``. Heartbeats keep it
 alive; a session that ends closes it with 4401.
 """
 
@@ -25,7 +27,17 @@ from server.events import stream_log
 from server.events.call_display import queue_names
 from server.events.call_model import event_data
 from server.events.hub import Resync, Subscription
-from server.keys import AGENTS, CONFIG, DATABASE, INTAKE, SESSION_WATCH, SESSIONS, STREAM_HUB
+from server.events.stream_log import StreamEvent
+from server.keys import (
+    AGENTS,
+    CONFIG,
+    DATABASE,
+    DELIVERY_NOTES,
+    INTAKE,
+    SESSION_WATCH,
+    SESSIONS,
+    STREAM_HUB,
+)
 from server.problems import Problem
 from server.request_body import Body
 
@@ -101,9 +113,15 @@ async def _welcome(request: web.Request, agent: Agent) -> dict[str, Any]:
     }
 
 
-async def _latest_id(request: web.Request, agent_id: int) -> int:
+async def _start_after(request: web.Request, agent_id: int) -> int:
+    """Where a stream opened without ``after`` starts (`missed_calls.DeliveryNotes`)."""
     async with request.config_dict[DATABASE].connect() as connection:
-        return await stream_log.latest_id(connection, agent_id)
+        return await request.config_dict[DELIVERY_NOTES].start_after(connection, agent_id)
+
+
+async def _send_event(request: web.Request, ws: web.WebSocketResponse, event: StreamEvent) -> None:
+    await ws.send_json(event.message())
+    request.config_dict[DELIVERY_NOTES].note(event)
 
 
 async def _send_stored(
@@ -114,7 +132,7 @@ async def _send_stored(
         async with request.config_dict[DATABASE].connect() as connection:
             events = await stream_log.since(connection, agent_id, after)
         for event in events:
-            await ws.send_json(event.message())
+            await _send_event(request, ws, event)
             after = event.id
         if len(events) < stream_log.PAGE:
             return after
@@ -128,7 +146,7 @@ async def _send_live(
         if isinstance(item, Resync):
             last = await _send_stored(request, ws, subscription.agent_id, last)
         elif item.id > last:
-            await ws.send_json(item.message())
+            await _send_event(request, ws, item)
             last = item.id
 
 
@@ -158,7 +176,7 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
 
     hub, watch = request.config_dict[STREAM_HUB], request.config_dict[SESSION_WATCH]
     with hub.subscribe(agent.id) as subscription, watch.watching(token_hash, close_session):
-        last = await _latest_id(request, agent.id) if hello.after is None else hello.after
+        last = await _start_after(request, agent.id) if hello.after is None else hello.after
         await ws.send_json(await _welcome(request, agent))
         last = await _send_stored(request, ws, agent.id, last)
         sending = asyncio.create_task(_send_live(request, ws, subscription, last))

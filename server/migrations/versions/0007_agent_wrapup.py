@@ -1,5 +1,6 @@
 """The agent's time in state and pending wrap-up (with its deadline); per agent, the
-newest call event its streams delivered; the agents' calls by time.
+newest call event its streams delivered; the originates in flight; the agents' calls
+by time.
 
 Revises: 0006
 """
@@ -27,11 +28,24 @@ def upgrade() -> None:
             "agent_id",
             sa.Integer,
             sa.ForeignKey("agents.id", name="stream_deliveries_agent_id_fkey", ondelete="CASCADE"),
-            primary_key=True,
+            nullable=False,
         ),
         sa.Column("delivered_through", sa.BigInteger, nullable=False),
         sa.Column("updated_at", sa.Float, nullable=False),
         sa.PrimaryKeyConstraint("agent_id", name="stream_deliveries_pkey"),
+    )
+    op.create_table(
+        "originates_in_flight",
+        sa.Column(
+            "agent_id",
+            sa.Integer,
+            sa.ForeignKey(
+                "agents.id", name="originates_in_flight_agent_id_fkey", ondelete="CASCADE"
+            ),
+            nullable=False,
+        ),
+        sa.Column("started_at", sa.Float, nullable=False),
+        sa.PrimaryKeyConstraint("agent_id", name="originates_in_flight_pkey"),
     )
     op.create_index("calls_agent_id_started_at_idx", "calls", ["agent_id", "started_at"])
     _keep_pending_wrap_ups()
@@ -72,6 +86,7 @@ def _keep_pending_wrap_ups() -> None:
 def downgrade() -> None:
     op.drop_index("calls_agent_id_started_at_idx", table_name="calls")
     op.drop_table("stream_deliveries")
+    op.drop_table("originates_in_flight")
     op.drop_index("agent_states_wrap_up_deadline_idx", table_name="agent_states")
     for column in ("wrap_up_deadline", "wrap_up", "since"):
         op.drop_column("agent_states", column)

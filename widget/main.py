@@ -440,8 +440,8 @@ async def work() -> None:
             render()
             if not from_panel:
                 source.postMessage(to_js(outcome), origin)
-            elif outcome["event"] == protocol.CALL_ORIGINATED:
-                tell_crm(outcome)
+            elif outcome["event"] in (protocol.CALL_ORIGINATED, protocol.WRAPPED_UP):
+                tell_crm(outcome)  # what the agent did in the panel, the CRM page hears of
             if outcome["event"] == protocol.WRAPPED_UP:
                 element("panel-title").focus()  # the form is gone; the status line says so
         wakeup.clear()

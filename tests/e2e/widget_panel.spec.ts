@@ -292,6 +292,8 @@ test("axe-core finds nothing serious on any state of the panel, light or dark", 
 }) => {
   const serious = async (state: string) => {
     const results = await new AxeBuilder({ page }).include('[data-testid="crm-bridge-iframe"]').analyze();
+    // The rules ran inside the widget's frame (its nodes are named frame first).
+    expect(results.passes.some((rule) => rule.nodes.some((node) => node.target.length > 1))).toBe(true);
     const found = results.violations
       .filter((v) => v.impact === "serious" || v.impact === "critical")
       .map((v) => `${state}: ${v.id} ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
@@ -306,8 +308,14 @@ test("axe-core finds nothing serious on any state of the panel, light or dark", 
     await loginPanel(page, E2E.agent);
     await serious(`${theme} idle`);
     const number = uniqueNumber(theme === "light" ? 65 : 66, runtime);
+    // The dialer takes the call but answers too late (the bridge waits 5 s): "calling",
+    // then "the call may have been placed"; the call is busy at once, so it ends soon.
     await injectFault(request, { kind: "latency", ms: 6000, match: { destination: `1${number}` } });
-    await page.evaluate((n) => (window as any).crmWidget.clickToCall("1", n).catch(() => null), number);
+    const plan = { number: `1${number}`, outcome: "busy", ring_seconds: 0.2 };
+    expect((await request.put(`${E2E.simulator}/_sim/call_plan`, { data: plan })).ok()).toBe(true);
+    await page.evaluate((n) => {
+      (window as any).crmWidget.clickToCall("1", n).catch(() => null); // not awaited
+    }, number);
     await expect(frame.getByTestId("call-card")).toHaveAttribute("data-state", "calling");
     await serious(`${theme} calling`);
     await expect(frame.getByTestId("call-card")).toHaveAttribute("data-state", "unknown");
@@ -338,5 +346,9 @@ test("axe-core finds nothing serious on any state of the panel, light or dark", 
     await expect(frame.getByTestId("wrapup")).toBeVisible();
     await frame.getByTestId("error-details").locator("summary").click();
     await serious(`${theme} ended with wrap-up, pop, lookup and details`);
+    // The timed-out call ends before the next round places another.
+    await expect
+      .poll(async () => (await events(page, "call_ended")).some((e) => e.number === `+1${number}`))
+      .toBe(true);
   }
 });

@@ -164,3 +164,7 @@ def test_the_panel_speaks_spanish_and_german() -> None:
         state = signed_in(locale=locale)
         state.live_event("call_ringing", CALL, 1.0)
         assert state.view()["call-headline"] == headline
+
+
+def test_with_its_own_sign_in_form_the_panel_asks_the_agent_to_sign_in() -> None:
+    assert SessionState(sign_in=True).view()["call-headline"] == "Sign in to make and take calls"

@@ -26,7 +26,12 @@ from session_state import SessionState
 config = json.loads(document.getElementById("widget-config").textContent)
 allowed_origins = config["allowed_origins"]
 locale = messages.pick_locale(config.get("locale"), str(window.navigator.language or ""))
-state = SessionState(config.get("queues") or [], locale, bool(config.get("rings_agent_first")))
+state = SessionState(
+    config.get("queues") or [],
+    locale,
+    bool(config.get("rings_agent_first")),
+    bool(config.get("sign_in")),
+)
 
 
 def now() -> float:
@@ -83,7 +88,7 @@ def render() -> None:
     render_agent(moment)
     for testid, shown in state.controls().items():
         show(element(testid), shown)
-    show(element("sign-in"), bool(config.get("sign_in")) and state.status == "logged_out")
+    show(element("sign-in"), state.sign_in and state.status == "logged_out")
     show(element("debug"), bool(config.get("debug")))
     body = document.body.dataset
     body.session = state.status

@@ -12,6 +12,7 @@ DEFAULT_LOCALE = "en"
 EN = {
     "ui.title": "Phone",
     "ui.waiting": "Waiting for your CRM to sign you in",
+    "ui.sign_in_prompt": "Sign in to make and take calls",
     "ui.signing_in": "Signing in…",
     "ui.signed_in": "{user} · ext. {extension}",
     "ui.signed_in_no_ext": "{user}",
@@ -148,6 +149,7 @@ EN = {
 ES = {
     "ui.title": "Teléfono",
     "ui.waiting": "Esperando a que su CRM inicie la sesión",
+    "ui.sign_in_prompt": "Inicie sesión para hacer y recibir llamadas",
     "ui.signing_in": "Iniciando sesión…",
     "ui.signed_in": "{user} · ext. {extension}",
     "ui.signed_in_no_ext": "{user}",
@@ -284,6 +286,7 @@ ES = {
 DE = {
     "ui.title": "Telefon",
     "ui.waiting": "Warten auf die Anmeldung durch Ihr CRM",
+    "ui.sign_in_prompt": "Melden Sie sich an, um zu telefonieren",
     "ui.signing_in": "Anmeldung läuft…",
     "ui.signed_in": "{user} · Durchwahl {extension}",
     "ui.signed_in_no_ext": "{user}",

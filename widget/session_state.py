@@ -139,9 +139,12 @@ def iso_seconds(value):
 
 
 class SessionState:
-    def __init__(self, queue_choices=(), locale: str = "en", rings_agent_first=False) -> None:
+    def __init__(
+        self, queue_choices=(), locale: str = "en", rings_agent_first=False, sign_in=False
+    ) -> None:
         self.locale = locale
         self.rings_agent_first = rings_agent_first  # the dialer rings the agent's phone first
+        self.sign_in = sign_in  # the panel has its own sign-in form (else the CRM signs in)
         self.ignored_messages = 0
         # The tenant's queues the agent may pick: [{"id", "name"}], from the page's config
         self.queue_choices = [dict(choice) for choice in queue_choices]
@@ -353,7 +356,8 @@ class SessionState:
         state = self.card_state(now)
         card = {"state": state, "number": "", "name": "", "queue": "", "timer": ""}
         if state == CARD_SIGNED_OUT:
-            key = "ui.signing_in" if self.status == LOGGING_IN else "ui.waiting"
+            key = "ui.sign_in_prompt" if self.sign_in else "ui.waiting"
+            key = "ui.signing_in" if self.status == LOGGING_IN else key
             card["badge"] = self.t("badge.signed_out")
             card["headline"] = self.t(key)
             return card

@@ -39,7 +39,7 @@ def test_a_session_from_waiting_to_call_to_logout() -> None:
     assert state.call_status == CALL_DIALING
     assert (state.view()["call-state"], state.view()["call-headline"]) == (
         "calling",
-        "Calling +1 2025550143…",
+        "Calling +1 202-555-0143…",
     )
     state.call_originated("+1 202-555-0143", "uuid-1")
     assert state.call_status == CALL_STARTED
@@ -55,7 +55,8 @@ def test_the_rest_dialer_asks_the_agent_to_pick_up_and_the_agent_may_stop_waitin
     state = signed_in(rings_agent_first=True)
     state.begin_call("+1 3125550178")
     view = state.view()
-    assert view["call-headline"] == "Pick up your phone (ext. 1001) to call +1 3125550178"
+    assert view["call-headline"] == "Pick up your phone (ext. 1001) to call +1 312-555-0178"
+    assert view["call-number"] == ""  # said once, in the headline
     assert state.controls()["stop-waiting"] is True
     assert state.call_busy()
     state.stop_waiting()
@@ -78,7 +79,7 @@ def test_one_call_at_a_time_while_placing_ringing_or_connected() -> None:
     state.live_event("call_ended", dict(CALL, duration_ms=7000, hangup_cause="USER_BUSY"), 110.0)
     assert not state.call_busy(110.0)
     view = state.view(111.0)
-    assert (view["call-state"], view["call-headline"]) == ("ended", "Call ended · Busy")
+    assert (view["call-state"], view["call-headline"]) == ("ended", "Busy")
     assert view["error-code"] == "USER_BUSY"  # the code only behind "Details"
 
 
@@ -160,7 +161,7 @@ def test_iso_times_are_read_without_a_date_library() -> None:
 
 
 def test_the_panel_speaks_spanish_and_german() -> None:
-    for locale, headline in (("es", "Sonando"), ("de", "Es klingelt")):
+    for locale, headline in (("es", "Esperando respuesta"), ("de", "Warten auf Annahme")):
         state = signed_in(locale=locale)
         state.live_event("call_ringing", CALL, 1.0)
         assert state.view()["call-headline"] == headline

@@ -21,7 +21,7 @@ from live_stream import AUTH_FAILED, Backoff, LiveStream
 from pyscript import document, fetch, window
 from pyscript.ffi import create_proxy
 from server_api import ServerApi
-from session_state import SessionState
+from session_state import SessionState, iso_seconds
 
 config = json.loads(document.getElementById("widget-config").textContent)
 allowed_origins = config["allowed_origins"]
@@ -35,7 +35,9 @@ state = SessionState(
 
 
 def now() -> float:
-    return window.Date.now() / 1000
+    """Seconds since 1970. Read as text: MicroPython gets JS integers as 32 bits, and
+    Date.now() is more than that."""
+    return iso_seconds(window.Date.new().toISOString())
 
 
 api = ServerApi(config["api_base"], config["tenant"], fetch, window.URL.createObjectURL)
@@ -498,7 +500,10 @@ def skip_request() -> dict:
 
 
 def dial_request() -> dict:
-    return {"action": protocol.CLICK_TO_CALL, "phone_number": element("dial-number").value}
+    field = element("dial-number")
+    number = field.value
+    field.value = ""
+    return {"action": protocol.CLICK_TO_CALL, "phone_number": number}
 
 
 def sign_in_request() -> dict:

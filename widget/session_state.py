@@ -101,6 +101,18 @@ def display_number(call: dict) -> str:
     return number
 
 
+def dialled_text(number: str) -> str:
+    """A number being dialled as people read it until the server's display form comes:
+    a North American number as ``+1 312-555-0178``, else as it was given."""
+    digits = ""
+    for char in number:
+        if char.isdigit():
+            digits += char
+    if number.strip().startswith("+") and len(digits) == 11 and digits[0] == "1":
+        return "+1 " + digits[1:4] + "-" + digits[4:7] + "-" + digits[7:]
+    return number
+
+
 def _days_from_civil(year: int, month: int, day: int) -> int:
     year -= 1 if month <= 2 else 0
     era = (year if year >= 0 else year - 399) // 400
@@ -333,7 +345,7 @@ class SessionState:
 
     def begin_call(self, number: str) -> None:
         self.call_status = CALL_DIALING
-        self.call_number = number
+        self.call_number = dialled_text(number)
         self.call_uuid = ""
         self.wrapup_notice = ""
         self.clear_error()
@@ -363,7 +375,7 @@ class SessionState:
             return card
         if state in (CARD_CALLING, CARD_FAILED, CARD_UNKNOWN):
             card["badge"] = self.t("badge." + state)
-            card["number"] = self.call_number
+            card["number"] = "" if state == CARD_CALLING else self.call_number  # in the headline
             if state == CARD_CALLING and self.call_status == CALL_DIALING:
                 pickup = self.rings_agent_first and self.extension
                 card["headline"] = self.t(
@@ -396,7 +408,7 @@ class SessionState:
             card["headline"] = self.t("state.connected")
             card["timer"] = clock_text(now - self.connected_at)
         else:
-            card["headline"] = self.t("state.ended") + " · " + self.cause_text()
+            card["headline"] = self.cause_text()  # the badge says "Ended" already
             card["timer"] = clock_text((call.get("duration_ms") or 0) / 1000)
         return card
 
@@ -475,10 +487,20 @@ class SessionState:
 
     # ---- screen pops, lookups, recent calls, recordings ----------------------------------
 
+    def _shown_now(self, data: dict) -> bool:
+        """A webhook's result shows with its call, never beside a new attempt's card."""
+        if not self._of_live_call(data):
+            return False
+        return not data.get("call_id") or self.card_state() in (
+            CARD_RINGING,
+            CARD_CONNECTED,
+            CARD_ENDED,
+        )
+
     def screen_pop_link(self):
         """``{"url", "text"}`` of the screen pop to show, or None (none, or not http(s))."""
         url = web_url(self.screen_pop.get("url"))
-        if not url or not self._of_live_call(self.screen_pop):
+        if not url or not self._shown_now(self.screen_pop):
             return None
         webhook = cell_text(self.screen_pop.get("webhook"))
         return {"url": url, "text": webhook or url.split("//", 1)[1].split("/")[0]}
@@ -486,7 +508,7 @@ class SessionState:
     def lookup_tables(self) -> list:
         """The lookups of the call shown, each ``{"caption", "columns", "rows", "error"}``
         (all plain text)."""
-        return [self._table(data) for data in self.lookups if self._of_live_call(data)]
+        return [self._table(data) for data in self.lookups if self._shown_now(data)]
 
     def _table(self, data: dict) -> dict:
         columns = data.get("columns")

@@ -43,12 +43,12 @@ test("a click-to-call rings, connects and ends in the widget and on the CRM page
   const frame = widgetFrame(crm);
   const card = frame.getByTestId("call-card");
   await expect(card).toHaveAttribute("data-state", "ringing");
-  await expect(frame.getByTestId("call-headline")).toHaveText("Ringing");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Waiting for an answer");
   await expect(frame.getByTestId("call-number")).toHaveText(displayed(number));
   await expect(card).toHaveAttribute("data-state", "connected");
   await expect(frame.getByTestId("call-timer")).toHaveText(/^0:0\d$/);
   await expect(card).toHaveAttribute("data-state", "ended");
-  await expect(frame.getByTestId("call-headline")).toHaveText("Call ended · Hung up");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Hung up");
   await expect
     .poll(async () => (await eventsOfCall(crm, originated.uuid)).map((e) => e.event))
     .toEqual(["call_ringing", "call_answered", "call_ended"]);

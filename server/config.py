@@ -187,6 +187,8 @@ class TenantConfig(Settings):
     wrapup_seconds: Annotated[int, Field(ge=0, le=86400)] = 120
     # The Integration Centre's PBX host name and declared groups and webhooks.
     integrations: TenantIntegrations = TenantIntegrations()
+    # The widget offers its own sign-in form, for CRMs that cannot post ``login``.
+    widget_sign_in: bool = False
 
     @property
     def id(self) -> str:

@@ -15,6 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 WIDGET_DIR = PROJECT_ROOT / "widget"
 STATIC_DIR = PROJECT_ROOT / "static"
 WIDGET_MODULES = (
+    "messages.py",
     "protocol.py",
     "session_state.py",
     "controller.py",

@@ -62,6 +62,7 @@ declare namespace CrmBridge {
     | "call_in_progress"
     | "widget_failed"
     | "widget_not_ready"
+    | "call_in_progress"
     | (string & {});
 
   /** A request's id: sent back in the event that answers it. */
@@ -85,9 +86,29 @@ declare namespace CrmBridge {
     title?: string;
     /** CSS width of the iframe (default "320px"). */
     width?: string;
-    /** CSS height of the iframe (default "260px"). */
+    /** CSS height of the iframe until the panel reports its own (default "480px"). */
     height?: string;
+    /** The panel's colours (default "light"); "auto" follows the agent's system. */
+    theme?: Theme;
+    /** The accent colour as "#rrggbb" (buttons, links); pick one with 4.5:1 contrast. */
+    accent?: string;
+    /** The panel's language: "en", "es" or "de" (default: the browser's, else English). */
+    locale?: string;
+    /** The iframe's height follows the panel's content (default true). */
+    autoResize?: boolean;
+    /** The least height in px autoResize gives the iframe (default 320). */
+    minHeight?: number;
+    /** The most height in px autoResize gives the iframe (default 720); the panel scrolls inside. */
+    maxHeight?: number;
+    /** Shows the widget's debug footer (messages ignored from other origins). */
+    debug?: boolean;
   }
+
+  /** The panel's colour theme. */
+  type Theme = "light" | "dark" | "auto";
+
+  /** Who placed a call: the CRM page's request, or the agent in the widget's panel. */
+  type CallSource = "crm" | "widget";
 
   /** Fields every event has. */
   interface EventBase {
@@ -119,6 +140,10 @@ declare namespace CrmBridge {
     uuid: string;
     /** The number dialled, in E.164 ("+12025550143"). */
     destination: string;
+    /** The number as people read it ("+1 202-555-0143"). */
+    display?: string;
+    /** "crm" for the CRM's click_to_call; "widget" when the agent dialled in the panel. */
+    source: CallSource;
   }
 
   interface RecordingReadyEvent extends EventBase {
@@ -134,9 +159,40 @@ declare namespace CrmBridge {
     uuid?: string;
     direction: "inbound" | "outbound" | "internal" | string;
     number: string | null;
+    /** The number as people read it, international ("+44 20 7946 0018"), when known. */
+    display: string | null;
     caller_name: string | null;
     queue: string | null;
+    /** The queue's name, when known. */
+    queue_name: string | null;
     lead_id: string | null;
+  }
+
+  /** The call a call_state snapshot names. */
+  interface CurrentCall {
+    call_id: string;
+    uuid?: string | null;
+    direction: "inbound" | "outbound" | "internal" | string;
+    number: string | null;
+    display: string | null;
+    caller_name: string | null;
+    queue: string | null;
+    queue_name: string | null;
+    lead_id: string | null;
+    /** True once connected; false while ringing. */
+    answered: boolean;
+  }
+
+  /** The ended call the agent has still to wrap up. */
+  interface PendingWrapup {
+    call_id: string;
+    display?: string | null;
+    number?: string | null;
+    direction?: string | null;
+    caller_name?: string | null;
+    ended_at?: string | null;
+    /** When the bridge stops waiting (ISO 8601), if the tenant has a timeout. */
+    deadline?: string | null;
   }
 
   interface CallRingingEvent extends CallEventBase {
@@ -160,6 +216,10 @@ declare namespace CrmBridge {
     state: "checked_out" | "available" | "paused" | "in_call" | "wrap_up";
     pause_reason: string | null;
     queues: string[];
+    /** When the agent entered this state (ISO 8601, UTC), when the bridge knows. */
+    since?: string | null;
+    /** The ended call waiting for its wrap-up, or null. */
+    wrapup?: PendingWrapup | null;
     /** After check_in, when the dialer wants the agent to dial it to finish. */
     check_in_number?: string;
   }
@@ -170,6 +230,26 @@ declare namespace CrmBridge {
     disposition: Disposition;
     outcome: string | null;
     notes: string | null;
+    /** True when the agent skipped the wrap-up (`wrapup` with `skip: true`). */
+    skipped: boolean;
+  }
+
+  /**
+   * After every (re)connection of the widget's live stream - so after a reload of the
+   * page or in a new tab - a snapshot: the call under way, the agent's state and the
+   * pending wrap-up.
+   */
+  interface CallStateEvent extends EventBase {
+    event: "call_state";
+    call: CurrentCall | null;
+    agent_state: Omit<AgentStateEvent, keyof EventBase | "event" | "check_in_number"> | null;
+    wrapup: PendingWrapup | null;
+  }
+
+  /** The panel's content height in px (embed.js sizes the iframe with it: autoResize). */
+  interface ResizeEvent extends EventBase {
+    event: "resize";
+    height: number;
   }
 
   /** The outcome of `run_webhook`: the bridge has started the webhook's delivery. */
@@ -195,6 +275,8 @@ declare namespace CrmBridge {
     webhook: string;
     call_id: string | null;
     columns: string[];
+    /** Display labels of the columns, as the admin set them ({column: label}). */
+    labels?: Record<string, string>;
     /** One object per record, keyed by column; values are untrusted text or numbers. */
     records: Record<string, unknown>[];
     /** Why the lookup failed, or null. */
@@ -224,6 +306,8 @@ declare namespace CrmBridge {
     | WebhookStartedEvent
     | ScreenPopEvent
     | LookupResultEvent
+    | CallStateEvent
+    | ResizeEvent
     | ErrorEvent;
 
   /** Event names for `on` and `off`; "*" receives every event. */
@@ -241,6 +325,8 @@ declare namespace CrmBridge {
     webhook_started: WebhookStartedEvent;
     screen_pop: ScreenPopEvent;
     lookup_result: LookupResultEvent;
+    call_state: CallStateEvent;
+    resize: ResizeEvent;
     error: ErrorEvent;
     "*": WidgetEvent;
   }
@@ -286,6 +372,8 @@ declare namespace CrmBridge {
         outcome?: string;
         notes?: string;
       }
+    /** Skips the call's wrap-up: the agent is available again. */
+    | { action: "wrapup"; call_id: string; skip: true }
     | {
         action: "run_webhook";
         /** The Integration Centre webhook to run. */
@@ -346,6 +434,8 @@ declare namespace CrmBridge {
       outcome?: string,
       notes?: string,
     ): Promise<WrappedUpEvent>;
+    /** Skips the call's wrap-up (the event's `skipped` is true). */
+    skipWrapup(callId: string): Promise<WrappedUpEvent>;
     /** Runs an Integration Centre webhook, optionally for a call and with its parameter. */
     runWebhook(
       webhook: string,

@@ -11,6 +11,11 @@
  *       container: document.getElementById("dialer"),
  *       runtime: "micropython",              // optional: "micropython" (default) or "pyodide"
  *       readyTimeout: 15000,                 // optional: ms to wait for `ready` (0: forever)
+ *       theme: "light",                      // optional: "light" (default), "dark" or "auto"
+ *       accent: "#0b5cd5",                   // optional: the panel's accent colour
+ *       locale: "es",                        // optional: "en", "es", "de" (default: the browser's)
+ *       autoResize: true,                    // optional: the frame follows the panel's height
+ *       minHeight: 320, maxHeight: 720,      // optional: its bounds in px (autoResize)
  *     });
  *     widget.on("ready", (event) => console.log("widget ready", event.runtime));
  *     widget.on("*", (event) => console.log(event.event, event));   // every event
@@ -42,6 +47,7 @@
   var WIDGET_FAILED = "widget_failed";
   var WIDGET_NOT_READY = "widget_not_ready";
   var DEFAULT_READY_TIMEOUT = 15000;
+  var THEMES = ["light", "dark", "auto"];
   var counter = 0;
 
   function requestError(event) {
@@ -65,6 +71,26 @@
     var src = new URL("/widget/" + encodeURIComponent(options.tenant), server);
     src.searchParams.set("parent_origin", global.location.origin);
     if (options.runtime) src.searchParams.set("runtime", options.runtime);
+    if (options.theme != null) {
+      if (THEMES.indexOf(options.theme) < 0) {
+        throw new Error('CrmBridge.mount: theme is "light", "dark" or "auto"');
+      }
+      src.searchParams.set("theme", options.theme);
+    }
+    if (options.accent != null) {
+      if (!/^#[0-9a-fA-F]{6}$/.test(options.accent)) {
+        throw new Error('CrmBridge.mount: accent is a colour as "#rrggbb"');
+      }
+      src.searchParams.set("accent", options.accent);
+    }
+    if (options.locale) src.searchParams.set("locale", options.locale);
+    if (options.debug) src.searchParams.set("debug", "1");
+    var autoResize = options.autoResize !== false;
+    var minHeight = options.minHeight == null ? 320 : options.minHeight;
+    var maxHeight = options.maxHeight == null ? 720 : options.maxHeight;
+    if (typeof minHeight !== "number" || typeof maxHeight !== "number" || !(minHeight <= maxHeight)) {
+      throw new Error("CrmBridge.mount: minHeight and maxHeight are numbers of px, minHeight <= maxHeight");
+    }
 
     var iframe = global.document.createElement("iframe");
     iframe.src = src.toString();
@@ -72,7 +98,7 @@
     iframe.setAttribute("data-testid", "crm-bridge-iframe");
     iframe.style.border = "0";
     iframe.style.width = options.width || "320px";
-    iframe.style.height = options.height || "260px";
+    iframe.style.height = options.height || "480px";
 
     var listeners = {};
     var pending = {};
@@ -122,6 +148,10 @@
         if (notes != null) request.notes = notes;
         return send(request);
       },
+      // The agent is done with the call without a wrap-up.
+      skipWrapup: function (callId) {
+        return send({ action: "wrapup", call_id: callId, skip: true });
+      },
       // options (optional): {callId, dynamicParameter}.
       runWebhook: function (webhook, options) {
         var request = { action: "run_webhook", webhook: webhook };
@@ -168,7 +198,12 @@
       if (event.origin !== origin || event.source !== iframe.contentWindow) return;
       var data = event.data;
       if (!data || data.channel !== CHANNEL) return;
-      if (data.event === "ready") {
+      if (data.event === "resize") {
+        // The panel's content height: the frame follows it, within the CRM's bounds.
+        if (autoResize && typeof data.height === "number" && isFinite(data.height)) {
+          iframe.style.height = Math.min(maxHeight, Math.max(minHeight, Math.ceil(data.height))) + "px";
+        }
+      } else if (data.event === "ready") {
         clearTimeout(readyTimer);
         widget.ready = true;
         widget.readyEvent = data;

@@ -4,6 +4,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -134,3 +135,39 @@ async def test_libphonenumber_is_served_to_crm_pages_as_a_module(bridge: TestCli
     code = await module.text()
     assert code.rstrip().endswith("export default module.exports;")
     assert "sourceMappingURL" not in code
+
+
+async def test_the_look_comes_from_the_url_and_the_words_from_the_catalogue(
+    bridge: TestClient,
+) -> None:
+    html = await (await bridge.get(f"/widget/{TENANT}")).text()
+    assert '<html lang="en" data-theme="light">' in html
+    config = widget_config(html)
+    assert config["rings_agent_first"] is True  # the REST dialer rings the agent first
+    assert (config["sign_in"], config["locale"], config["accent"], config["debug"]) == (
+        False,
+        "",
+        "",
+        False,
+    )
+    query = {"theme": "dark", "accent": "#AA3300", "locale": "es-MX", "debug": "1"}
+    html = await (await bridge.get(f"/widget/{TENANT}", params=query)).text()
+    assert '<html lang="es" data-theme="dark">' in html
+    assert "Esperando a que su CRM inicie la sesión" in html  # before Python runs, too
+    config = widget_config(html)
+    assert (config["locale"], config["accent"], config["debug"]) == ("es", "#aa3300", True)
+    for wrong in ({"theme": "blue"}, {"accent": "red"}, {"accent": "#12345"}):
+        assert (await bridge.get(f"/widget/{TENANT}", params=wrong)).status == 400
+
+
+async def test_a_tenant_may_give_the_widget_its_own_sign_in_form(
+    database_url: str, rest_simulator: Any, aiohttp_client: Any
+) -> None:
+    from server.app import create_app
+    from tests.support import bridge_config
+
+    config = bridge_config(database_url, str(rest_simulator.make_url("")), widget_sign_in=True)
+    client = await aiohttp_client(create_app(config))
+    html = await (await client.get(f"/widget/{TENANT}")).text()
+    assert widget_config(html)["sign_in"] is True
+    assert 'data-testid="sign-in"' in html

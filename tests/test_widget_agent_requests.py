@@ -56,7 +56,7 @@ async def test_agent_requests_change_the_state_on_the_dialer(
     paused = await controller.handle({"action": "pause", "reason": "Lunch"})
     assert (paused["state"], paused["pause_reason"]) == ("paused", "Lunch")
     assert user.agent.pause_id == 2
-    assert controller.state.view()["agent-state"] == "Paused (Lunch)"
+    assert controller.state.view()["agent-state"] == "Paused · Lunch"
     unknown = await controller.handle({"action": "pause", "reason": "Nap", "request_id": 2})
     assert fields(unknown, "code", "action") == {
         "event": "error",
@@ -109,6 +109,7 @@ async def test_a_wrapup_is_stored_on_the_call(
         "request_id": 5,
         **request,
         "notes": None,
+        "skipped": False,
     }
     stored = await (await bridge.get("/api/v1/crm/calls", headers=api_key)).json()
     assert stored["calls"][0]["disposition"] == "Failed Contact"

@@ -64,11 +64,12 @@ async def test_login_then_click_to_call_reaches_the_dialer(
     )
     assert called["event"] == "call_originated"
     assert called["destination"] == "+12025550143"
+    assert (called["display"], called["source"]) == ("+1 202-555-0143", "crm")
     [call] = rest_state(rest_simulator).calls
     assert call.uuid == called["uuid"]
     assert call.destination == "12025550143"
     assert call.extension == "1001"
-    assert controller.state.view()["call-status"] == "Call started to +1 202-555-0143"
+    assert controller.state.view()["call-headline"] == "Call placed to +1 202-555-0143"
 
 
 async def test_wrong_password_is_an_error_event(bridge: TestClient) -> None:
@@ -190,7 +191,30 @@ async def test_a_call_the_dialer_got_but_never_answered_may_have_been_placed(
     assert outcome["code"] == protocol.DIALER_OUTCOME_UNKNOWN
     assert "the call may have been placed; check before calling again" in outcome["message"]
     view = controller.state.view()
-    assert view["call-status"] == (
-        "Call to +1 2025550143 may have been placed: check before calling again"
-    )
+    assert view["call-state"] == "unknown"
+    assert view["call-headline"] == "The call may have been placed: check before calling again"
+    assert view["error"] == ""  # not said twice
     assert controller.state.logged_in
+
+
+async def test_one_call_at_a_time_a_second_click_to_call_is_refused(
+    bridge: TestClient, rest_simulator: TestServer
+) -> None:
+    controller = widget(bridge)
+    await controller.handle({"action": "login", **AGENT})
+    controller.state.live_status = True  # a dialer whose calls the stream follows
+    first = {"action": "click_to_call", "phone_code": "1", "phone_number": "2025550143"}
+    placed = await controller.handle(first)
+    assert placed["event"] == "call_originated"
+    second = await controller.handle({**first, "request_id": "again"})
+    assert (second["event"], second["code"], second["request_id"]) == (
+        "error",
+        protocol.CALL_IN_PROGRESS,
+        "again",
+    )
+    assert len(rest_state(rest_simulator).calls) == 1  # the dialer never saw the second
+    view = controller.state.view()
+    assert view["call-state"] == "calling"  # the call under way is as it was
+    assert view["error"] == "Finish the current call first"
+    controller.state.live_event("call_ended", {"call_id": placed["uuid"], "uuid": placed["uuid"]})
+    assert controller.refusal(first) is None

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-MODULES = [ROOT / "widget" / n for n in ("protocol.py", "session_state.py", "controller.py")]
+MODULES = [
+    ROOT / "widget" / n for n in ("messages.py", "protocol.py", "session_state.py", "controller.py")
+]
 SCENARIO = ROOT / "tests" / "micropython" / "scenario.py"
 
 

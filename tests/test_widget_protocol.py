@@ -120,3 +120,23 @@ def test_login_with_an_empty_token_is_refused() -> None:
     with pytest.raises(protocol.ProtocolError) as refused:
         protocol.parse_request({"action": "login", "token": ""})
     assert refused.value.message == "login needs 'token' as non-empty text"
+
+
+@pytest.mark.parametrize(("field", "most"), sorted(protocol.LOGIN_FIELD_MAX.items()))
+def test_an_oversized_login_field_is_refused_by_name(field: str, most: int) -> None:
+    message = {"action": "login", "username": "a", "password": "p", field: "x" * (most + 1)}
+    if field == "token":
+        message = {"action": "login", "token": "x" * (most + 1)}
+    with pytest.raises(protocol.ProtocolError) as refused:
+        protocol.parse_request(message)
+    assert refused.value.code == protocol.INVALID_MESSAGE  # not the server's body_too_large
+    assert f"'{field}'" in refused.value.message
+    message[field] = "x" * most
+    assert protocol.parse_request(message)[field] == "x" * most
+
+
+def test_a_wrapup_may_be_skipped_without_a_disposition() -> None:
+    request = protocol.parse_request({"action": "wrapup", "call_id": "c-1", "skip": True})
+    assert (request["call_id"], request["skip"], request["disposition"]) == ("c-1", True, "")
+    with pytest.raises(protocol.ProtocolError):
+        protocol.parse_request({"action": "wrapup", "call_id": "c-1", "skip": "yes"})

@@ -28,7 +28,7 @@ from tests.test_widget_controller import fetch_through
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = [
     ROOT / "widget" / n
-    for n in ("protocol.py", "session_state.py", "live_stream.py", "controller.py")
+    for n in ("messages.py", "protocol.py", "session_state.py", "live_stream.py", "controller.py")
 ]
 SCENARIO = ROOT / "tests" / "micropython" / "webhook_scenario.py"
 
@@ -102,7 +102,7 @@ def test_screen_pops_are_forwarded_and_shown_as_http_links_only(results: list[An
             "call_id": "c-1",
         }
     ]
-    assert pop[1] == {"url": "https://crm.test/c?id=1", "text": "Open Pop"}
+    assert pop[1] == {"url": "https://crm.test/c?id=1", "text": "Pop"}  # the webhook's name
     assert bad_pop[0][0]["url"] == "javascript:alert(1)"  # the CRM page decides for itself
     assert bad_pop[1] is None  # but the widget never makes it a link
     assert other_call[1] is None  # another call's pop waits for no one
@@ -110,31 +110,37 @@ def test_screen_pops_are_forwarded_and_shown_as_http_links_only(results: list[An
 
 def test_lookup_results_are_forwarded_and_shown_as_plain_text(results: list[Any]) -> None:
     ringing, _, lookup, _, failed, other_call, _ = results[10:17]
-    assert ringing[2] is None
+    assert ringing[2] == []
     assert lookup[0][0]["event"] == "lookup_result"
     assert lookup[0][0]["records"][0] == {"name": "<b>Ada</b>", "note": None, "orders": 3}
-    assert lookup[2] == {
-        "caption": "Lookup Find contact",
-        "columns": ["name", "note", "orders"],
+    found = {
+        "caption": "Find contact",
+        "columns": ["Name", "Note", "Orders"],  # no labels sent: the keys, prettified
         "rows": [["<b>Ada</b>", "", "3"], ["Bo", "x" * 199 + "…", "true"]],
         "error": "",
+        "details": "",
     }
-    assert failed[2] == {
-        "caption": "Lookup Find",
-        "columns": ["a"],
-        "rows": [],
-        "error": "the CRM answered HTTP 500",
-    }
+    assert lookup[2] == [found]
+    # A failed lookup shows in plain words beside the other's records, which stay.
+    assert failed[2] == [
+        found,
+        {
+            "caption": "Find",
+            "columns": ["A"],
+            "rows": [],
+            "error": "The lookup did not work; try again later",
+            "details": "the CRM answered HTTP 500",
+        },
+    ]
     assert other_call[2] == failed[2]  # a screen pop of another call leaves it alone
 
 
 def test_the_queue_picker_follows_the_agents_queues(results: list[Any]) -> None:
     text, chosen, controls = results[17]
-    assert text == "Available · queues Support, 9"
+    assert text == "Available"
     assert chosen == ["7", "9"]
     assert controls["queue-controls"] is True
     assert controls["screen-pop"] is False  # the last pop was another call's
-    assert controls["lookup"] is True
     assert SessionState().controls()["queue-controls"] is False
 
 

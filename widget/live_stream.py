@@ -42,6 +42,13 @@ def crm_event(name: str, data: dict) -> dict:
     return protocol.event(name, **fields)
 
 
+def _fields(names, data: dict) -> dict:
+    fields = {}
+    for name in names:
+        fields[name] = data.get(name)
+    return fields
+
+
 class LiveStream:
     def __init__(self, state) -> None:
         self.state = state
@@ -53,6 +60,23 @@ class LiveStream:
     def forget(self) -> None:
         """A new session starts from the server's present, not from the last one's ids."""
         self.last_id = None
+
+    def snapshot(self) -> dict:
+        """The ``call_state`` event: the current call (or None), the agent's state and
+        the pending wrap-up, for a CRM page that reloaded or opened in a new tab."""
+        call = None
+        if self.state.live_phase in ("ringing", "connected"):
+            call = _fields(protocol.CALL_FIELDS, self.state.live_call)
+            call["answered"] = self.state.live_phase == "connected"
+        state = self.state.agent_state
+        return protocol.event(
+            protocol.CALL_STATE,
+            call=call,
+            agent_state=None
+            if state is None
+            else _fields(protocol.LIVE_FIELDS["agent_state"], state),
+            wrapup=self.state.pending_wrapup(),
+        )
 
     def receive(self, message, now: float = 0.0) -> list:
         """Take one server message (``now`` in seconds, for the call timer); return the
@@ -66,8 +90,9 @@ class LiveStream:
                 message.get("state"),
                 message.get("calls") or [],
                 message.get("pause_reasons") or [],
+                now,
             )
-            return []
+            return [self.snapshot()]
         if kind == "error":
             self.state.stream_refused(str(message.get("message") or message.get("code")))
             return []

@@ -35,6 +35,11 @@ RECORDING_READY = "recording_ready"
 ERROR = "error"
 WRAPPED_UP = "wrapped_up"  # a wrapup's outcome; the agent requests answer with agent_state
 WEBHOOK_STARTED = "webhook_started"  # a run_webhook's outcome: the delivery is under way
+# After each welcome of the live stream: the current call, the agent's state, the pending
+# wrap-up (a snapshot for a page that reloaded or opened in a new tab)
+CALL_STATE = "call_state"
+# The panel's content height, so embed.js can size the iframe (``autoResize``)
+RESIZE = "resize"
 # Live events from the bridge's stream (our extension), forwarded as they come
 CALL_RINGING = "call_ringing"
 CALL_ANSWERED = "call_answered"
@@ -45,19 +50,34 @@ SCREEN_POP = "screen_pop"
 LOOKUP_RESULT = "lookup_result"
 LIVE_EVENTS = (CALL_RINGING, CALL_ANSWERED, CALL_ENDED, AGENT_STATE, SCREEN_POP, LOOKUP_RESULT)
 EVENTS = (READY, LOGGED_IN, LOGGED_OUT, CALL_ORIGINATED, RECORDING_READY, ERROR, WRAPPED_UP)
-EVENTS = EVENTS + (WEBHOOK_STARTED,) + LIVE_EVENTS
+EVENTS = EVENTS + (WEBHOOK_STARTED, CALL_STATE, RESIZE) + LIVE_EVENTS
+# Who placed a call: the CRM page (click_to_call) or the agent in the panel (call_originated)
+SOURCE_CRM = "crm"
+SOURCE_WIDGET = "widget"
 
 # The fields each live event carries to the CRM page (``uuid`` only for a click_to_call's)
-CALL_FIELDS = ("call_id", "uuid", "direction", "number", "caller_name", "queue", "lead_id")
+CALL_FIELDS = (
+    "call_id",
+    "uuid",
+    "direction",
+    "number",
+    "display",
+    "caller_name",
+    "queue",
+    "queue_name",
+    "lead_id",
+)
 LIVE_FIELDS = {
     CALL_RINGING: CALL_FIELDS,
     CALL_ANSWERED: CALL_FIELDS,
     CALL_ENDED: CALL_FIELDS + ("duration_ms", "bill_ms", "hangup_cause"),
-    AGENT_STATE: ("state", "pause_reason", "queues"),
+    AGENT_STATE: ("state", "pause_reason", "queues", "since", "wrapup"),
     SCREEN_POP: ("url", "webhook", "call_id"),
-    LOOKUP_RESULT: ("webhook", "call_id", "columns", "records", "error"),
+    LOOKUP_RESULT: ("webhook", "call_id", "columns", "labels", "records", "error"),
 }
 CRM_TAG_MAX = 100  # characters of click_to_call's crm_tag
+# The most characters the server takes in each login field (a longer one is refused here)
+LOGIN_FIELD_MAX = {"username": 150, "password": 200, "token": 100, "extension": 32}
 
 # Error codes carried by ``error`` events
 INVALID_MESSAGE = "invalid_message"
@@ -71,6 +91,8 @@ WIDGET_FAILED = "widget_failed"
 WIDGET_NOT_READY = "widget_not_ready"
 # The call was sent to the dialer but its answer did not come: it may have been placed.
 DIALER_OUTCOME_UNKNOWN = "dialer_outcome_unknown"
+# A click_to_call while a call is being placed or is not over yet: one call at a time.
+CALL_IN_PROGRESS = "call_in_progress"
 
 _REQUIRED_TEXT = {
     LOGIN: ("username", "password"),
@@ -161,7 +183,10 @@ def parse_request(data: dict) -> dict:
         )
     request = {"action": action, "request_id": request_id}
     with_token = action == LOGIN and data.get("token") is not None
+    skip = action == WRAPUP and data.get("skip") is True
     required = _TOKEN_LOGIN_REQUIRED if with_token else _REQUIRED_TEXT[action]
+    if skip:
+        required = ("call_id",)
     optional = _TOKEN_LOGIN_OPTIONAL if with_token else _OPTIONAL_TEXT[action]
     for name in required:
         value = _text(data.get(name))
@@ -184,7 +209,12 @@ def parse_request(data: dict) -> dict:
                 INVALID_MESSAGE, action + ": '" + name + "' must be text", request_id, action
             )
         request[name] = text
-    if action == WRAPUP and request["disposition"] not in DISPOSITIONS:
+    if action == WRAPUP:
+        request["skip"] = skip
+        request.setdefault("disposition", "")
+    if action == LOGIN:
+        _check_login_lengths(request)
+    if action == WRAPUP and not skip and request["disposition"] not in DISPOSITIONS:
         raise ProtocolError(
             INVALID_MESSAGE,
             "wrapup: 'disposition' must be one of " + ", ".join(DISPOSITIONS),
@@ -201,6 +231,21 @@ def parse_request(data: dict) -> dict:
             action,
         )
     return request
+
+
+def _check_login_lengths(request: dict) -> None:
+    for name in LOGIN_FIELD_MAX:
+        if len(request.get(name) or "") > LOGIN_FIELD_MAX[name]:
+            raise ProtocolError(
+                INVALID_MESSAGE,
+                "login: '"
+                + name
+                + "' must be at most "
+                + str(LOGIN_FIELD_MAX[name])
+                + " characters",
+                request["request_id"],
+                LOGIN,
+            )
 
 
 def _queues(value, request_id) -> list:

@@ -107,6 +107,10 @@ class ServerApi:
         path = "/api/v1/calls/" + call_id + "/wrapup"
         return await self._send("POST", path, body, token=token)
 
+    async def recent_calls(self, token: str) -> dict:
+        """The agent's last calls, newest first: ``{"calls": [...]}``."""
+        return await self._send("GET", "/api/v1/agent/calls?limit=20", token=token)
+
     async def run_webhook(self, token: str, body: dict) -> dict:
         """Start one of the Integration Centre's webhooks; ``{"delivery_id", ...}`` (202)."""
         return await self._send("POST", "/api/v1/webhooks/run", body, token=token)

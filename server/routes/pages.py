@@ -7,9 +7,12 @@ then announces itself to that origin only.
 ``GET /console/{tenant}?crm=URL``: for CRMs that run inside a frame and post to
 ``parent``: this page frames the CRM (whose origin must be allowed) and runs the widget.
 
-``runtime=micropython|pyodide`` overrides the tenant's default runtime on both.
+``runtime=micropython|pyodide`` overrides the tenant's default runtime on both; the look
+comes from ``theme=light|dark|auto``, ``accent=#rrggbb``, ``locale=en|es|de`` (else the
+browser's language) and ``debug=1`` (see docs/widget.md).
 """
 
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -18,9 +21,32 @@ from aiohttp import web
 from server.config import RUNTIMES, ConfigError, TenantConfig, normalise_origin
 from server.keys import ASSETS, CONFIG, TEMPLATES
 from server.security_headers import widget_csp
-from widget import protocol
+from widget import messages, protocol
 
 WIDGET_VERSION = "0.1.0"
+THEMES = ("light", "dark", "auto")
+ACCENT = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+class Look:
+    """How the page asked the widget to look: theme, accent, language, debug footer."""
+
+    def __init__(self, request: web.Request) -> None:
+        query = request.query
+        theme = query.get("theme", "light")
+        if theme not in THEMES:
+            raise web.HTTPBadRequest(text=f"theme must be one of {', '.join(THEMES)}")
+        accent = query.get("accent", "")
+        if accent and not ACCENT.fullmatch(accent):
+            raise web.HTTPBadRequest(text="accent must be a colour as #rrggbb")
+        self.theme = theme
+        self.accent = accent.lower()
+        wanted = query.get("locale", "")
+        self.locale = messages.pick_locale(wanted) if wanted else ""
+        self.debug = query.get("debug", "") in ("1", "true")
+
+    def text(self, key: str) -> str:
+        return messages.text(self.locale or messages.DEFAULT_LOCALE, key)
 
 
 def tenant_of(request: web.Request) -> TenantConfig:
@@ -51,14 +77,22 @@ def _allowed_origin(tenant: TenantConfig, value: str, what: str) -> str:
 
 
 def _render(
-    request: web.Request, template: str, *, framing: str, **context: object
+    request: web.Request, template: str, *, framing: str, look: Look, **context: object
 ) -> web.Response:
     """The page, under `widget_csp` with a fresh nonce for its own inline scripts."""
     nonce = secrets.token_urlsafe(18)
     html = (
         request.app[TEMPLATES]
         .get_template(template)
-        .render(assets=request.app[ASSETS], protocol=protocol, csp_nonce=nonce, **context)
+        .render(
+            assets=request.app[ASSETS],
+            protocol=protocol,
+            csp_nonce=nonce,
+            t=look.text,
+            locale=look.locale or messages.DEFAULT_LOCALE,
+            theme=look.theme,
+            **context,
+        )
     )
     response = web.Response(text=html, content_type="text/html")
     response.headers["Content-Security-Policy"] = widget_csp(nonce, framing)
@@ -68,8 +102,9 @@ def _render(
 
 
 def _widget_config(
-    tenant: TenantConfig, runtime: str, announce_to: list[dict[str, str]]
+    tenant: TenantConfig, runtime: str, announce_to: list[dict[str, str]], look: Look
 ) -> dict[str, object]:
+    dialer = tenant.dialers.get(tenant.click_to_call_dialer)
     return {
         "tenant": tenant.id,
         "api_base": "",
@@ -79,12 +114,19 @@ def _widget_config(
         "announce_to": announce_to,
         "pause_reasons": list(tenant.pause_reasons),
         "queues": [{"id": queue.id, "name": queue.name} for queue in tenant.queues],
+        # The REST dialer rings the agent's own phone first and answers once it is picked up.
+        "rings_agent_first": dialer is not None and dialer.kind == "rest",
+        "sign_in": tenant.widget_sign_in,
+        "locale": look.locale,
+        "accent": look.accent,
+        "debug": look.debug,
     }
 
 
 async def widget_page(request: web.Request) -> web.Response:
     tenant = tenant_of(request)
     runtime = _runtime(request, tenant)
+    look = Look(request)
     if "parent_origin" in request.query:
         origins = [_allowed_origin(tenant, request.query["parent_origin"], "parent_origin")]
     else:
@@ -93,10 +135,11 @@ async def widget_page(request: web.Request) -> web.Response:
         request,
         "widget.html",
         framing="frame-ancestors " + " ".join(tenant.allowed_origins),
+        look=look,
         tenant=tenant,
         runtime=runtime,
         widget_config=_widget_config(
-            tenant, runtime, [{"window": "parent", "origin": o} for o in origins]
+            tenant, runtime, [{"window": "parent", "origin": o} for o in origins], look
         ),
     )
 
@@ -104,6 +147,7 @@ async def widget_page(request: web.Request) -> web.Response:
 async def console_page(request: web.Request) -> web.Response:
     tenant = tenant_of(request)
     runtime = _runtime(request, tenant)
+    look = Look(request)
     crm_url = request.query.get("crm", "")
     parts = urlsplit(crm_url)
     origin = _allowed_origin(tenant, f"{parts.scheme}://{parts.netloc}", "crm")
@@ -111,10 +155,13 @@ async def console_page(request: web.Request) -> web.Response:
         request,
         "console.html",
         framing=f"frame-ancestors 'self'; frame-src {origin}",
+        look=look,
         tenant=tenant,
         runtime=runtime,
         crm_url=crm_url,
-        widget_config=_widget_config(tenant, runtime, [{"window": "crm-frame", "origin": origin}]),
+        widget_config=_widget_config(
+            tenant, runtime, [{"window": "crm-frame", "origin": origin}], look
+        ),
     )
 
 

@@ -105,7 +105,10 @@ async def _welcome(request: web.Request, agent: Agent) -> dict[str, Any]:
         "type": "welcome",
         "live_status": live_status(tenant),
         "state": None if state is None else state.data(),
-        "calls": [event_data(call, queue_names(tenant)) for call in calls],
+        # Not ended yet: "answered" tells a ringing call from a connected one.
+        "calls": [
+            {**event_data(call, queue_names(tenant)), "answered": call.answered} for call in calls
+        ],
         "pause_reasons": list(tenant.pause_reasons),
     }
 

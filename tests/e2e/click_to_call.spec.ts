@@ -3,6 +3,7 @@ import {
   LIVE_EVENTS,
   answerEvents,
   crmEvents,
+  displayed,
   expect,
   injectFault,
   originatesTo,
@@ -20,7 +21,10 @@ async function dial(page: import("@playwright/test").Page, number: string) {
 test("the widget announces itself with its runtime and protocol", async ({ crm, runtime }) => {
   const [ready] = await waitForEvent(crm, "ready");
   expect(ready).toMatchObject({ channel: "crm-bridge", protocol: 1, runtime });
-  await expect(widgetFrame(crm).getByTestId("session-status")).toHaveText("Logged out");
+  const frame = widgetFrame(crm);
+  await expect(frame.getByTestId("call-card")).toHaveAttribute("data-state", "signed_out");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Waiting for your CRM to sign you in");
+  await expect(frame.getByTestId("debug")).toBeHidden(); // no debug footer unless asked for
 });
 
 test("login then click-to-call reaches the dialer with the right parameters and key", async ({
@@ -51,8 +55,8 @@ test("login then click-to-call reaches the dialer with the right parameters and 
     api_key: E2E.restApiKey,
   });
   const frame = widgetFrame(page);
-  await expect(frame.getByTestId("session-status")).toHaveText("Logged in as agent1 (ext. 1001)");
-  await expect(frame.getByTestId("call-status")).toContainText("Call started to +1");
+  await expect(frame.getByTestId("session-status")).toHaveText("agent1 · ext. 1001");
+  await expect(frame.getByTestId("call-number")).toHaveText(displayed(number));
   // Pages, scripts, the widget's Python modules and API answers: none holds the key.
   const texts = await Promise.all(bodies);
   expect(texts.length).toBeGreaterThan(8);
@@ -132,8 +136,11 @@ test("a wrong password gives an error event and the widget says so", async ({ cr
   await crm.getByTestId("crm-login").click();
   const [error] = await waitForEvent(crm, "error");
   expect(error).toMatchObject({ code: "invalid_credentials", message: "wrong username or password" });
-  await expect(widgetFrame(crm).getByTestId("error")).toHaveText("wrong username or password");
-  await expect(widgetFrame(crm).getByTestId("session-status")).toHaveText("Logged out");
+  const frame = widgetFrame(crm);
+  await expect(frame.getByTestId("error")).toHaveText("Wrong username or password");
+  await expect(frame.getByTestId("error-code")).toHaveText(/^invalid_credentials: /);
+  await expect(frame.getByTestId("error-details")).not.toHaveAttribute("open");
+  await expect(frame.getByTestId("call-card")).toHaveAttribute("data-state", "signed_out");
 });
 
 test("after logout, click-to-call is refused and nothing is dialled", async ({ crm, request, runtime }) => {
@@ -145,7 +152,7 @@ test("after logout, click-to-call is refused and nothing is dialled", async ({ c
   await dial(crm, number);
   const [error] = await waitForEvent(crm, "error");
   expect(error.code).toBe("not_logged_in");
-  await expect(widgetFrame(crm).getByTestId("session-status")).toHaveText("Logged out");
+  await expect(widgetFrame(crm).getByTestId("call-card")).toHaveAttribute("data-state", "signed_out");
   expect(await originatesTo(request, `1${number}`)).toEqual([]);
 });
 
@@ -165,14 +172,21 @@ test("a dialer that refuses or is down gives an error event", async ({ crm, requ
   await dial(crm, refused);
   const [rejected] = await waitForEvent(crm, "error");
   expect(rejected).toMatchObject({ code: "dialer_rejected", message: "rest refused: No free channels" });
-  await expect(widgetFrame(crm).getByTestId("call-status")).toContainText("failed");
+  const frame = widgetFrame(crm);
+  await expect(frame.getByTestId("call-card")).toHaveAttribute("data-state", "failed");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Call not placed");
+  // Words for people in view; the dialer's own text only behind "Details".
+  await expect(frame.getByTestId("error")).toHaveText("The phone system refused the call");
+  await expect(frame.getByTestId("error-code")).toHaveText("dialer_rejected: rest refused: No free channels");
 
   await dial(crm, down);
   const [, unavailable] = await waitForEvent(crm, "error", 2);
   expect(unavailable.code).toBe("dialer_unavailable");
   expect(unavailable.message).toContain("unreachable");
-  await expect(widgetFrame(crm).getByTestId("error")).toContainText("unreachable");
-  await expect(widgetFrame(crm).getByTestId("session-status")).toHaveText("Logged in as agent1 (ext. 1001)");
+  await expect(frame.getByTestId("error")).toHaveText(
+    "The phone system cannot be reached; try again in a minute",
+  );
+  await expect(frame.getByTestId("session-status")).toHaveText("agent1 · ext. 1001");
 });
 
 test("a CRM running in a frame drives the widget of its parent page", async ({ page, request, runtime }) => {
@@ -181,9 +195,9 @@ test("a CRM running in a frame drives the widget of its parent page", async ({ p
   const crmFrame = () => page.frames().find((frame) => frame.url().startsWith(E2E.crm))!;
   await expect.poll(async () => (await crmFrame().evaluate(() => (window as any).crmEvents.length))).toBeGreaterThan(0);
   await crm.getByTestId("crm-login").click();
-  await expect(page.getByTestId("session-status")).toHaveText("Logged in as agent1 (ext. 1001)");
+  await expect(page.getByTestId("session-status")).toHaveText("agent1 · ext. 1001");
   await crm.getByTestId("call-1").click();
-  await expect(page.getByTestId("call-status")).toHaveText("Call started to +1 202-555-0143");
+  await expect(page.getByTestId("call-number")).toHaveText("+1 202-555-0143");
   const events = await crmFrame().evaluate(() => (window as any).crmEvents.map((e: any) => e.event));
   expect(events.filter((name: string) => !LIVE_EVENTS.includes(name))).toEqual([
     "ready",

@@ -128,8 +128,25 @@ export async function injectFault(request: APIRequestContext, fault: object): Pr
   expect(response.status()).toBe(201);
 }
 
-/** Events the widget forwards from the bridge's live stream, not answers to requests. */
-export const LIVE_EVENTS = ["call_ringing", "call_answered", "call_ended", "agent_state"];
+/**
+ * Events the widget sends on its own (from the bridge's live stream, its snapshot after
+ * each welcome, its content height), not answers to requests.
+ */
+export const LIVE_EVENTS = [
+  "call_ringing",
+  "call_answered",
+  "call_ended",
+  "agent_state",
+  "screen_pop",
+  "lookup_result",
+  "call_state",
+  "resize",
+];
+
+/** How the panel shows a US number of `uniqueNumber`: "+1 202-551-1001". */
+export function displayed(digits: string): string {
+  return `+1 ${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`;
+}
 
 /** The events that are not live ones (see LIVE_EVENTS), in order. */
 export async function answerEvents(page: Page): Promise<CrmEvent[]> {
@@ -156,4 +173,80 @@ export function widgetWindow(page: Page): Frame {
   const frame = page.frames().find((f) => new URL(f.url()).pathname.startsWith("/widget/"));
   if (!frame) throw new Error("the page has no widget frame");
   return frame;
+}
+
+/** Mount options a test passes to `mountPanel` (see embed.d.ts's MountOptions). */
+export type PanelOptions = {
+  width?: string;
+  height?: string;
+  theme?: string;
+  locale?: string;
+  autoResize?: boolean;
+  debug?: boolean;
+};
+
+/**
+ * The demo's empty CRM page (light) with the widget mounted by embed.js, ready; the
+ * page's `crmWidget` and `crmEvents` as on the demo CRM page.
+ */
+export async function mountPanel(page: Page, runtime: string, options: PanelOptions = {}) {
+  if (!page.url().startsWith(`${E2E.crm}/blank`)) await page.goto(`${E2E.crm}/blank`);
+  await page.evaluate(
+    ({ server, runtime, options }) => {
+      const w = window as any;
+      w.crmEvents = [];
+      w.crmWidget = w.CrmBridge.mount({
+        server,
+        tenant: "demo",
+        runtime,
+        container: document.body,
+        readyTimeout: 90000,
+        ...options,
+      });
+      w.crmWidget.on("*", (event: unknown) => w.crmEvents.push(event));
+    },
+    { server: E2E.bridge, runtime, options },
+  );
+  await expect(widgetFrame(page).locator("body[data-ready=true]")).toBeAttached({ timeout: 90_000 });
+}
+
+/** Logs the mounted widget in as `agent` and waits for the live stream's welcome. */
+export async function loginPanel(page: Page, agent = E2E.liveAgent) {
+  await page.evaluate(
+    (agent) => (window as any).crmWidget.login({ username: agent.username, password: agent.password }),
+    agent,
+  );
+  await expect(widgetFrame(page).getByTestId("live")).toBeVisible();
+}
+
+/** The demo live agent's user id on the REST simulator. */
+export async function liveAgentUserId(request: APIRequestContext): Promise<number> {
+  const state = await (await request.get(`${E2E.simulator}/_sim/state`)).json();
+  return state.users.find((user: any) => user.username === E2E.liveAgent.username).id;
+}
+
+/** Rings the demo live agent with a call from `caller`; the dialer's call id. */
+export async function ringLiveAgent(
+  request: APIRequestContext,
+  caller: string,
+  plan: object,
+): Promise<string> {
+  const response = await request.post(`${E2E.simulator}/_sim/inbound`, {
+    data: { user_id: await liveAgentUserId(request), caller, caller_name: "Jane Roe", ...plan },
+  });
+  expect(response.status()).toBe(202);
+  return (await response.json()).call_id;
+}
+
+/**
+ * The live agent checked in with no wrap-up left by an earlier test (skipped), so each
+ * test starts from "available".
+ */
+export async function availableLiveAgent(page: Page) {
+  let state = await page.evaluate(() => (window as any).crmWidget.checkIn());
+  if (state.wrapup) {
+    await page.evaluate((id) => (window as any).crmWidget.skipWrapup(id), state.wrapup.call_id);
+    state = await page.evaluate(() => (window as any).crmWidget.checkIn());
+  }
+  return state;
 }

@@ -1,5 +1,5 @@
 import type { APIRequestContext, Page, WebSocketRoute } from "@playwright/test";
-import { E2E, crmEvents, expect, test, uniqueNumber, waitForEvent, widgetFrame, type CrmEvent } from "./fixtures";
+import { E2E, crmEvents, displayed, expect, test, uniqueNumber, waitForEvent, widgetFrame, type CrmEvent } from "./fixtures";
 
 // Inbound calls over the bridge's live stream: the demo's REST simulator rings the demo
 // agent (POST /_sim/inbound), pushes the call's events to the bridge, which streams them
@@ -59,10 +59,17 @@ test("an inbound call shows in the widget and the CRM page gets its events", asy
   await login(crm);
   const caller = `+1${uniqueNumber(52, runtime)}`;
   const callId = await ringAgent(request, caller, { ring_seconds: 2, talk_seconds: 2 });
-  const live = widgetFrame(crm).getByTestId("live-call");
-  await expect(live).toContainText(`Ringing from ${caller} (Jane Roe)`);
-  await expect(live).toContainText(new RegExp(`Connected from \\${caller} \\(Jane Roe\\) · 0:0\\d`));
-  await expect(live).toContainText(new RegExp(`Ended from \\${caller} \\(Jane Roe\\) after 0:0\\d`));
+  const frame = widgetFrame(crm);
+  const card = frame.getByTestId("call-card");
+  await expect(card).toHaveAttribute("data-state", "ringing");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Incoming call");
+  await expect(frame.getByTestId("call-number")).toHaveText(displayed(caller.slice(2)));
+  await expect(frame.getByTestId("call-name")).toHaveText("Jane Roe");
+  await expect(card).toHaveAttribute("data-state", "connected");
+  await expect(frame.getByTestId("call-timer")).toHaveText(/^0:0\d$/);
+  await expect(card).toHaveAttribute("data-state", "ended");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Hung up");
+  await expect(frame.getByTestId("call-timer")).toHaveText(/^0:0\d$/);
   await expect
     .poll(async () => (await eventsOfCall(crm, callId)).map((e) => e.event))
     .toEqual(CALL_EVENTS);

@@ -1,4 +1,4 @@
-import { E2E, expect, test, uniqueNumber, waitForEvent, widgetFrame, type CrmEvent } from "./fixtures";
+import { E2E, displayed, expect, test, uniqueNumber, waitForEvent, widgetFrame, type CrmEvent } from "./fixtures";
 
 // Live calls over the bridge's stream: the demo's REST simulator pushes its call events
 // to the bridge, which streams them to the widget, which shows them and tells the CRM.
@@ -40,10 +40,15 @@ test("a click-to-call rings, connects and ends in the widget and on the CRM page
     (n) => (window as any).crmWidget.clickToCall("1", n),
     number,
   );
-  const live = widgetFrame(crm).getByTestId("live-call");
-  await expect(live).toContainText(/Ringing to .*/);
-  await expect(live).toContainText(/Connected to .* · 0:0\d/);
-  await expect(live).toContainText(/Ended to .* after 0:0\d/);
+  const frame = widgetFrame(crm);
+  const card = frame.getByTestId("call-card");
+  await expect(card).toHaveAttribute("data-state", "ringing");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Waiting for an answer");
+  await expect(frame.getByTestId("call-number")).toHaveText(displayed(number));
+  await expect(card).toHaveAttribute("data-state", "connected");
+  await expect(frame.getByTestId("call-timer")).toHaveText(/^0:0\d$/);
+  await expect(card).toHaveAttribute("data-state", "ended");
+  await expect(frame.getByTestId("call-headline")).toHaveText("Hung up");
   await expect
     .poll(async () => (await eventsOfCall(crm, originated.uuid)).map((e) => e.event))
     .toEqual(["call_ringing", "call_answered", "call_ended"]);
@@ -104,6 +109,9 @@ test("pause and resume from the CRM give agent_state events; the wrap-up is stor
   await frame.getByTestId("wrapup-save").focus();
   await crm.keyboard.press("Enter");
   await expect(frame.getByTestId("wrapup")).toBeHidden();
+  // Saved: the status line says so and the focus moves to the panel's heading.
+  await expect(frame.getByTestId("notice")).toHaveText("Wrap-up saved");
+  await expect(frame.getByTestId("panel-title")).toBeFocused();
 
   const admin = { Authorization: `Basic ${btoa(`admin:${E2E.adminPassword}`)}` };
   const key = await request.post(`${E2E.bridge}/admin/api/keys`, {

@@ -21,7 +21,7 @@ test("a login token from the CRM back end logs the agent in, once", async ({ crm
   const first = await crm.evaluate((token) => (window as any).crmWidget.login({ token }), token);
   expect(first).toMatchObject({ event: "logged_in", username: E2E.agent.username });
   await expect(widgetFrame(crm).getByTestId("session-status")).toHaveText(
-    `Logged in as ${E2E.agent.username} (ext. ${E2E.agent.extension})`,
+    `${E2E.agent.username} · ext. ${E2E.agent.extension}`,
   );
   const again = await crm.evaluate(
     (token) => (window as any).crmWidget.login({ token }).catch((error: any) => error.code),

@@ -1,92 +1,115 @@
 import type { Page, WebSocketRoute } from "@playwright/test";
-import { E2E, crmEvents, expect, test, uniqueNumber, widgetFrame, type CrmEvent } from "./fixtures";
+import {
+  availableLiveAgent,
+  crmEvents,
+  expect,
+  loginPanel,
+  mountPanel,
+  ringLiveAgent,
+  test,
+  uniqueNumber,
+  widgetFrame,
+  E2E,
+  type CrmEvent,
+} from "./fixtures";
 
-// The widget's phone panel in a 320 × 480 frame: the queue picker by keyboard, what the
-// stream's Integration Centre events show, and that nothing needs sideways scrolling.
+// The widget's phone panel in a small frame: the queue picker by keyboard, what the
+// stream's Integration Centre events show, and that the fullest panel fits 320 × 480 and
+// 280 px wide with nothing cut off and nothing scrolling sideways.
 
 type LiveEvent = CrmEvent & Record<string, unknown>;
 
-// Both act as the demo's live-call agent: one at a time.
+// All act as the demo's live-call agent: one at a time.
 test.describe.configure({ mode: "serial" });
 test.slow();
 
-/** The demo's empty CRM page with the widget mounted in a 320 × 480 frame, logged in. */
-async function panelIn320x480(page: Page, runtime: string) {
-  await page.goto(`${E2E.crm}/blank`);
-  await page.evaluate(
-    ({ server, runtime }) => {
-      const w = window as any;
-      w.crmEvents = [];
-      w.crmWidget = w.CrmBridge.mount({
-        server,
-        tenant: "demo",
-        runtime,
-        container: document.body,
-        width: "320px",
-        height: "480px",
-        readyTimeout: 90000,
-      });
-      w.crmWidget.on("*", (event: unknown) => w.crmEvents.push(event));
-    },
-    { server: E2E.bridge, runtime },
-  );
-  await expect(widgetFrame(page).locator("body[data-ready=true]")).toBeAttached({ timeout: 90_000 });
-  await page.evaluate(() =>
-    (window as any).crmWidget.login({ username: "agent2", password: "Agent2-demo-pass" }),
-  );
-  await expect(widgetFrame(page).getByTestId("live")).toBeVisible();
-}
-
-/** Every visible control of the panel lies inside the frame's box; nothing scrolls sideways. */
-async function expectFitsTheFrame(page: Page) {
+/**
+ * Nothing scrolls sideways, numbers stay whole, and every visible control lies inside the
+ * frame once scrolled to (the call card and its actions without scrolling).
+ */
+async function expectFitsTheFrame(page: Page, width: number, height: number) {
   const frame = widgetFrame(page);
   const box = (await page.getByTestId("crm-bridge-iframe").boundingBox())!;
-  expect([box.width, box.height]).toEqual([320, 480]);
-  const scroll = await frame
-    .locator("html")
-    .evaluate((html) => [html.scrollWidth, html.clientWidth]);
-  expect(scroll[0]).toBeLessThanOrEqual(scroll[1]);
-  const controls = frame.locator("button, select, input, textarea, a[href], table");
+  expect([box.width, box.height]).toEqual([width, height]);
+  for (const selector of ["html", "[data-testid=panel-body]"]) {
+    const [scroll, client] = await frame
+      .locator(selector)
+      .evaluate((node) => [node.scrollWidth, node.clientWidth]);
+    expect(scroll, selector).toBeLessThanOrEqual(client);
+  }
+  const inside = async (locator: ReturnType<typeof frame.locator>) => {
+    const at = (await locator.boundingBox())!;
+    expect(at.x).toBeGreaterThanOrEqual(box.x);
+    expect(at.x + at.width).toBeLessThanOrEqual(box.x + box.width + 0.5);
+    expect(at.y).toBeGreaterThanOrEqual(box.y);
+    expect(at.y + at.height).toBeLessThanOrEqual(box.y + box.height + 0.5);
+  };
+  await inside(frame.getByTestId("call-card")); // always in view
+  const numbers = frame.locator(".num");
+  for (const number of await numbers.all()) {
+    if (!(await number.isVisible())) continue;
+    // One line each: a number is never broken.
+    const lines = await number.evaluate((node) => node.getClientRects().length);
+    expect(lines).toBeLessThanOrEqual(1);
+  }
+  const controls = frame.locator("button, select, input, textarea, a[href], table, summary");
   let seen = 0;
   for (const control of await controls.all()) {
     if (!(await control.isVisible())) continue;
     seen += 1;
-    const at = (await control.boundingBox())!;
-    expect(at.x).toBeGreaterThanOrEqual(box.x);
-    expect(at.x + at.width).toBeLessThanOrEqual(box.x + box.width);
-    expect(at.y).toBeGreaterThanOrEqual(box.y);
-    expect(at.y + at.height).toBeLessThanOrEqual(box.y + box.height);
+    await control.scrollIntoViewIfNeeded();
+    await inside(control);
   }
-  expect(seen).toBeGreaterThan(3);
+  expect(seen).toBeGreaterThan(8);
 }
 
-test("the queue picker sets the agent's queues by keyboard, in a 320 × 480 frame", async ({
+/** The fullest panel: checked in, in a queue, a call just ended with its wrap-up form,
+ * the demo's screen pop and lookup, and the recent calls. */
+async function fullestPanel(page: Page, request: any, runtime: string, index: number) {
+  const frame = widgetFrame(page);
+  await availableLiveAgent(page);
+  const caller = `+1${uniqueNumber(index, runtime)}`;
+  await ringLiveAgent(request, caller, { ring_seconds: 0.2, talk_seconds: 0.2 });
+  await expect(frame.getByTestId("call-card")).toHaveAttribute("data-state", "ended");
+  await expect(frame.getByTestId("wrapup")).toBeVisible();
+  // The demo's Integration Centre pops the caller up and looks them up (not a contact).
+  await expect(frame.getByTestId("screen-pop")).toBeVisible();
+  await expect(frame.getByTestId("lookup-error").first()).toHaveText("No records found");
+  await expect(frame.getByTestId("recent-call").first()).toBeVisible();
+}
+
+test("the queue picker applies each tick at once, by keyboard", async ({
   demoAgent,
   page,
   request,
   runtime,
 }) => {
-  await panelIn320x480(page, runtime);
+  await mountPanel(page, runtime, { width: "320px", height: "480px", autoResize: false });
+  await loginPanel(page);
   const frame = widgetFrame(page);
   const state = await (await request.get(`${E2E.simulator}/_sim/state`)).json();
   const queueId = (name: string) => String(state.queues.find((q: any) => q.name === name).id);
   const [sales, support] = [queueId("Sales"), queueId("Support")];
   // A known start, whatever an earlier test left: in Support only.
   await page.evaluate((id) => (window as any).crmWidget.setQueues([id]), support);
-  await expect(frame.getByTestId("agent-state")).toContainText("queues Support");
-
-  await expect(frame.getByTestId("queue-controls")).toBeVisible();
-  await expect(frame.getByRole("group", { name: "Queues" })).toBeVisible();
   await expect(frame.getByLabel("Support")).toBeChecked();
-  await frame.getByLabel("Support").uncheck();
+  await expect(frame.getByLabel("Sales")).not.toBeChecked();
+
+  await expect(frame.getByRole("group", { name: "Queues" })).toBeVisible();
   await frame.getByLabel("Sales").focus();
-  await page.keyboard.press(" "); // tick Sales
-  await expect(frame.getByLabel("Sales")).toBeChecked();
+  await page.keyboard.press(" "); // tick Sales: applied, no "Set queues" button to forget
+  await expect
+    .poll(async () =>
+      ((await crmEvents(page)) as LiveEvent[]).some(
+        (e) =>
+          e.event === "agent_state" &&
+          [...(e.queues as string[])].sort().join() === [support, sales].sort().join(),
+      ),
+    )
+    .toBe(true);
   await page.keyboard.press("Tab");
-  await page.keyboard.press("Tab");
-  await expect(frame.getByTestId("set-queues")).toBeFocused();
-  await page.keyboard.press("Enter");
-  await expect(frame.getByTestId("agent-state")).toContainText("queues Sales");
+  await expect(frame.getByLabel("Support")).toBeFocused();
+  await page.keyboard.press(" "); // untick Support
   await expect
     .poll(async () =>
       ((await crmEvents(page)) as LiveEvent[]).some(
@@ -94,38 +117,63 @@ test("the queue picker sets the agent's queues by keyboard, in a 320 × 480 fram
       ),
     )
     .toBe(true);
+  await expect(frame.getByLabel("Support")).not.toBeChecked();
+  await expect(frame.getByLabel("Sales")).toBeChecked();
+});
 
-  await page.evaluate(() => (window as any).crmWidget.checkIn());
-  await expect(frame.getByTestId("pause-controls")).toBeVisible();
-  await expectFitsTheFrame(page);
-  // The fullest panel: a call just ended, its wrap-up form open, a screen pop and a lookup.
-  const user = state.users.find((u: any) => u.username === E2E.liveAgent.username).id;
-  const caller = `+1${uniqueNumber(55, runtime)}`;
-  const inbound = { user_id: user, caller, ring_seconds: 0.2, talk_seconds: 0.2 };
-  expect((await request.post(`${E2E.simulator}/_sim/inbound`, { data: inbound })).status()).toBe(202);
-  await expect(frame.getByTestId("live-call")).toContainText(`Ended from ${caller}`);
-  await expect(frame.getByTestId("wrapup")).toBeVisible();
-  // The demo's Integration Centre pops the caller up and looks them up (not a contact).
-  await expect(frame.getByTestId("screen-pop")).toBeVisible();
-  await expect(frame.getByTestId("lookup-error")).toHaveText("Lookup Find the caller: No records found");
-  await expectFitsTheFrame(page);
-  await frame.getByTestId("wrapup-save").click();
-  await expect(frame.getByTestId("wrapup")).toBeHidden();
+for (const width of [320, 280]) {
+  test(`the fullest panel fits a ${width} × 480 frame`, async ({ demoAgent, page, request, runtime }) => {
+    await mountPanel(page, runtime, { width: `${width}px`, height: "480px", autoResize: false });
+    await loginPanel(page);
+    await fullestPanel(page, request, runtime, width === 320 ? 55 : 56);
+    await expectFitsTheFrame(page, width, 480);
+    await widgetFrame(page).getByTestId("wrapup-skip").click();
+    await expect(widgetFrame(page).getByTestId("wrapup")).toBeHidden();
+    await page.evaluate(() => (window as any).crmWidget.checkOut());
+  });
+}
+
+test("the frame follows the panel's height between minHeight and maxHeight", async ({
+  demoAgent,
+  page,
+  request,
+  runtime,
+}) => {
+  await mountPanel(page, runtime, { width: "320px" });
+  const iframe = page.getByTestId("crm-bridge-iframe");
+  // Before sign-in the panel is short: the frame shrinks to the default minHeight, 320.
+  await expect.poll(async () => (await iframe.boundingBox())!.height).toBe(320);
+  await loginPanel(page);
+  await fullestPanel(page, request, runtime, 57);
+  // Full: it grows to what the panel needs, at most the default maxHeight, 720.
+  await expect.poll(async () => (await iframe.boundingBox())!.height).toBeGreaterThan(480);
+  const [needed, height] = await Promise.all([
+    widgetFrame(page).locator("body").evaluate(() => {
+      const parts = [".panel__header", ".card", ".panel__content", ".panel__footer"];
+      return parts.reduce((sum, s) => sum + (document.querySelector(s) as HTMLElement).offsetHeight, 8);
+    }),
+    iframe.evaluate((node) => node.getBoundingClientRect().height),
+  ]);
+  expect(height).toBe(Math.min(720, Math.max(320, needed)));
+  const resizes = (await crmEvents(page)).filter((e) => e.event === "resize");
+  expect(resizes.length).toBeGreaterThan(1);
+  await widgetFrame(page).getByTestId("wrapup-skip").click();
   await page.evaluate(() => (window as any).crmWidget.checkOut());
 });
 
-test("screen pops and lookup results from the stream show as a safe link and a text table", async ({
+test("screen pops and lookups show as a safe link and text tables; every lookup is kept", async ({
   page,
   runtime,
 }) => {
-  // The bridge's Integration Centre is built separately: the test adds its two events to
-  // the widget's real stream, with ids above any the bridge has given.
+  // The test adds Integration Centre events to the widget's real stream, with ids above
+  // any the bridge has given.
   const streams: WebSocketRoute[] = [];
   await page.routeWebSocket(/\/api\/v1\/stream$/, (ws) => {
     ws.connectToServer();
     streams.push(ws);
   });
-  await panelIn320x480(page, runtime);
+  await mountPanel(page, runtime, { width: "320px", height: "480px", autoResize: false });
+  await loginPanel(page, E2E.agent);
   const frame = widgetFrame(page);
   const push = (id: number, name: string, data: object) =>
     streams.at(-1)!.send(JSON.stringify({ type: "event", id, name, data }));
@@ -134,29 +182,42 @@ test("screen pops and lookup results from the stream show as a safe link and a t
   push(base + 2, "lookup_result", {
     webhook: "Find contact",
     call_id: null,
-    columns: ["name", "note"],
-    records: [{ name: "<img src=x onerror=alert(1)>Ada", note: "VIP" }],
+    columns: ["name", "account_note"],
+    labels: { name: "Full name" },
+    records: [{ name: "<img src=x onerror=alert(1)>Ada", account_note: "VIP" }],
     error: null,
   });
-  push(base + 3, "screen_pop", { url: "https://crm.example/c/42", webhook: "Pop", call_id: null });
+  push(base + 3, "screen_pop", { url: "https://crm.example/c/42", webhook: "Open the contact", call_id: null });
+  push(base + 4, "lookup_result", {
+    webhook: "Find orders",
+    call_id: null,
+    columns: ["order"],
+    records: [],
+    error: "the CRM answered HTTP 500",
+  });
 
   const link = frame.getByTestId("screen-pop");
   await expect(link).toHaveAttribute("href", "https://crm.example/c/42");
   await expect(link).toHaveAttribute("target", "_blank");
   await expect(link).toHaveAttribute("rel", /noopener/);
-  await expect(link).toHaveText("Open Pop");
-  const table = frame.getByRole("table", { name: "Lookup Find contact" });
-  await expect(table.getByRole("columnheader")).toHaveText(["name", "note"]);
+  await expect(link).toHaveText("Open the contact"); // the webhook's name, as it is
+  const table = frame.getByRole("table", { name: "Find contact" });
+  // The admin's label where there is one, else the key made readable.
+  await expect(table.getByRole("columnheader")).toHaveText(["Full name", "Account note"]);
   await expect(table.getByRole("cell")).toHaveText(["<img src=x onerror=alert(1)>Ada", "VIP"]);
   expect(await frame.locator("[data-testid=lookup] img").count()).toBe(0);
+  // The failed second lookup says so in words, and the first one's records stay.
+  const failed = frame.getByTestId("lookup").filter({ hasText: "Find orders" });
+  await expect(failed.getByTestId("lookup-error")).toHaveText("The lookup did not work; try again later");
+  await expect(table.getByRole("cell")).toHaveCount(2);
 
   await expect
-    .poll(async () => ((await crmEvents(page)) as LiveEvent[]).map((e) => e.event))
-    .toEqual(expect.arrayContaining(["screen_pop", "lookup_result"]));
+    .poll(async () => ((await crmEvents(page)) as LiveEvent[]).filter((e) => e.event === "lookup_result").length)
+    .toBe(2);
   const forwarded = ((await crmEvents(page)) as LiveEvent[]).filter((e) =>
     ["screen_pop", "lookup_result"].includes(e.event),
   );
-  expect(forwarded.map((e) => e.event)).toEqual(["screen_pop", "lookup_result", "screen_pop"]);
+  expect(forwarded.map((e) => e.event)).toEqual(["screen_pop", "lookup_result", "screen_pop", "lookup_result"]);
   expect(forwarded[0]).toEqual({
     channel: "crm-bridge",
     protocol: 1,
@@ -165,6 +226,5 @@ test("screen pops and lookup results from the stream show as a safe link and a t
     webhook: "Bad",
     call_id: null,
   });
-  expect(forwarded[1]).toMatchObject({ columns: ["name", "note"], error: null });
-  await expectFitsTheFrame(page);
+  expect(forwarded[1]).toMatchObject({ columns: ["name", "account_note"], labels: { name: "Full name" }, error: null });
 });

@@ -81,8 +81,10 @@ test("a widget whose runtime cannot load says widget_failed, to the CRM and to e
   // A request that arrives after the failure is answered at once.
   await postToWidget(page, [{ action: "logout", request_id: "late" }]);
   await expect.poll(async () => (await crmEvents(page)).at(-1)?.request_id).toBe("late");
-  await expect(widgetFrame(page).getByTestId("error")).toHaveText(failed.message!);
-  await expect(widgetFrame(page).getByTestId("session-status")).toHaveText("Not started");
+  const frame = widgetFrame(page);
+  await expect(frame.getByTestId("call-card")).toHaveAttribute("data-state", "failed");
+  await expect(frame.getByTestId("call-headline")).toHaveText("The phone panel could not start");
+  await expect(frame.getByTestId("error-code")).toHaveText(`widget_failed: ${failed.message}`);
 });
 
 test("a widget whose PyScript cannot load says widget_failed with the file", async ({ page, runtime }) => {
@@ -102,7 +104,7 @@ test("in the framed topology, a widget that cannot start tells the framed CRM", 
     .toEqual([["error", "widget_failed"]]);
   await crm()!.evaluate((bridge) => parent.postMessage({ action: "logout", request_id: "after" }, bridge), E2E.bridge);
   await expect.poll(() => crm()!.evaluate(() => (window as any).crmEvents.at(-1).request_id)).toBe("after");
-  await expect(page.getByTestId("session-status")).toHaveText("Not started");
+  await expect(page.getByTestId("call-headline")).toHaveText("The phone panel could not start");
 });
 
 test("a Python error at start-up is reported as widget_failed with the error", async ({ page, runtime }) => {
@@ -163,5 +165,5 @@ test("embed.js rejects what it queued when no ready comes in time, then carries 
   );
   expect(loggedIn.event).toBe("logged_in");
   // The rejected login was never handed to the widget: it logged in once, just now.
-  await expect(widgetFrame(page).getByTestId("session-status")).toHaveText("Logged in as agent1 (ext. 1001)");
+  await expect(widgetFrame(page).getByTestId("session-status")).toHaveText("agent1 · ext. 1001");
 });

@@ -21,7 +21,9 @@ ENDED = dict(CALL)
 ENDED.update(duration_ms=65000, bill_ms=61000, hangup_cause="NORMAL_CLEARING", answered=True)
 INBOUND = {"call_id": "c-8", "uuid": None, "direction": "inbound", "number": "+15550100"}
 INBOUND["caller_name"] = "Ada"
+INBOUND["display"] = "+1 555-0100"
 AGENT = {"state": "paused", "pause_reason": "Lunch", "queues": ["5", "7"]}
+AGENT["since"] = "1970-01-01T00:02:00.250Z"  # 120.25 s after the clock's start
 
 WELCOME = {"type": "welcome", "live_status": True, "state": None, "calls": []}
 WELCOME["pause_reasons"] = ["Break", "Lunch"]
@@ -44,6 +46,7 @@ SECOND_CONNECTION = [
 
 async def run():
     state = SessionState()
+    state.login_succeeded("t-1", "agent1", "1001")
     stream = LiveStream(state)
     results = [stream.hello("t-1")]
     for message in FIRST_CONNECTION:
@@ -51,7 +54,7 @@ async def run():
     results.append(stream.hello("t-1"))
     for message in SECOND_CONNECTION:
         results.append([stream.receive(message, 200.0), state.view(200.0)])
-    results.append(state.wrapup_call_id)
+    results.append(state.pending_wrapup())
     randoms = [0.0, 0.5, 0.999, 0.25, 0.0, 0.0, 0.0]
     backoff = Backoff(lambda: randoms.pop(0), first=1.0, cap=8.0)
     delays = [backoff.next_delay() for _ in range(6)]
@@ -59,6 +62,7 @@ async def run():
     delays.append(backoff.next_delay())
     results.append([round(delay, 3) for delay in delays])
     unwelcome = SessionState()
+    unwelcome.login_succeeded("t-2", "agent1", "1001")
     LiveStream(unwelcome).receive({"type": "welcome", "live_status": False, "calls": []})
     results.append(unwelcome.view())
     return results

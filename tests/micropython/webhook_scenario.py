@@ -90,6 +90,6 @@ async def run():
     stream = LiveStream(state)
     for message in STREAM:
         forwarded = stream.receive(message, 10.0)
-        results.append([forwarded, state.screen_pop_link(), state.lookup_table()])
+        results.append([forwarded, state.screen_pop_link(), state.lookup_tables()])
     results.append([state.view(10.0)["agent-state"], state.chosen_queues(), state.controls()])
     return results

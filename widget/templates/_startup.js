@@ -13,6 +13,7 @@
   var PROTOCOL_VERSION = {{ protocol.PROTOCOL_VERSION|tojson }};
   var ACTIONS = {{ protocol.ACTIONS|list|tojson }};
   var FAILED = {{ protocol.WIDGET_FAILED|tojson }};
+  var NOT_STARTED = {{ t('ui.not_started')|tojson }};
   var inbox = [];
   var failure = null;
   var reported = false;
@@ -75,11 +76,31 @@
   }
 
   function show(reason) {
-    var status = document.querySelector('[data-testid="session-status"]');
-    var error = document.querySelector('[data-testid="error"]');
-    if (status) status.textContent = "Not started";
-    if (error) error.textContent = reason;
+    var card = document.querySelector('[data-testid="call-card"]');
+    var headline = document.querySelector('[data-testid="call-headline"]');
+    var code = document.querySelector('[data-testid="error-code"]');
+    if (card) card.setAttribute("data-state", "failed");
+    if (headline) headline.textContent = NOT_STARTED;
+    if (code) {
+      code.textContent = FAILED + ": " + reason;
+      code.parentElement.hidden = false;
+    }
     document.body.dataset.ready = "failed";
+  }
+
+  // The mount's accent colour, and the text colour that reads best on it.
+  function applyAccent() {
+    var accent = config().accent;
+    if (!accent) return;
+    var style = document.documentElement.style;
+    var rgb = [1, 3, 5].map(function (at) {
+      var c = parseInt(accent.slice(at, at + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var luminance = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2];
+    style.setProperty("--accent", accent);
+    style.setProperty("--link", accent);
+    style.setProperty("--on-accent", luminance > 0.179 ? "#0b1220" : "#ffffff");
   }
 
   function fail(reason) {
@@ -129,6 +150,7 @@
     fail(lines[lines.length - 1] || "its Python code stopped before it listened");
   }
 
+  applyAccent();
   window.addEventListener("message", receive);
   window.addEventListener("error", onError, true);
   window.addEventListener("unhandledrejection", onRejection);

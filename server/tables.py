@@ -205,8 +205,17 @@ stream_events = Table(
     Column("name", Text, nullable=False),
     Column("data", Text, nullable=False),  # JSON
     Column("created_at", Float, nullable=False),
-    Index("stream_events_agent_id", "agent_id", "id"),
+    Column("seq", BigInteger, nullable=False),  # the agent's event number: 1, 2, 3 ...
+    Index("stream_events_agent_id_seq", "agent_id", "seq", unique=True),
     Index("stream_events_created_at", "created_at"),
+)
+
+# The last `stream_events.seq` each agent got; locked by the transaction numbering more.
+stream_cursors = Table(
+    "stream_cursors",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
 )
 
 # Durable bulk work (`server.jobs`): one row per job, one row per lead or agent in it.

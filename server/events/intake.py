@@ -157,7 +157,7 @@ class EventIntake:
         agent_id = call.agent_id
         if news is not None and agent_id is not None:
             call = replace(call, notified=call.state)
-            events.append(stream_log.append(connection, agent_id, news, event_data(call)))
+            events.append(stream_log.new(agent_id, news, event_data(call)))
             event = self._change_state(connection, agent_id, lambda state: state.following(call))
             if event is not None:
                 events.append(event)
@@ -216,7 +216,7 @@ class EventIntake:
         )
         if after.data() == before.data():
             return None
-        return stream_log.append(connection, agent_id, "agent_state", after.data())
+        return stream_log.new(agent_id, "agent_state", after.data())
 
     async def save_dialer_ids(
         self, agent_id: int, dialer: str, *, user_id: str | None, device_id: str | None

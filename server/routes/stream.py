@@ -5,11 +5,13 @@ host, and each SSE stream holds one, so a seventh CRM tab would starve; WebSocke
 not counted against that limit. The token never goes in the URL (which proxies and
 access logs record): the client's first message, within `HELLO_SECONDS`, is
 ``{"type": "hello", "token", "after"}``. The server answers ``{"type": "welcome",
-"live_status", "state", "calls", "pause_reasons"}`` (or ``{"type": "error", "code",
+"live_status", "state", "calls", "pause_reasons", "cursor"}`` (or ``{"type": "error", "code",
 "message"}`` and closes: 4401 for authentication, 4400 for anything else), then sends
-every stored event of the agent with an id above ``after`` (when given), in order, then
-the live ones, each once: ``{"type": "event", "id", "name", "data"}``. Heartbeats keep it
-alive; a session that ends closes it with 4401.
+every stored event of the agent numbered above ``cursor`` (``after``, or the newest
+event's number when ``after`` is null), in order, then the live ones, each once:
+``{"type": "event", "id", "name", "data"}``, ``id`` being the agent's event number (see
+`stream_log`): whichever instance received an event, the stream sends them in number
+order without a gap. Heartbeats keep it alive; a session that ends closes it with 4401.
 """
 
 import asyncio
@@ -111,7 +113,7 @@ async def _send_stored(
             events = await stream_log.since(connection, agent_id, after)
         for event in events:
             await ws.send_json(event.message())
-            after = event.id
+            after = event.seq
         if len(events) < stream_log.PAGE:
             return after
 
@@ -119,13 +121,15 @@ async def _send_stored(
 async def _send_live(
     request: web.Request, ws: web.WebSocketResponse, subscription: Subscription, last: int
 ) -> None:
+    """Send each event numbered ``last + 1``; skip those sent; on a gap (the next one went
+    through another instance and is not here yet) or a resync, read the database."""
     while True:
         item = await subscription.get()
-        if isinstance(item, Resync):
+        if isinstance(item, Resync) or item.seq > last + 1:
             last = await _send_stored(request, ws, subscription.agent_id, last)
-        elif item.id > last:
+        elif item.seq == last + 1:
             await ws.send_json(item.message())
-            last = item.id
+            last = item.seq
 
 
 async def _drain(ws: web.WebSocketResponse) -> None:
@@ -155,7 +159,7 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
     hub, watch = request.config_dict[STREAM_HUB], request.config_dict[SESSION_WATCH]
     with hub.subscribe(agent.id) as subscription, watch.watching(token_hash, close_session):
         last = await _latest_id(request, agent.id) if hello.after is None else hello.after
-        await ws.send_json(await _welcome(request, agent))
+        await ws.send_json({**await _welcome(request, agent), "cursor": last})
         last = await _send_stored(request, ws, agent.id, last)
         sending = asyncio.create_task(_send_live(request, ws, subscription, last))
         try:

@@ -3,9 +3,10 @@
 Handlers raise; this middleware renders every error as the documented body
 ``{"error": {"code", "message", ...}}``: the server's `Problem`s with their status,
 dialer errors with the status their code stands for, aiohttp's own HTTP errors on the
-JSON API (unknown route, wrong method, body too large) in the same shape. Anything
-unexpected is logged with a request id and answered as a bare 500 that carries the id,
-never a traceback.
+JSON API (unknown route, wrong method, body too large) in the same shape. A database
+that is down is a 503 ``database_unavailable`` with ``Retry-After`` (see
+`database_faults`), logged as one line. Anything unexpected is logged with a request
+id and answered as a bare 500 that carries the id, never a traceback.
 """
 
 import logging
@@ -16,6 +17,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bridge import DialerError
+from server.database_faults import DatabaseUnavailable, is_database_down
 from server.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,13 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             if k.lower() in ("allow", "www-authenticate", "retry-after")
         }
         return error_response(http_error.status, {"code": code, "message": message}, headers)
-    except Exception:
+    except Exception as error:
+        if is_database_down(error):
+            log.warning("database unavailable in %s %s: %r", request.method, request.path, error)
+            down = DatabaseUnavailable()
+            if _speaks_json(request):
+                return error_response(down.status, down.to_dict(), down.headers)
+            return web.Response(status=down.status, text=down.message, headers=down.headers)
         request_id = secrets.token_hex(8)
         log.exception(
             "unexpected error in %s %s [request %s]", request.method, request.path, request_id

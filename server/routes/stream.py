@@ -11,7 +11,8 @@ every stored event of the agent numbered above ``cursor`` (``after``, or the new
 event's number when ``after`` is null), in order, then the live ones, each once:
 ``{"type": "event", "id", "name", "data"}``, ``id`` being the agent's event number (see
 `stream_log`): whichever instance received an event, the stream sends them in number
-order without a gap. Heartbeats keep it alive; a session that ends closes it with 4401.
+order without a gap. Heartbeats keep it alive; a session that ends closes it with 4401;
+a database that is down closes it with 1013, and the widget resumes where it was.
 """
 
 import asyncio
@@ -23,6 +24,7 @@ from pydantic import Field, ValidationError
 
 from server.agents import Agent
 from server.config import TenantConfig
+from server.database_faults import is_database_down
 from server.events import stream_log
 from server.events.call_model import event_data
 from server.events.hub import Resync, Subscription
@@ -33,6 +35,7 @@ from server.request_body import Body
 HELLO_SECONDS = 10.0
 HEARTBEAT_SECONDS = 25.0
 AUTH_FAILED, BAD_HELLO = 4401, 4400
+TRY_AGAIN_LATER = 1013  # the database is down for a moment: the widget reconnects
 EVENT_PUSH_KINDS = ("rest", "euphoria")  # dialers that tell the bridge about calls
 
 
@@ -122,14 +125,20 @@ async def _send_live(
     request: web.Request, ws: web.WebSocketResponse, subscription: Subscription, last: int
 ) -> None:
     """Send each event numbered ``last + 1``; skip those sent; on a gap (the next one went
-    through another instance and is not here yet) or a resync, read the database."""
-    while True:
-        item = await subscription.get()
-        if isinstance(item, Resync) or item.seq > last + 1:
-            last = await _send_stored(request, ws, subscription.agent_id, last)
-        elif item.seq == last + 1:
-            await ws.send_json(item.message())
-            last = item.seq
+    through another instance and is not here yet) or a resync, read the database. If
+    the database is down, close with 1013: the widget resumes from its last event."""
+    try:
+        while True:
+            item = await subscription.get()
+            if isinstance(item, Resync) or item.seq > last + 1:
+                last = await _send_stored(request, ws, subscription.agent_id, last)
+            elif item.seq == last + 1:
+                await ws.send_json(item.message())
+                last = item.seq
+    except Exception as error:
+        if not is_database_down(error):
+            raise
+        await ws.close(code=TRY_AGAIN_LATER, message=b"database_unavailable")
 
 
 async def _drain(ws: web.WebSocketResponse) -> None:
@@ -158,9 +167,15 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
 
     hub, watch = request.config_dict[STREAM_HUB], request.config_dict[SESSION_WATCH]
     with hub.subscribe(agent.id) as subscription, watch.watching(token_hash, close_session):
-        last = await _latest_id(request, agent.id) if hello.after is None else hello.after
-        await ws.send_json({**await _welcome(request, agent), "cursor": last})
-        last = await _send_stored(request, ws, agent.id, last)
+        try:
+            last = await _latest_id(request, agent.id) if hello.after is None else hello.after
+            await ws.send_json({**await _welcome(request, agent), "cursor": last})
+            last = await _send_stored(request, ws, agent.id, last)
+        except Exception as error:
+            if not is_database_down(error):
+                raise
+            await ws.close(code=TRY_AGAIN_LATER, message=b"database_unavailable")
+            return ws
         sending = asyncio.create_task(_send_live(request, ws, subscription, last))
         try:
             await _drain(ws)

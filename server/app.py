@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bridge import dialer_session
-from server import templating
+from server import readiness, templating
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog
@@ -17,6 +17,7 @@ from server.auth import api_key_middleware
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.drain import Drain
 from server.error_middleware import error_middleware
 from server.events.running import live_events
 from server.hash_gate import HashGate
@@ -33,6 +34,7 @@ from server.keys import (
     CSV_UPLOADS,
     DATABASE,
     DIALERS,
+    DRAIN,
     HASH_GATE,
     JOB_WORKER,
     JOBS,
@@ -120,8 +122,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def health(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+async def _drain(app: web.Application) -> None:
+    """At the start of a stop: not ready, streams closed, jobs handed back (`server.drain`)."""
+    await asyncio.gather(app[DRAIN].begin(), app[JOB_WORKER].hand_back())
 
 
 def create_crm_api() -> web.Application:
@@ -139,9 +142,11 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
+    app[DRAIN] = Drain()
     app.cleanup_ctx.extend([_storage, live_events, integrations, _dialers, _jobs])
+    app.on_shutdown.append(_drain)
     app.on_response_prepare.append(add_security_headers)
-    app.router.add_get("/healthz", health)
+    readiness.add_routes(app)
     for routes in (
         assets,
         pages,

@@ -9,6 +9,7 @@ from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.drain import Drain
 from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
@@ -49,3 +50,4 @@ EVENT_WRITER = web.AppKey("event_writer", BatchWriter)
 INTEGRATIONS = web.AppKey("integrations", IntegrationStore)
 DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 WEBHOOK_SENDER = web.AppKey("webhook_sender", WebhookSender)
+DRAIN = web.AppKey("drain", Drain)

@@ -62,6 +62,8 @@ class Subscription:
 class StreamHub:
     def __init__(self) -> None:
         self.instance = secrets.token_hex(8)
+        # None: no LISTEN needed (SQLite); else whether it is connected now (PostgreSQL)
+        self.listening: bool | None = None
         self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
 
     @contextlib.contextmanager
@@ -118,6 +120,7 @@ class StreamHub:
         if not postgres:
             yield
             return
+        self.listening = False
         task = asyncio.create_task(self._listen_forever(database))
         yield
         task.cancel()
@@ -149,6 +152,7 @@ class StreamHub:
                 notified.put_nowait(args[-1])  # (connection, pid, channel, payload)
 
             await raw.add_listener(CHANNEL, on_notify)
+            self.listening = True
             if resync:  # notifications may have been missed while reconnecting
                 self.resync_all()
             waiting_for_loss = asyncio.create_task(lost.wait())
@@ -167,6 +171,7 @@ class StreamHub:
                         log.exception("delivering notified stream events failed")
                         self.resync_all()
             finally:
+                self.listening = False
                 waiting_for_loss.cancel()
                 with contextlib.suppress(Exception):
                     await raw.remove_listener(CHANNEL, on_notify)

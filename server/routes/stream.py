@@ -12,7 +12,8 @@ event's number when ``after`` is null), in order, then the live ones, each once:
 ``{"type": "event", "id", "name", "data"}``, ``id`` being the agent's event number (see
 `stream_log`): whichever instance received an event, the stream sends them in number
 order without a gap. Heartbeats keep it alive; a session that ends closes it with 4401;
-a database that is down closes it with 1013, and the widget resumes where it was.
+a database that is down closes it with 1013, an instance that stops with 1012 (at the
+start of its stop); the widget then resumes where it was, on another instance.
 """
 
 import asyncio
@@ -25,10 +26,20 @@ from pydantic import Field, ValidationError
 from server.agents import Agent
 from server.config import TenantConfig
 from server.database_faults import is_database_down
+from server.drain import RESTARTING
 from server.events import stream_log
 from server.events.call_model import event_data
 from server.events.hub import Resync, Subscription
-from server.keys import AGENTS, CONFIG, DATABASE, INTAKE, SESSION_WATCH, SESSIONS, STREAM_HUB
+from server.keys import (
+    AGENTS,
+    CONFIG,
+    DATABASE,
+    DRAIN,
+    INTAKE,
+    SESSION_WATCH,
+    SESSIONS,
+    STREAM_HUB,
+)
 from server.problems import Problem
 from server.request_body import Body
 
@@ -165,8 +176,19 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
             )
         await ws.close(code=AUTH_FAILED, message=b"session_ended")
 
+    async def close_for_restart() -> None:
+        await ws.close(code=RESTARTING, message=b"server_restarting")
+
     hub, watch = request.config_dict[STREAM_HUB], request.config_dict[SESSION_WATCH]
-    with hub.subscribe(agent.id) as subscription, watch.watching(token_hash, close_session):
+    drain = request.config_dict[DRAIN]
+    with (
+        hub.subscribe(agent.id) as subscription,
+        watch.watching(token_hash, close_session),
+        drain.closing(close_for_restart),
+    ):
+        if drain.draining:
+            await close_for_restart()
+            return ws
         try:
             last = await _latest_id(request, agent.id) if hello.after is None else hello.after
             await ws.send_json({**await _welcome(request, agent), "cursor": last})

@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bridge import dialer_session
-from server import readiness, templating
+from server import readiness, single_instance, templating
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog
@@ -68,6 +68,11 @@ from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
 log = logging.getLogger(__name__)
+
+
+async def _single_instance(app: web.Application) -> AsyncIterator[None]:
+    with single_instance.serving(app[CONFIG].database):
+        yield
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
@@ -143,7 +148,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
     app[DRAIN] = Drain()
-    app.cleanup_ctx.extend([_storage, live_events, integrations, _dialers, _jobs])
+    app.cleanup_ctx.extend([_single_instance, _storage, live_events, integrations, _dialers, _jobs])
     app.on_shutdown.append(_drain)
     app.on_response_prepare.append(add_security_headers)
     readiness.add_routes(app)

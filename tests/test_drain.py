@@ -1,6 +1,6 @@
 """Health, readiness and a graceful stop: ``/readyz`` says when an instance should get
 no requests; SIGTERM closes the live streams with 1012 at once (the widget reconnects
-elsewhere) and the process exits."""
+elsewhere) and the process exits. A second instance on one SQLite file is refused."""
 
 import asyncio
 import signal
@@ -62,3 +62,17 @@ async def test_sigterm_closes_streams_with_1012_and_the_process_exits(
         assert (await ws.receive(timeout=10)).type == WSMsgType.CLOSE
         assert ws.close_code == RESTARTING
     assert process.popen.wait(timeout=30) == 0
+
+
+async def test_a_second_instance_on_one_sqlite_file_is_refused_with_one_line(
+    tmp_path: Path, started: Processes
+) -> None:
+    database = f"sqlite:///{tmp_path / 'bridge.sqlite3'}"
+    await serve(started, write_config(tmp_path, "first", database))
+    second = started.start(
+        "second", ["serve", "--config", str(write_config(tmp_path, "second", database))]
+    )
+    assert second.popen.wait(timeout=60) == 1
+    [line] = second.log.read_text().strip().splitlines()
+    assert line.startswith("crm-bridge: another crm-bridge serve (pid ")
+    assert "PostgreSQL" in line

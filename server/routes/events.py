@@ -23,6 +23,7 @@ from aiohttp import web
 
 from bridge import InvalidNumber, normalise
 from server.auth import API_KEY_PREFIX, bearer_token
+from server.client_address import client_address
 from server.config import TenantConfig
 from server.events import euphoria_webhook, rest_push
 from server.events.agent_model import AgentState
@@ -58,7 +59,7 @@ def _rest_dialer(request: web.Request) -> tuple[TenantConfig, str]:
     sources = settings.event_push_sources
     if sources:
         try:
-            remote = ipaddress.ip_address(request.remote or "")
+            remote = ipaddress.ip_address(client_address(request))
         except ValueError:
             remote = None
         if remote is None or not any(remote in network for network in sources):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bridge import dialer_session
+from bridge import AuditEntry, dialer_session
 from server import readiness, single_instance, templating
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
@@ -40,11 +40,13 @@ from server.keys import (
     JOBS,
     LOGIN_THROTTLE,
     LOGIN_TOKENS,
+    METRICS,
     SESSIONS,
     TEMPLATES,
 )
 from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
+from server.metrics import Metrics
 from server.routes import (
     admin,
     agent_state,
@@ -57,12 +59,14 @@ from server.routes import (
     jobs,
     lead_export,
     login_tokens,
+    metrics,
     pages,
     recordings,
     sessions,
     stream,
     webhook_runs,
 )
+from server.routes.metrics import metrics_listen
 from server.security_headers import add_security_headers
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
@@ -113,7 +117,13 @@ async def _purge_expired(
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
     connections = app[CONFIG].server.dialer_connections_per_host
     async with dialer_session(connections_per_host=connections) as session:
-        app[DIALERS] = DialerRegistry(app[CONFIG], session, app[AUDIT].record)
+        audit, observed = app[AUDIT], app[METRICS]
+
+        def record(entry: AuditEntry) -> None:
+            observed.dialer_request(entry)
+            audit.record(entry)
+
+        app[DIALERS] = DialerRegistry(app[CONFIG], session, record)
         yield
 
 
@@ -148,10 +158,14 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
     app[DRAIN] = Drain()
-    app.cleanup_ctx.extend([_single_instance, _storage, live_events, integrations, _dialers, _jobs])
+    app[METRICS] = Metrics()
+    app.cleanup_ctx.extend(
+        [_single_instance, _storage, live_events, integrations, _dialers, _jobs, metrics_listen]
+    )
     app.on_shutdown.append(_drain)
     app.on_response_prepare.append(add_security_headers)
     readiness.add_routes(app)
+    metrics.add_routes(app)
     for routes in (
         assets,
         pages,

@@ -39,7 +39,8 @@ def _forwarded_chain(request: web.Request) -> list[str]:
 def client_address(request: web.Request) -> str:
     """The client's address as text ("-" when unknown)."""
     peer = request.remote or "-"
-    trusted = request.config_dict[CONFIG].server.trusted_proxies
+    config = request.config_dict.get(CONFIG)  # None in an app without one (a simulator)
+    trusted = config.server.trusted_proxies if config is not None else ()
     if not trusted:
         return peer
     address = _address(peer)

@@ -127,6 +127,8 @@ class ServerSection(Settings):
     shutdown_seconds: Seconds = 10
     # Load balancers / reverse proxies whose X-Forwarded-For or Forwarded header is believed.
     trusted_proxies: Networks = ()
+    # "host:port" serving /metrics without credentials (keep it private); else admin auth.
+    metrics_listen: Text | None = None
 
 
 class JobsSection(Settings):

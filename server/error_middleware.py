@@ -18,6 +18,7 @@ from aiohttp.typedefs import Handler
 
 from bridge import DialerError
 from server.database_faults import DatabaseUnavailable, is_database_down
+from server.keys import METRICS
 from server.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -35,12 +36,19 @@ DIALER_STATUS = {
     "dialer_bad_response": 502,
 }
 JSON_PREFIXES = ("/api/", "/admin/api/")
+REFUSALS = (429, 503)  # throttled or busy: counted in the metrics, by code
 
 
 def error_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> web.Response:
     return web.json_response({"error": body}, status=status, headers=headers)
+
+
+def _count_refusal(request: web.Request, code: str) -> None:
+    observed = request.config_dict.get(METRICS)
+    if observed is not None:
+        observed.refusals.labels(code).inc()
 
 
 def _speaks_json(request: web.Request) -> bool:
@@ -52,6 +60,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except Problem as problem:
+        if problem.status in REFUSALS:
+            _count_refusal(request, problem.code)
         return error_response(problem.status, problem.to_dict(), problem.headers)
     except DialerError as error:
         return error_response(DIALER_STATUS.get(error.code, 502), error.to_dict())
@@ -74,6 +84,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if is_database_down(error):
             log.warning("database unavailable in %s %s: %r", request.method, request.path, error)
             down = DatabaseUnavailable()
+            _count_refusal(request, down.code)
             if _speaks_json(request):
                 return error_response(down.status, down.to_dict(), down.headers)
             return web.Response(status=down.status, text=down.message, headers=down.headers)

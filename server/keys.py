@@ -24,6 +24,7 @@ from server.jobs.uploads import CsvUploads
 from server.jobs.worker import JobWorker
 from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
+from server.metrics import Metrics
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
@@ -51,3 +52,4 @@ INTEGRATIONS = web.AppKey("integrations", IntegrationStore)
 DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 WEBHOOK_SENDER = web.AppKey("webhook_sender", WebhookSender)
 DRAIN = web.AppKey("drain", Drain)
+METRICS = web.AppKey("metrics", Metrics)

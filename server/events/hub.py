@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -60,8 +60,9 @@ class Subscription:
 
 
 class StreamHub:
-    def __init__(self) -> None:
+    def __init__(self, on_reconnect: Callable[[], object] = lambda: None) -> None:
         self.instance = secrets.token_hex(8)
+        self._on_reconnect = on_reconnect
         # None: no LISTEN needed (SQLite); else whether it is connected now (PostgreSQL)
         self.listening: bool | None = None
         self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
@@ -76,6 +77,9 @@ class StreamHub:
             self._subscriptions[agent_id].discard(subscription)
             if not self._subscriptions[agent_id]:
                 del self._subscriptions[agent_id]
+
+    def open_streams(self) -> int:
+        return sum(len(subscriptions) for subscriptions in self._subscriptions.values())
 
     def watches(self, agent_id: int) -> bool:
         return agent_id in self._subscriptions
@@ -137,6 +141,7 @@ class StreamHub:
             except Exception as error:
                 log.warning("LISTEN for stream events lost (%s); reconnecting", error)
             first = False
+            self._on_reconnect()
             await asyncio.sleep(RECONNECT_SECONDS)
 
     async def _listen_once(self, database: Database, *, resync: bool) -> None:

@@ -32,6 +32,7 @@ class StreamEvent:
     data: dict[str, Any]
     seq: int = 0  # the agent's event number (0 until `store` wrote it)
     id: int = 0  # the row's id, across agents (0 until stored)
+    stored_at: float = 0.0
 
     def message(self) -> dict[str, Any]:
         """The stream's ``{"type": "event", ...}`` message."""
@@ -82,7 +83,10 @@ def store(connection: Connection, events: Sequence[StreamEvent]) -> list[StreamE
             for event in numbered
         ]
         ids: Sequence[int] = connection.execute(_INSERT, rows).scalars().all()
-        stored += [replace(event, id=row_id) for event, row_id in zip(numbered, ids, strict=True)]
+        stored += [
+            replace(event, id=row_id, stored_at=now)
+            for event, row_id in zip(numbered, ids, strict=True)
+        ]
     return stored
 
 
@@ -116,7 +120,9 @@ async def purge(connection: AsyncConnection, older_than: float) -> int:
 
 
 def _event(row: Any) -> StreamEvent:
-    return StreamEvent(row.agent_id, row.name, json.loads(row.data), row.seq, row.id)
+    return StreamEvent(
+        row.agent_id, row.name, json.loads(row.data), row.seq, row.id, row.created_at
+    )
 
 
 async def latest_id(connection: AsyncConnection, agent_id: int) -> int:

@@ -29,7 +29,7 @@ from server.events import euphoria_webhook, rest_push
 from server.events.agent_model import AgentState
 from server.events.intake import AgentChange
 from server.events.rest_push import Variables
-from server.keys import API_KEYS, CONFIG, INTAKE, PUSH_SECRETS
+from server.keys import API_KEYS, CONFIG, INTAKE, METRICS, PUSH_SECRETS
 from server.problems import NotFound, Problem, Unauthorized
 from server.request_body import read_at_most
 
@@ -121,6 +121,7 @@ async def receive_rest_event(request: web.Request) -> web.Response:
     received = await request.config_dict[INTAKE].receive(
         tenant.id, dialer, name, data.model_dump(mode="json", exclude_unset=True), change
     )
+    _count(request, received)
     return web.json_response({"ok": True, "duplicate": not received})
 
 
@@ -166,7 +167,13 @@ async def receive_euphoria_webhook(request: web.Request) -> web.Response:
     update = euphoria_webhook.call_update(params, number)
     name = euphoria_webhook.event_name(params)
     received = await request.config_dict[INTAKE].receive(tenant.id, dialer, name, params, update)
+    _count(request, received)
     return web.json_response({"ok": True, "duplicate": not received})
+
+
+def _count(request: web.Request, received: bool) -> None:
+    outcome = "new" if received else "repeated"
+    request.config_dict[METRICS].dialer_events.labels(outcome).inc()
 
 
 def add_routes(app: web.Application) -> None:

@@ -18,6 +18,7 @@ start of its stop); the widget then resumes where it was, on another instance.
 
 import asyncio
 import contextlib
+import time
 from typing import Annotated, Any, Literal
 
 from aiohttp import WSMsgType, web
@@ -30,12 +31,14 @@ from server.drain import RESTARTING
 from server.events import stream_log
 from server.events.call_model import event_data
 from server.events.hub import Resync, Subscription
+from server.events.stream_log import StreamEvent
 from server.keys import (
     AGENTS,
     CONFIG,
     DATABASE,
     DRAIN,
     INTAKE,
+    METRICS,
     SESSION_WATCH,
     SESSIONS,
     STREAM_HUB,
@@ -118,6 +121,13 @@ async def _latest_id(request: web.Request, agent_id: int) -> int:
         return await stream_log.latest_id(connection, agent_id)
 
 
+async def _send(request: web.Request, ws: web.WebSocketResponse, event: StreamEvent) -> None:
+    await ws.send_json(event.message())
+    observed = request.config_dict[METRICS]
+    observed.events_sent.inc()
+    observed.stream_lag.observe(max(0.0, time.time() - event.stored_at))
+
+
 async def _send_stored(
     request: web.Request, ws: web.WebSocketResponse, agent_id: int, after: int
 ) -> int:
@@ -126,7 +136,7 @@ async def _send_stored(
         async with request.config_dict[DATABASE].connect() as connection:
             events = await stream_log.since(connection, agent_id, after)
         for event in events:
-            await ws.send_json(event.message())
+            await _send(request, ws, event)
             after = event.seq
         if len(events) < stream_log.PAGE:
             return after
@@ -144,7 +154,7 @@ async def _send_live(
             if isinstance(item, Resync) or item.seq > last + 1:
                 last = await _send_stored(request, ws, subscription.agent_id, last)
             elif item.seq == last + 1:
-                await ws.send_json(item.message())
+                await _send(request, ws, item)
                 last = item.seq
     except Exception as error:
         if not is_database_down(error):

@@ -44,6 +44,7 @@ from server.keys import (
     SESSIONS,
     TEMPLATES,
 )
+from server.login_refusals import DatabaseRefusals
 from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
 from server.metrics import Metrics
@@ -123,7 +124,8 @@ async def _dialers(app: web.Application) -> AsyncIterator[None]:
             observed.dialer_request(entry)
             audit.record(entry)
 
-        app[DIALERS] = DialerRegistry(app[CONFIG], session, record)
+        refusals = DatabaseRefusals(app[DATABASE])
+        app[DIALERS] = DialerRegistry(app[CONFIG], session, record, refusals)
         yield
 
 

@@ -218,6 +218,19 @@ stream_cursors = Table(
     Column("seq", BigInteger, nullable=False),
 )
 
+# The logins dialers refused (`bridge.login_breaker`): by dialer base URL and API user
+# ("breaker"), and password fingerprint ("" for a lock of the API user).
+dialer_login_refusals = Table(
+    "dialer_login_refusals",
+    metadata,
+    Column("breaker", Text, primary_key=True),
+    Column("fingerprint", Text, primary_key=True),
+    Column("until", Float, nullable=False),  # wall-clock seconds
+    Column("dialer", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("dialer_text", Text),
+)
+
 # Durable bulk work (`server.jobs`): one row per job, one row per lead or agent in it.
 jobs = Table(
     "jobs",

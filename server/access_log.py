@@ -5,12 +5,14 @@ from typing import Any
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from server.client_address import client_address
+
 
 class PathOnlyAccessLogger(AbstractAccessLogger):
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         self.logger.info(
             "%s %s %s %d %.1fms",
-            request.remote,
+            client_address(request) if isinstance(request, web.Request) else request.remote,
             request.method,
             request.path,
             response.status,

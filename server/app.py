@@ -8,8 +8,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bridge import dialer_session
-from server import templating
+from bridge import AuditEntry, dialer_session
+from server import readiness, single_instance, templating
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog
@@ -17,6 +17,7 @@ from server.auth import api_key_middleware
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.drain import Drain
 from server.error_middleware import error_middleware
 from server.events.running import live_events
 from server.hash_gate import HashGate
@@ -33,16 +34,20 @@ from server.keys import (
     CSV_UPLOADS,
     DATABASE,
     DIALERS,
+    DRAIN,
     HASH_GATE,
     JOB_WORKER,
     JOBS,
     LOGIN_THROTTLE,
     LOGIN_TOKENS,
+    METRICS,
     SESSIONS,
     TEMPLATES,
 )
+from server.login_refusals import DatabaseRefusals
 from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
+from server.metrics import Metrics
 from server.routes import (
     admin,
     agent_calls,
@@ -56,17 +61,24 @@ from server.routes import (
     jobs,
     lead_export,
     login_tokens,
+    metrics,
     pages,
     recordings,
     sessions,
     stream,
     webhook_runs,
 )
+from server.routes.metrics import metrics_listen
 from server.security_headers import add_security_headers
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
 log = logging.getLogger(__name__)
+
+
+async def _single_instance(app: web.Application) -> AsyncIterator[None]:
+    with single_instance.serving(app[CONFIG].database):
+        yield
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
@@ -107,7 +119,14 @@ async def _purge_expired(
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
     connections = app[CONFIG].server.dialer_connections_per_host
     async with dialer_session(connections_per_host=connections) as session:
-        app[DIALERS] = DialerRegistry(app[CONFIG], session, app[AUDIT].record)
+        audit, observed = app[AUDIT], app[METRICS]
+
+        def record(entry: AuditEntry) -> None:
+            observed.dialer_request(entry)
+            audit.record(entry)
+
+        refusals = DatabaseRefusals(app[DATABASE])
+        app[DIALERS] = DialerRegistry(app[CONFIG], session, record, refusals)
         yield
 
 
@@ -121,8 +140,9 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-async def health(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+async def _drain(app: web.Application) -> None:
+    """At the start of a stop: not ready, streams closed, jobs handed back (`server.drain`)."""
+    await asyncio.gather(app[DRAIN].begin(), app[JOB_WORKER].hand_back())
 
 
 def create_crm_api() -> web.Application:
@@ -140,9 +160,15 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
-    app.cleanup_ctx.extend([_storage, live_events, integrations, _dialers, _jobs])
+    app[DRAIN] = Drain()
+    app[METRICS] = Metrics()
+    app.cleanup_ctx.extend(
+        [_single_instance, _storage, live_events, integrations, _dialers, _jobs, metrics_listen]
+    )
+    app.on_shutdown.append(_drain)
     app.on_response_prepare.append(add_security_headers)
-    app.router.add_get("/healthz", health)
+    readiness.add_routes(app)
+    metrics.add_routes(app)
     for routes in (
         assets,
         pages,

@@ -18,6 +18,7 @@ from aiohttp.typedefs import Handler
 from bridge import Actor, current_actor
 from server.agents import Agent
 from server.api_keys import ApiKey
+from server.client_address import client_address
 from server.keys import AGENTS, API_KEYS, CONFIG, LOGIN_THROTTLE, SESSIONS
 from server.problems import Problem, Unauthorized
 from server.sessions import Session
@@ -112,7 +113,7 @@ def require_admin(request: web.Request) -> str:
         raise Unauthorized(
             "admin_login_required", "malformed Basic credentials", headers=BASIC
         ) from None
-    throttle, address = request.config_dict[LOGIN_THROTTLE], request.remote or "-"
+    throttle, address = request.config_dict[LOGIN_THROTTLE], client_address(request)
     throttle.attempt("admin", address)
     valid = hmac.compare_digest(username.encode(), admin.username.encode())
     valid &= hmac.compare_digest(password.encode(), admin.password.encode())

@@ -16,6 +16,7 @@ from server.access_log import access_logging
 from server.agents import AgentDirectory
 from server.config import ConfigError, Problem, load_config
 from server.database import Database, StorageError
+from server.drain import exit_within
 from server.integrations.secret_box import ENVIRONMENT, SecretBox
 
 
@@ -23,11 +24,15 @@ def _serve(args: argparse.Namespace) -> None:
     from server.app import create_app
 
     config = load_config(args.config)
+    app = create_app(config)
+    seconds = config.server.shutdown_seconds
+    app.on_shutdown.insert(0, exit_within(seconds))
     web.run_app(
-        create_app(config),
+        app,
         host=config.host,
         port=config.port,
         **access_logging(args.access_log),
+        shutdown_timeout=seconds / 2,  # for requests in flight; the rest stops after
     )
 
 

@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from bridge import DIALER_KINDS, DialerSettings, HttpUrl, Settings, Text, kind_offers, secret_text
+from bridge.rest.settings import Networks
 from server.integrations.settings import IntegrationsSection, TenantIntegrations
 
 Runtime = Literal["micropython", "pyodide"]
@@ -122,6 +123,12 @@ class ServerSection(Settings):
     # Connections kept open to each dialer host: requests beyond wait for a free one,
     # each within its dialer's pool_timeout (which does not eat its timeout).
     dialer_connections_per_host: Annotated[int, Field(ge=1, le=1000)] = 50
+    # On SIGTERM: streams closed with 1012 and jobs handed back at once, exit within this.
+    shutdown_seconds: Seconds = 10
+    # Load balancers / reverse proxies whose X-Forwarded-For or Forwarded header is believed.
+    trusted_proxies: Networks = ()
+    # "host:port" serving /metrics without credentials (keep it private); else admin auth.
+    metrics_listen: Text | None = None
 
 
 class JobsSection(Settings):

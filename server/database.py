@@ -122,7 +122,8 @@ class Database:
                     f"cannot create the folder {folder} for the database: {error.strerror};"
                     " check [server] database"
                 ) from None
-        return cls(create_async_engine(url))
+        # pre-ping: a pooled connection a database restart closed is replaced, not used
+        return cls(create_async_engine(url, pool_pre_ping=True))
 
     @classmethod
     async def open(cls, setting: str) -> "Database":

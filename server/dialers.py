@@ -1,9 +1,11 @@
 """Builds each tenant's dialer adapters from configuration, sharing one HTTP client and
-what dialers said of their logins (`bridge.LoginBreakers`)."""
+what dialers said of their logins (`bridge.LoginBreakers`, kept in the database by the
+server: `server.login_refusals`)."""
 
 import aiohttp
 
 from bridge import AuditSink, DialerAdapter, LoginBreakers, build_adapter
+from bridge.login_breaker import RefusalStore
 from server.config import ServerConfig
 
 
@@ -15,9 +17,14 @@ class DialerRegistry:
     """``registry.get(tenant_id, dialer_name)`` → the (audited) adapter configured for it."""
 
     def __init__(
-        self, config: ServerConfig, session: aiohttp.ClientSession, audit: AuditSink
+        self,
+        config: ServerConfig,
+        session: aiohttp.ClientSession,
+        audit: AuditSink,
+        refusals: RefusalStore | None = None,
     ) -> None:
-        breakers = LoginBreakers()
+        """``refusals`` share the dialers' login refusals with other processes."""
+        breakers = LoginBreakers(store=refusals)
         self._adapters = {
             (tenant.id, name): build_adapter(settings, session, audit, name=name, breakers=breakers)
             for tenant in config.tenants.values()

@@ -3,9 +3,10 @@
 Handlers raise; this middleware renders every error as the documented body
 ``{"error": {"code", "message", ...}}``: the server's `Problem`s with their status,
 dialer errors with the status their code stands for, aiohttp's own HTTP errors on the
-JSON API (unknown route, wrong method, body too large) in the same shape. Anything
-unexpected is logged with a request id and answered as a bare 500 that carries the id,
-never a traceback.
+JSON API (unknown route, wrong method, body too large) in the same shape. A database
+that is down is a 503 ``database_unavailable`` with ``Retry-After`` (see
+`database_faults`), logged as one line. Anything unexpected is logged with a request
+id and answered as a bare 500 that carries the id, never a traceback.
 """
 
 import logging
@@ -16,6 +17,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bridge import DialerError
+from server.database_faults import DatabaseUnavailable, is_database_down
+from server.keys import METRICS
 from server.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -33,12 +36,19 @@ DIALER_STATUS = {
     "dialer_bad_response": 502,
 }
 JSON_PREFIXES = ("/api/", "/admin/api/")
+REFUSALS = (429, 503)  # throttled or busy: counted in the metrics, by code
 
 
 def error_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> web.Response:
     return web.json_response({"error": body}, status=status, headers=headers)
+
+
+def _count_refusal(request: web.Request, code: str) -> None:
+    observed = request.config_dict.get(METRICS)
+    if observed is not None:
+        observed.refusals.labels(code).inc()
 
 
 def _speaks_json(request: web.Request) -> bool:
@@ -50,6 +60,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except Problem as problem:
+        if problem.status in REFUSALS:
+            _count_refusal(request, problem.code)
         return error_response(problem.status, problem.to_dict(), problem.headers)
     except DialerError as error:
         return error_response(DIALER_STATUS.get(error.code, 502), error.to_dict())
@@ -68,7 +80,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             if k.lower() in ("allow", "www-authenticate", "retry-after")
         }
         return error_response(http_error.status, {"code": code, "message": message}, headers)
-    except Exception:
+    except Exception as error:
+        if is_database_down(error):
+            log.warning("database unavailable in %s %s: %r", request.method, request.path, error)
+            down = DatabaseUnavailable()
+            _count_refusal(request, down.code)
+            if _speaks_json(request):
+                return error_response(down.status, down.to_dict(), down.headers)
+            return web.Response(status=down.status, text=down.message, headers=down.headers)
         request_id = secrets.token_hex(8)
         log.exception(
             "unexpected error in %s %s [request %s]", request.method, request.path, request_id

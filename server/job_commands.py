@@ -37,6 +37,7 @@ from server.jobs.records import Job
 from server.jobs.store import JobStore
 from server.jobs.summary import job_summary
 from server.jobs.worker import LEAD_EXPORT, JobWorker
+from server.login_refusals import DatabaseRefusals
 
 POLL_SECONDS = 0.5
 PIPE_WIDTH = 200  # columns when the output is not a terminal (a file, a pipe, a test)
@@ -152,7 +153,7 @@ async def _watch(config: ServerConfig, database: Database, job_id: int) -> None:
         f" `crm-bridge jobs watch {job_id} --config ...`"
     )
     async with audit.running(), dialer_session() as session:
-        dialers = DialerRegistry(config, session, audit.record)
+        dialers = DialerRegistry(config, session, audit.record, DatabaseRefusals(database))
         worker = JobWorker(store, dialers, AgentDirectory(database), config)
         async with worker.running(claim=False):
             job = await _progress(store, worker, job_id)

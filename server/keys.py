@@ -9,6 +9,7 @@ from server.audit_log import AuditLog
 from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
+from server.drain import Drain
 from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
@@ -24,6 +25,7 @@ from server.jobs.uploads import CsvUploads
 from server.jobs.worker import JobWorker
 from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
+from server.metrics import Metrics
 from server.sessions import SessionStore
 from server.widget_assets import WidgetAssets
 
@@ -51,3 +53,5 @@ EVENT_WRITER = web.AppKey("event_writer", BatchWriter)
 INTEGRATIONS = web.AppKey("integrations", IntegrationStore)
 DELIVERY_WORKER = web.AppKey("delivery_worker", DeliveryWorker)
 WEBHOOK_SENDER = web.AppKey("webhook_sender", WebhookSender)
+DRAIN = web.AppKey("drain", Drain)
+METRICS = web.AppKey("metrics", Metrics)

@@ -229,8 +229,30 @@ stream_events = Table(
     Column("name", Text, nullable=False),
     Column("data", Text, nullable=False),  # JSON
     Column("created_at", Float, nullable=False),
-    Index("stream_events_agent_id", "agent_id", "id"),
+    Column("seq", BigInteger, nullable=False),  # the agent's event number: 1, 2, 3 ...
+    Index("stream_events_agent_id_seq", "agent_id", "seq", unique=True),
     Index("stream_events_created_at", "created_at"),
+)
+
+# The last `stream_events.seq` each agent got; locked by the transaction numbering more.
+stream_cursors = Table(
+    "stream_cursors",
+    metadata,
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+)
+
+# The logins dialers refused (`bridge.login_breaker`): by dialer base URL and API user
+# ("breaker"), and password fingerprint ("" for a lock of the API user).
+dialer_login_refusals = Table(
+    "dialer_login_refusals",
+    metadata,
+    Column("breaker", Text, primary_key=True),
+    Column("fingerprint", Text, primary_key=True),
+    Column("until", Float, nullable=False),  # wall-clock seconds
+    Column("dialer", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("dialer_text", Text),
 )
 
 # Durable bulk work (`server.jobs`): one row per job, one row per lead or agent in it.

@@ -1,14 +1,19 @@
 """One error layer: every refusal has the documented body, nothing leaks a traceback."""
 
 import logging
+import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from sqlalchemy import text
 
+from server.database import Database
+from server.database_faults import RETRY_AFTER_SECONDS
 from server.error_middleware import error_middleware
 from server.problems import Problem
 from tests.support import ADMIN, TENANT
@@ -148,3 +153,38 @@ async def test_admin_pages_forbid_inline_code_framing_and_referrers(bridge: Test
     assert "unsafe-inline" not in policy
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "<style>" not in await response.text()
+
+
+@pytest.mark.parametrize("where", ["refusing_postgresql", "unopenable_sqlite"])
+async def test_a_database_that_is_down_is_a_503_with_retry_after(
+    aiohttp_client: Callable[..., Any], tmp_path: Path, where: str
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    setting = {
+        "refusing_postgresql": f"postgresql://bridge:secret@127.0.0.1:{closed}/bridge",
+        "unopenable_sqlite": f"sqlite:///{tmp_path}",  # a folder, not a file
+    }[where]
+    database = Database.from_setting(setting)
+
+    async def query(request: web.Request) -> web.Response:
+        async with database.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return web.Response()
+
+    app = web.Application(middlewares=[error_middleware])
+    app.router.add_post("/api/v1/events/t/rest", query)
+    app.router.add_get("/page", query)
+    client = await aiohttp_client(app)
+    try:
+        response = await client.post("/api/v1/events/t/rest")
+        page = await client.get("/page")
+    finally:
+        await database.close()
+    assert response.status == 503
+    assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    error = (await response.json())["error"]
+    assert (error["code"], error["retry_after"]) == ("database_unavailable", RETRY_AFTER_SECONDS)
+    assert "secret" not in await response.text()
+    assert (page.status, page.headers["Retry-After"]) == (503, str(RETRY_AFTER_SECONDS))

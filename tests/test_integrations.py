@@ -670,6 +670,38 @@ async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
     assert {d["state"] for d in await settled(bridge, 2)} == {"delivered"}
 
 
+async def test_a_tenants_share_holds_across_instances(
+    database_url: str,
+    rest_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
+    crm: tuple[FakeCrm, str],
+) -> None:
+    """Two instances on one database: together at most ``per_tenant_concurrency``."""
+    fake, base = crm
+    release = asyncio.Event()
+
+    async def stuck() -> web.Response:
+        await release.wait()
+        return web.json_response({})
+
+    fake.replies["/slow"] = [stuck, stuck, stuck]
+    rest = str(rest_simulator.make_url(""))
+    first = await aiohttp_client(bridge_app(database_url, rest, per_tenant_concurrency=2))
+    second = await aiohttp_client(bridge_app(database_url, rest, per_tenant_concurrency=2))
+    await webhook(first, name="slow", url=f"{base}/slow")
+    token = await login(first)
+    for instance in (first, second, first):
+        await run(instance, token, webhook="slow")
+        second.app[DELIVERY_WORKER].wake()
+    await fake.wait_for("/slow", 2)
+    await asyncio.sleep(0.3)  # many looks at the outbox by both (poll_seconds 0.02)
+    assert len(fake.to("/slow")) == 2
+    assert sorted(d["state"] for d in await deliveries(first)) == ["pending", "sending", "sending"]
+    release.set()
+    await fake.wait_for("/slow", 3)
+    assert {d["state"] for d in await settled(first, 3)} == {"delivered"}
+
+
 async def test_a_stuck_crm_of_one_tenant_does_not_hold_up_another_tenants_deliveries(
     database_url: str,
     rest_simulator: TestServer,

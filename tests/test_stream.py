@@ -10,10 +10,11 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
-from server.keys import DATABASE, SESSION_WATCH
+from server.events import stream_log
+from server.keys import AGENTS, DATABASE, SESSION_WATCH, STREAM_HUB
 from server.tables import stream_events
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
-from tests.support import ADMIN, login
+from tests.support import ADMIN, TENANT, login
 
 CALL = {"type": "outbound", "dst_num": "2025550143", "src_user_id": 7, "lead_id": "L-1"}
 
@@ -33,6 +34,7 @@ async def test_the_welcome_tells_the_state_and_live_status(bridge: TestClient) -
         "state": None,
         "calls": [],
         "pause_reasons": ["Break", "Lunch", "Meeting", "Training", "Other"],
+        "cursor": 0,
     }
     await ws.close()
 
@@ -78,8 +80,7 @@ async def test_a_call_reaches_the_stream_with_the_contract_fields(
         **CALL,
     )
     everything = await events(ws, 5)
-    ids = [m["id"] for m in everything]
-    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert [m["id"] for m in everything] == [1, 2, 3, 4, 5]  # the agent's event numbers
     assert [(m["name"], m["data"].get("state")) for m in everything] == [
         ("call_ringing", None),
         ("call_answered", None),
@@ -212,6 +213,44 @@ async def test_calls_older_than_ten_minutes_are_not_replayed(
     await push(bridge, pushing, "call:ring", call_id="new", **CALL)
     [event] = await events(ws, 1)
     assert event["data"]["call_id"] == "new"
+    await ws.close()
+
+
+async def test_a_resume_from_the_welcomes_cursor_loses_nothing(
+    bridge: TestClient, pushing: str
+) -> None:
+    await push(bridge, pushing, "call:ring", call_id="old", **CALL)
+    token = await login(bridge)
+    ws, welcome = await connect(bridge, token)
+    await ws.close()  # dropped before its first event
+    await push(bridge, pushing, "call:answer", call_id="old", **CALL)
+    ws, resumed = await connect(bridge, token, after=welcome["cursor"])
+    assert resumed["cursor"] == welcome["cursor"]
+    missed, _in_call = await events(ws, 2)
+    assert (missed["name"], missed["id"]) == ("call_answered", welcome["cursor"] + 1)
+    await ws.close()
+
+
+async def test_an_event_delivered_before_an_older_one_comes_after_it_once(
+    bridge: TestClient, pushing: str
+) -> None:
+    """As when two instances receive one call's pushes: the newer event reaches the
+    stream first; the older one, committed earlier, is read from the database."""
+    agent = await bridge.app[AGENTS].get(TENANT, "agent1")
+    assert agent is not None
+    ws, welcome = await connect(bridge, await login(bridge))
+    elsewhere = stream_log.new(agent.id, "call_ringing", {"call_id": "c0"})
+    async with bridge.app[DATABASE].begin() as connection:  # another instance's commit,
+        [older] = await connection.run_sync(stream_log.store, [elsewhere])  # not notified yet
+    await push(bridge, pushing, "call:ring", call_id="c1", **CALL)
+    bridge.app[STREAM_HUB].deliver([older])  # its notification arrives late
+    await push(bridge, pushing, "call:end", call_id="c1", **CALL)
+    received = await events(ws, 3)
+    assert [(m["id"], m["data"].get("call_id")) for m in received] == [
+        (welcome["cursor"] + 1, "c0"),
+        (welcome["cursor"] + 2, "c1"),
+        (welcome["cursor"] + 3, "c1"),
+    ]
     await ws.close()
 
 

@@ -25,6 +25,8 @@ from bridge.errors import (
 from bridge.interface import DialerList, DialerUser, Lead
 from bridge.lead_export import export_leads
 from bridge.login_breaker import LoginBreakers
+from server.database import Database
+from server.login_refusals import DatabaseRefusals
 from simulators.elision import STATE
 from tests.dialers import lead
 from tests.elision_rig import API_PASS, TEST_LIST, MakeRig, Rig, rigs
@@ -310,6 +312,39 @@ async def test_a_lock_seen_by_one_tenant_holds_for_every_tenant(make_rig: MakeRi
     with pytest.raises(DialerLocked, match="will not call elision with this API user"):
         await second.adapter.add_leads(LIST, [lead("14155550123")])
     assert len(await first.sent()) == 1
+
+
+async def test_processes_on_one_database_share_refusals_and_locks(
+    make_rig: MakeRig, database: Database
+) -> None:
+    """Bridge instances, or one restarted: each process has its own `LoginBreakers`."""
+    store = DatabaseRefusals(database)
+    RIGHT = "the-right-one"  # the simulator's; the rigs' adapters send API_PASS unless told
+    first = await make_rig(
+        flavour="vicidial", dialer_pass=RIGHT, breakers=LoginBreakers(store=store)
+    )
+    with pytest.raises(DialerUnauthorized):
+        await first.adapter.add_leads(LIST, [lead("14155550123")])
+    for _ in range(10):  # ten fresh processes with that wrong password: none sends it
+        fresh = await make_rig(
+            flavour="vicidial",
+            server=first.server,
+            breakers=LoginBreakers(store=store),
+        )
+        with pytest.raises(DialerUnauthorized, match="will not call"):
+            await fresh.adapter.add_leads(LIST, [lead("14155550123")])
+    assert first.server.app[STATE].users["api"].failed_logins == 1
+
+    seen = await make_rig(flavour="vicidial", breakers=LoginBreakers(store=store))
+    await lock_out(seen)  # another dialer, whose API user gets locked
+    with pytest.raises(DialerLocked):
+        await seen.adapter.add_leads(LIST, [lead("14155550123")])
+    later = await make_rig(
+        flavour="vicidial", server=seen.server, breakers=LoginBreakers(store=store)
+    )
+    with pytest.raises(DialerLocked, match="will not call"):  # the right password, not sent
+        await later.adapter.add_leads(LIST, [lead("14155550123")])
+    assert len(await later.sent()) == 1
 
 
 async def test_version_is_no_credentials_check(make_rig: MakeRig) -> None:

@@ -107,3 +107,4 @@ def test_the_stream_resumes_without_loss_or_doubles_identically_on_both_runtimes
 
     assert results[14] == [0.5, 1.5, 3.998, 5.0, 4.0, 4.0, 0.5]
     assert results[15]["call-headline"] == "Call progress is not shown for this phone system"
+    assert results[16] == {"type": "hello", "token": "t-2", "after": 20}  # the welcome's cursor

@@ -1,9 +1,10 @@
 """The widget's side of the bridge's live stream (``GET /api/v1/stream``), pure logic.
 
-`LiveStream` writes the ``hello`` (with the id of the last event seen, so a reconnected
-stream sends only what was missed), drops events already seen, updates the
-`SessionState` and turns each event into the CRM page's namespaced event. `Backoff`
-spaces the reconnections after a drop. The browser glue (main.py) owns the WebSocket.
+`LiveStream` writes the ``hello`` (with the id of the last event seen, or the welcome's
+``cursor`` before any, so a reconnected stream sends only what was missed), drops
+events already seen, updates the `SessionState` and turns each event into the CRM
+page's namespaced event. `Backoff` spaces the reconnections after a drop. The browser
+glue (main.py) owns the WebSocket.
 """
 
 import protocol
@@ -85,6 +86,9 @@ class LiveStream:
             return []
         kind = message.get("type")
         if kind == "welcome":
+            cursor = message.get("cursor")
+            if self.last_id is None and isinstance(cursor, int):
+                self.last_id = cursor  # a drop before the first event resumes from here
             self.state.stream_welcomed(
                 bool(message.get("live_status")),
                 message.get("state"),

@@ -380,7 +380,7 @@ class ElisionAdapter(DialerAdapter):
         reader = AnswerReader(self.name, redactor.redact) if secrets else self._answers
         logs_in = function not in NO_LOGIN
         if logs_in:
-            self._login.check()
+            await self._login.check()
 
         async def once() -> T:
             response = await self.transport.request(
@@ -394,9 +394,9 @@ class ElisionAdapter(DialerAdapter):
             try:
                 result = read(reader, reader.body(function, response.status, response.text()))
             except (LoginRefused, DialerLocked) as refused:
-                raise self._login.refused(refused) from None
+                raise await self._login.refused(refused) from None
             if logs_in:
-                self._login.accepted()
+                await self._login.accepted()
             return result
 
         if function in READ_ONLY:

@@ -23,13 +23,17 @@ def _networks(value: Any) -> Any:
         ) from None
 
 
+# Addresses or networks (``"203.0.113.7"``, ``"10.0.0.0/8"``), as a tuple of networks.
+Networks = Annotated[
+    tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], BeforeValidator(_networks)
+]
+
+
 class RestSettings(DialerSettingsBase):
     kind: Literal["rest"] = "rest"
     api_key: Secret
     # Addresses or networks (``"203.0.113.7"``, ``"10.0.0.0/8"``) the dialer pushes events from.
-    event_push_sources: Annotated[
-        tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], BeforeValidator(_networks)
-    ] = ()
+    event_push_sources: Networks = ()
 
     def redactor(self) -> Redactor:
         """The api_key, and the value of any ``api_key=`` a web server's page echoes."""

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from server.database import Database
+from server.events import stream_log
 from server.events.hub import StreamHub
 from server.events.stream_log import StreamEvent
 
@@ -103,8 +104,9 @@ def _run_jobs(
         result, written = job(connection)
         results.append(result)
         events += written
-    hub.announce(connection, events)
-    return results, events
+    stored = stream_log.store(connection, events)
+    hub.announce(connection, stored)
+    return results, stored
 
 
 def _run_in_transaction(

@@ -16,7 +16,7 @@ import json
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -60,8 +60,11 @@ class Subscription:
 
 
 class StreamHub:
-    def __init__(self) -> None:
+    def __init__(self, on_reconnect: Callable[[], object] = lambda: None) -> None:
         self.instance = secrets.token_hex(8)
+        self._on_reconnect = on_reconnect
+        # None: no LISTEN needed (SQLite); else whether it is connected now (PostgreSQL)
+        self.listening: bool | None = None
         self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
 
     @contextlib.contextmanager
@@ -74,6 +77,9 @@ class StreamHub:
             self._subscriptions[agent_id].discard(subscription)
             if not self._subscriptions[agent_id]:
                 del self._subscriptions[agent_id]
+
+    def open_streams(self) -> int:
+        return sum(len(subscriptions) for subscriptions in self._subscriptions.values())
 
     def watches(self, agent_id: int) -> bool:
         return agent_id in self._subscriptions
@@ -118,6 +124,7 @@ class StreamHub:
         if not postgres:
             yield
             return
+        self.listening = False
         task = asyncio.create_task(self._listen_forever(database))
         yield
         task.cancel()
@@ -134,6 +141,7 @@ class StreamHub:
             except Exception as error:
                 log.warning("LISTEN for stream events lost (%s); reconnecting", error)
             first = False
+            self._on_reconnect()
             await asyncio.sleep(RECONNECT_SECONDS)
 
     async def _listen_once(self, database: Database, *, resync: bool) -> None:
@@ -149,6 +157,7 @@ class StreamHub:
                 notified.put_nowait(args[-1])  # (connection, pid, channel, payload)
 
             await raw.add_listener(CHANNEL, on_notify)
+            self.listening = True
             if resync:  # notifications may have been missed while reconnecting
                 self.resync_all()
             waiting_for_loss = asyncio.create_task(lost.wait())
@@ -167,6 +176,7 @@ class StreamHub:
                         log.exception("delivering notified stream events failed")
                         self.resync_all()
             finally:
+                self.listening = False
                 waiting_for_loss.cancel()
                 with contextlib.suppress(Exception):
                     await raw.remove_listener(CHANNEL, on_notify)

@@ -173,7 +173,7 @@ class EventIntake:
         if news is not None and agent_id is not None:
             call = replace(call, notified=call.state)
             data = event_data(call, self.queue_names(call.tenant))
-            events.append(stream_log.append(connection, agent_id, news, data))
+            events.append(stream_log.new(agent_id, news, data))
             seconds, now = self._wrapup_seconds(call.tenant), time.time()
             event = self._change_state(
                 connection,
@@ -245,7 +245,7 @@ class EventIntake:
         )
         if after.data() == before.data():
             return None
-        return stream_log.append(connection, agent_id, "agent_state", after.data())
+        return stream_log.new(agent_id, "agent_state", after.data())
 
     async def save_dialer_ids(
         self, agent_id: int, dialer: str, *, user_id: str | None, device_id: str | None

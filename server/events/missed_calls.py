@@ -35,7 +35,7 @@ class DeliveryNotes:
     def __init__(self, database: Database, writer: BatchWriter) -> None:
         self._db = database
         self._writer = writer
-        self._pending: dict[int, int] = {}  # agent → newest call event sent, not yet written
+        self._pending: dict[int, int] = {}  # agent → number of the newest call event sent, unwritten
         self._writing: dict[int, int] = {}  # the notes being written
         self._flushing: asyncio.Task[None] | None = None
 
@@ -43,8 +43,8 @@ class DeliveryNotes:
         """``event`` has been sent to one of its agent's streams."""
         if event.name not in CALL_EVENTS:
             return
-        if event.id > self._pending.get(event.agent_id, 0):
-            self._pending[event.agent_id] = event.id
+        if event.seq > self._pending.get(event.agent_id, 0):
+            self._pending[event.agent_id] = event.seq
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
 
@@ -90,9 +90,9 @@ class DeliveryNotes:
             self._writing.get(agent_id, 0),
         )
         oldest_missed = await connection.execute(
-            select(func.min(stream_events.c.id)).where(
+            select(func.min(stream_events.c.seq)).where(
                 (stream_events.c.agent_id == agent_id)
-                & (stream_events.c.id > delivered)
+                & (stream_events.c.seq > delivered)
                 & stream_events.c.name.in_(CALL_EVENTS)
                 & (stream_events.c.created_at >= time.time() - REPLAY_SECONDS)
             )

@@ -27,6 +27,7 @@ from server.keys import (
     DELIVERY_NOTES,
     EVENT_WRITER,
     INTAKE,
+    METRICS,
     PUSH_SECRETS,
     SESSION_WATCH,
     STREAM_HUB,
@@ -56,7 +57,9 @@ async def _purge_forever(database: Database) -> None:
 
 
 async def live_events(app: web.Application) -> AsyncIterator[None]:
-    database, hub = app[DATABASE], StreamHub()
+    observed = app[METRICS]
+    database, hub = app[DATABASE], StreamHub(on_reconnect=observed.listen_reconnects.inc)
+    observed.streams_open.set_function(hub.open_streams)
     app[STREAM_HUB] = hub
     writer = app[EVENT_WRITER] = BatchWriter(database, hub)
     intake = app[INTAKE] = EventIntake(

@@ -14,7 +14,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.database import Database
 from server.integrations.model import Webhook
@@ -22,6 +33,7 @@ from server.problems import NotFound, Problem
 from server.tables import webhook_deliveries
 
 DONE_STATES = ("delivered", "failed")
+CLAIM_LOCK = 0x63726D63  # any fixed number: the instances' claims of deliveries take turns
 PUBLIC_FIELDS = (
     "delivery_id",
     "tenant",
@@ -95,6 +107,18 @@ def _due(now: float) -> ColumnElement[bool]:
     )
 
 
+async def _held_everywhere(connection: AsyncConnection, now: float) -> dict[str, int]:
+    """Deliveries held by a worker of any instance now, by tenant."""
+    rows = await connection.execute(
+        select(webhook_deliveries.c.tenant, func.count().label("held"))
+        .where(
+            (webhook_deliveries.c.state == "sending") & (webhook_deliveries.c.next_attempt_at > now)
+        )
+        .group_by(webhook_deliveries.c.tenant)
+    )
+    return {row.tenant: int(row.held) for row in rows}
+
+
 async def claim(
     database: Database,
     limit: int,
@@ -102,15 +126,25 @@ async def claim(
     per_tenant: int,
     hold_seconds: float,
 ) -> list[Delivery]:
-    """Up to ``limit`` due deliveries, at most ``per_tenant`` of a tenant counting those
-    ``in_flight`` already, now held by this worker for ``hold_seconds``."""
+    """Up to ``limit`` due deliveries, at most ``per_tenant`` of a tenant in flight across
+    all instances (those held in the database, or ``in_flight`` here if more), now held
+    by this worker for ``hold_seconds``. On PostgreSQL the instances claim one at a time
+    (a transaction-level advisory lock), so two cannot both take a tenant's last slot."""
     now = time.time()
-    condition = _due(now)
-    full = [tenant for tenant, count in in_flight.items() if count >= per_tenant]
-    if full:
-        condition = and_(condition, webhook_deliveries.c.tenant.not_in(full))
-    counts = dict(in_flight)
     async with database.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK}
+            )
+        held = await _held_everywhere(connection, now)
+        counts = {
+            tenant: max(held.get(tenant, 0), in_flight.get(tenant, 0))
+            for tenant in {*held, *in_flight}
+        }
+        condition = _due(now)
+        full = [tenant for tenant, count in counts.items() if count >= per_tenant]
+        if full:
+            condition = and_(condition, webhook_deliveries.c.tenant.not_in(full))
         rows = (
             await connection.execute(
                 select(webhook_deliveries)

@@ -66,7 +66,7 @@ class Triggers:
                 return None, None
             url = str(build_request(webhook, values, None, Credentials()).url)
             data = {"url": url, "webhook": webhook.name, "call_id": call_id}
-            return stream_log.append(connection, agent_id, "screen_pop", data), None
+            return stream_log.new(agent_id, "screen_pop", data), None
         delivery_id = outbox.enqueue(
             connection,
             webhook,

@@ -283,4 +283,4 @@ def _lookup_event(
     )
     error = lookup if isinstance(lookup, str) else attempt.error
     data = {"webhook": webhook.name, "call_id": delivery.call_id, **view, "error": error}
-    return stream_log.append(connection, delivery.agent_id, "lookup_result", data)
+    return stream_log.new(delivery.agent_id, "lookup_result", data)

@@ -62,6 +62,7 @@ class JobWorker:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._finished: dict[int, asyncio.Event] = {}
         self._wake = asyncio.Event()
+        self._claiming = True
         self._retention = Retention(self.settings.keep_days)
 
     @contextlib.asynccontextmanager
@@ -87,6 +88,12 @@ class JobWorker:
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
+
+    async def hand_back(self) -> None:
+        """Claim no more jobs; stop those running here and hand them back at once (the
+        instance is draining: another takes them over without waiting for the lease)."""
+        self._claiming = False
+        await self.stop_all()
 
     def wake(self) -> None:
         """Look for claimable jobs now (one was just created)."""
@@ -138,7 +145,7 @@ class JobWorker:
             try:
                 if self._retention.due():
                     await self.purge()
-                while len(self._tasks) < self.settings.workers:
+                while self._claiming and len(self._tasks) < self.settings.workers:
                     job = await self.store.claim(self.owner, self.settings.lease_seconds)
                     if job is None:
                         break

@@ -23,12 +23,13 @@ from aiohttp import web
 
 from bridge import InvalidNumber, normalise
 from server.auth import API_KEY_PREFIX, bearer_token
+from server.client_address import client_address
 from server.config import TenantConfig
 from server.events import euphoria_webhook, rest_push
 from server.events.agent_model import AgentState
 from server.events.intake import AgentChange
 from server.events.rest_push import Variables
-from server.keys import API_KEYS, CONFIG, INTAKE, PUSH_SECRETS
+from server.keys import API_KEYS, CONFIG, INTAKE, METRICS, PUSH_SECRETS
 from server.problems import NotFound, Problem, Unauthorized
 from server.request_body import read_at_most
 
@@ -58,7 +59,7 @@ def _rest_dialer(request: web.Request) -> tuple[TenantConfig, str]:
     sources = settings.event_push_sources
     if sources:
         try:
-            remote = ipaddress.ip_address(request.remote or "")
+            remote = ipaddress.ip_address(client_address(request))
         except ValueError:
             remote = None
         if remote is None or not any(remote in network for network in sources):
@@ -120,6 +121,7 @@ async def receive_rest_event(request: web.Request) -> web.Response:
     received = await request.config_dict[INTAKE].receive(
         tenant.id, dialer, name, data.model_dump(mode="json", exclude_unset=True), change
     )
+    _count(request, received)
     return web.json_response({"ok": True, "duplicate": not received})
 
 
@@ -165,7 +167,13 @@ async def receive_euphoria_webhook(request: web.Request) -> web.Response:
     update = euphoria_webhook.call_update(params, number)
     name = euphoria_webhook.event_name(params)
     received = await request.config_dict[INTAKE].receive(tenant.id, dialer, name, params, update)
+    _count(request, received)
     return web.json_response({"ok": True, "duplicate": not received})
+
+
+def _count(request: web.Request, received: bool) -> None:
+    outcome = "new" if received else "repeated"
+    request.config_dict[METRICS].dialer_events.labels(outcome).inc()
 
 
 def add_routes(app: web.Application) -> None:

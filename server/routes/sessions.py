@@ -14,6 +14,7 @@ from pydantic import model_validator
 
 from server.agents import Agent, LoginError
 from server.auth import bearer_token
+from server.client_address import client_address
 from server.fields import Extension, LoginToken, Password, Username
 from server.keys import AGENTS, CONFIG, HASH_GATE, LOGIN_THROTTLE, LOGIN_TOKENS, SESSIONS
 from server.problems import NotFound, Problem, Unauthorized
@@ -42,7 +43,7 @@ async def _with_password(
     request: web.Request, tenant_id: str, username: str, password: str
 ) -> Agent:
     throttle, account = request.config_dict[LOGIN_THROTTLE], f"{tenant_id}/{username}"
-    address = request.remote or "-"
+    address = client_address(request)
     throttle.attempt(account, address)
     try:
         async with request.config_dict[HASH_GATE]:

@@ -5,17 +5,22 @@ host, and each SSE stream holds one, so a seventh CRM tab would starve; WebSocke
 not counted against that limit. The token never goes in the URL (which proxies and
 access logs record): the client's first message, within `HELLO_SECONDS`, is
 ``{"type": "hello", "token", "after"}``. The server answers ``{"type": "welcome",
-"live_status", "state", "calls", "pause_reasons"}`` (or ``{"type": "error", "code",
+"live_status", "state", "calls", "pause_reasons", "cursor"}`` (or ``{"type": "error", "code",
 "message"}`` and closes: 4401 for authentication, 4400 for anything else), then sends
-every stored event of the agent with an id above ``after`` (when given; without it, from
-the agent's oldest call event of the last 10 minutes that no stream has sent, see
-`server.events.missed_calls`), in order, then the live ones, each once: ``{"type":
-"event", "id", "name", "data"}``. Heartbeats keep it
-alive; a session that ends closes it with 4401.
+every stored event of the agent numbered above ``cursor``, in order, then the live ones,
+each once: ``{"type": "event", "id", "name", "data"}``, ``id`` being the agent's event
+number (see `stream_log`): whichever instance received an event, the stream sends them in
+number order without a gap. ``cursor`` is ``after`` when given; without it, the stream
+starts before the agent's oldest call event of the last 10 minutes that no stream has
+sent (see `server.events.missed_calls`), else at the newest event. Heartbeats keep it
+alive; a session that ends closes it with 4401; a database that is down closes it with
+1013, an instance that stops with 1012 (at the start of its stop); the widget then
+resumes where it was, on another instance.
 """
 
 import asyncio
 import contextlib
+import time
 from typing import Annotated, Any, Literal
 
 from aiohttp import WSMsgType, web
@@ -23,6 +28,8 @@ from pydantic import Field, ValidationError
 
 from server.agents import Agent
 from server.config import TenantConfig
+from server.database_faults import is_database_down
+from server.drain import RESTARTING
 from server.events import stream_log
 from server.events.call_display import queue_names
 from server.events.call_model import event_data
@@ -33,7 +40,9 @@ from server.keys import (
     CONFIG,
     DATABASE,
     DELIVERY_NOTES,
+    DRAIN,
     INTAKE,
+    METRICS,
     SESSION_WATCH,
     SESSIONS,
     STREAM_HUB,
@@ -44,6 +53,7 @@ from server.request_body import Body
 HELLO_SECONDS = 10.0
 HEARTBEAT_SECONDS = 25.0
 AUTH_FAILED, BAD_HELLO = 4401, 4400
+TRY_AGAIN_LATER = 1013  # the database is down for a moment: the widget reconnects
 EVENT_PUSH_KINDS = ("rest", "euphoria")  # dialers that tell the bridge about calls
 
 
@@ -119,8 +129,11 @@ async def _start_after(request: web.Request, agent_id: int) -> int:
         return await request.config_dict[DELIVERY_NOTES].start_after(connection, agent_id)
 
 
-async def _send_event(request: web.Request, ws: web.WebSocketResponse, event: StreamEvent) -> None:
+async def _send(request: web.Request, ws: web.WebSocketResponse, event: StreamEvent) -> None:
     await ws.send_json(event.message())
+    observed = request.config_dict[METRICS]
+    observed.events_sent.inc()
+    observed.stream_lag.observe(max(0.0, time.time() - event.stored_at))
     request.config_dict[DELIVERY_NOTES].note(event)
 
 
@@ -132,8 +145,8 @@ async def _send_stored(
         async with request.config_dict[DATABASE].connect() as connection:
             events = await stream_log.since(connection, agent_id, after)
         for event in events:
-            await _send_event(request, ws, event)
-            after = event.id
+            await _send(request, ws, event)
+            after = event.seq
         if len(events) < stream_log.PAGE:
             return after
 
@@ -141,13 +154,21 @@ async def _send_stored(
 async def _send_live(
     request: web.Request, ws: web.WebSocketResponse, subscription: Subscription, last: int
 ) -> None:
-    while True:
-        item = await subscription.get()
-        if isinstance(item, Resync):
-            last = await _send_stored(request, ws, subscription.agent_id, last)
-        elif item.id > last:
-            await _send_event(request, ws, item)
-            last = item.id
+    """Send each event numbered ``last + 1``; skip those sent; on a gap (the next one went
+    through another instance and is not here yet) or a resync, read the database. If
+    the database is down, close with 1013: the widget resumes from its last event."""
+    try:
+        while True:
+            item = await subscription.get()
+            if isinstance(item, Resync) or item.seq > last + 1:
+                last = await _send_stored(request, ws, subscription.agent_id, last)
+            elif item.seq == last + 1:
+                await _send(request, ws, item)
+                last = item.seq
+    except Exception as error:
+        if not is_database_down(error):
+            raise
+        await ws.close(code=TRY_AGAIN_LATER, message=b"database_unavailable")
 
 
 async def _drain(ws: web.WebSocketResponse) -> None:
@@ -174,11 +195,28 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
             )
         await ws.close(code=AUTH_FAILED, message=b"session_ended")
 
+    async def close_for_restart() -> None:
+        await ws.close(code=RESTARTING, message=b"server_restarting")
+
     hub, watch = request.config_dict[STREAM_HUB], request.config_dict[SESSION_WATCH]
-    with hub.subscribe(agent.id) as subscription, watch.watching(token_hash, close_session):
-        last = await _start_after(request, agent.id) if hello.after is None else hello.after
-        await ws.send_json(await _welcome(request, agent))
-        last = await _send_stored(request, ws, agent.id, last)
+    drain = request.config_dict[DRAIN]
+    with (
+        hub.subscribe(agent.id) as subscription,
+        watch.watching(token_hash, close_session),
+        drain.closing(close_for_restart),
+    ):
+        if drain.draining:
+            await close_for_restart()
+            return ws
+        try:
+            last = await _start_after(request, agent.id) if hello.after is None else hello.after
+            await ws.send_json({**await _welcome(request, agent), "cursor": last})
+            last = await _send_stored(request, ws, agent.id, last)
+        except Exception as error:
+            if not is_database_down(error):
+                raise
+            await ws.close(code=TRY_AGAIN_LATER, message=b"database_unavailable")
+            return ws
         sending = asyncio.create_task(_send_live(request, ws, subscription, last))
         try:
             await _drain(ws)

@@ -1,5 +1,5 @@
 """The widget's live stream driven through the pure modules: a drop, a resume that
-repeats an event, and a backoff with a fixed random source.
+repeats an event, a drop before the first event, and a backoff with a fixed random source.
 
 Run by tests/test_widget_live_stream.py under CPython and under MicroPython; both must
 give the same results.
@@ -65,4 +65,7 @@ async def run():
     unwelcome.login_succeeded("t-2", "agent1", "1001")
     LiveStream(unwelcome).receive({"type": "welcome", "live_status": False, "calls": []})
     results.append(unwelcome.view())
+    early = LiveStream(SessionState())  # dropped after its welcome, before any event
+    early.receive({"type": "welcome", "live_status": True, "calls": [], "cursor": 20})
+    results.append(early.hello("t-2"))
     return results

@@ -39,6 +39,7 @@ from server.keys import (
     LOGIN_THROTTLE,
     LOGIN_TOKENS,
     SESSIONS,
+    STREAM_ADMISSION,
     TEMPLATES,
 )
 from server.login_throttle import LoginThrottle
@@ -63,6 +64,7 @@ from server.routes import (
 )
 from server.security_headers import add_security_headers
 from server.sessions import SessionStore
+from server.stream_admission import StreamAdmission
 from server.widget_assets import WidgetAssets
 
 log = logging.getLogger(__name__)
@@ -139,6 +141,10 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
+    app[STREAM_ADMISSION] = StreamAdmission(
+        per_address=config.server.stream_waiting_per_address,
+        total=config.server.stream_waiting_max,
+    )
     app.cleanup_ctx.extend([_storage, live_events, integrations, _dialers, _jobs])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)

@@ -17,12 +17,14 @@ from server.agents import AgentDirectory
 from server.config import ConfigError, Problem, load_config
 from server.database import Database, StorageError
 from server.integrations.secret_box import ENVIRONMENT, SecretBox
+from server.open_files import raise_open_file_limit
 
 
 def _serve(args: argparse.Namespace) -> None:
     from server.app import create_app
 
     config = load_config(args.config)
+    logging.getLogger(__name__).info("open-file limit: %d", raise_open_file_limit())
     web.run_app(
         create_app(config),
         host=config.host,

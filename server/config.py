@@ -122,6 +122,10 @@ class ServerSection(Settings):
     # Connections kept open to each dialer host: requests beyond wait for a free one,
     # each within its dialer's pool_timeout (which does not eat its timeout).
     dialer_connections_per_host: Annotated[int, Field(ge=1, le=1000)] = 50
+    # Live streams waiting for their hello (docs/security.md): per client address beyond
+    # this are refused (429); in all, the oldest one is closed to make room.
+    stream_waiting_per_address: Annotated[int, Field(ge=1)] = 20
+    stream_waiting_max: Annotated[int, Field(ge=1)] = 1000
 
 
 class JobsSection(Settings):

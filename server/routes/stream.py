@@ -14,6 +14,7 @@ alive; a session that ends closes it with 4401.
 
 import asyncio
 import contextlib
+import logging
 from typing import Annotated, Any, Literal
 
 from aiohttp import WSMsgType, web
@@ -24,11 +25,24 @@ from server.config import TenantConfig
 from server.events import stream_log
 from server.events.call_model import event_data
 from server.events.hub import Resync, Subscription
-from server.keys import AGENTS, CONFIG, DATABASE, INTAKE, SESSION_WATCH, SESSIONS, STREAM_HUB
+from server.keys import (
+    AGENTS,
+    CONFIG,
+    DATABASE,
+    INTAKE,
+    SESSION_WATCH,
+    SESSIONS,
+    STREAM_ADMISSION,
+    STREAM_HUB,
+)
 from server.problems import Problem
 from server.request_body import Body
+from server.stream_admission import stream_busy
 
-HELLO_SECONDS = 10.0
+log = logging.getLogger(__name__)
+
+HELLO_SECONDS = 3.0
+CLOSE_REPLY_SECONDS = 1.0  # how long a refused client may take to answer the close
 HEARTBEAT_SECONDS = 25.0
 AUTH_FAILED, BAD_HELLO = 4401, 4400
 EVENT_PUSH_KINDS = ("rest", "euphoria")  # dialers that tell the bridge about calls
@@ -38,6 +52,10 @@ class Hello(Body):
     type: Literal["hello"]
     token: Annotated[str, Field(min_length=1, max_length=200)]
     after: Annotated[int, Field(ge=0)] | None = None
+
+
+class ClientGone(Exception):
+    """The client closed the socket (or it broke) before its hello."""
 
 
 class StreamClosed(Exception):
@@ -62,6 +80,8 @@ async def _hello(ws: web.WebSocketResponse) -> Hello:
         raise StreamClosed(
             BAD_HELLO, "no_hello", f"send hello within {HELLO_SECONDS:g} s"
         ) from None
+    if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+        raise ClientGone()
     if message.type != WSMsgType.TEXT:
         raise StreamClosed(BAD_HELLO, "invalid_hello", "the first message must be a JSON hello")
     try:
@@ -134,16 +154,46 @@ async def _drain(ws: web.WebSocketResponse) -> None:
         pass
 
 
-async def stream(request: web.Request) -> web.WebSocketResponse:
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=4096)
-    await ws.prepare(request)
-    try:
-        hello = await _hello(ws)
-        agent, token_hash = await _agent(request, hello.token)
-    except StreamClosed as closed:
+async def _refuse(ws: web.WebSocketResponse, closed: StreamClosed) -> None:
+    """Say why, close, and wait at most `CLOSE_REPLY_SECONDS` for the client's reply."""
+    with contextlib.suppress(ConnectionError):
         await ws.send_json({"type": "error", "code": closed.error, "message": closed.message})
-        await ws.close(code=closed.code, message=closed.error.encode())
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        await asyncio.wait_for(
+            ws.close(code=closed.code, message=closed.error.encode()), CLOSE_REPLY_SECONDS
+        )
+
+
+async def _signed_in(
+    request: web.Request, ws: web.WebSocketResponse
+) -> tuple[Hello, Agent, str] | None:
+    """Upgrade, then read the hello and check its token, counted by `StreamAdmission`;
+    ``None`` when the socket was refused or went away."""
+    transport = request.transport
+    admission = request.config_dict[STREAM_ADMISSION]
+    with admission.waiting(request.remote, transport.close if transport else lambda: None):
+        await ws.prepare(request)
+        try:
+            hello = await _hello(ws)
+            agent, token_hash = await _agent(request, hello.token)
+        except ClientGone:
+            log.debug("a live stream from %s closed before its hello", request.remote)
+            return None
+        except StreamClosed as closed:
+            await _refuse(ws, closed)
+            return None
+    return hello, agent, token_hash
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    admission = request.config_dict[STREAM_ADMISSION]
+    if admission.full_for(request.remote):
+        return stream_busy(admission.per_address)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=4096)
+    signed_in = await _signed_in(request, ws)
+    if signed_in is None:
         return ws
+    hello, agent, token_hash = signed_in
 
     async def close_session() -> None:
         with contextlib.suppress(ConnectionError):

@@ -9,26 +9,13 @@ addresses cannot lock out a real agent, whose hello follows its upgrade at once.
 """
 
 import contextlib
-import ipaddress
 import itertools
 from collections.abc import Callable, Iterator
 
 from aiohttp import web
 
+from server.client_address import address_key
 from server.error_middleware import error_response
-
-
-def address_key(remote: str | None) -> str:
-    """The client's address as counted: IPv4 (and IPv4-mapped) whole, IPv6 by /64."""
-    try:
-        address = ipaddress.ip_address(remote or "")
-    except ValueError:
-        return remote or "-"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
 
 
 def stream_busy(per_address: int) -> web.Response:

@@ -66,8 +66,12 @@ def agent_view(
     answer's when none were chosen), every value as text, the request's secrets
     redacted (a CRM may echo its key)."""
     shown = list(columns) or all_columns(records)
+    names = [redact(column, secrets) for column in shown]
     rows = [
-        {column: redact(text_of(record.get(column)), secrets) for column in shown}
+        {
+            name: redact(text_of(record.get(column)), secrets)
+            for name, column in zip(names, shown, strict=True)
+        }
         for record in records[:MAX_RECORDS]
     ]
-    return {"columns": shown, "records": rows}
+    return {"columns": names, "records": rows}

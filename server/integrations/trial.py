@@ -68,15 +68,19 @@ async def try_webhook(
     answer: dict[str, Any] = {"type": webhook.response_type}
     view = None
     if webhook.response_type == "ignore":
-        answer["text"] = redact(reply.summary().split("\n", 1)[1], request.secrets)
+        answer["text"] = reply.summary(request.secrets).split("\n", 1)[1]
     else:
         read = read_answer(reply.body, webhook.response_type)
         secrets = request.secrets
         rows = [
-            {str(k): redact(text_of(v), secrets) for k, v in record.items()}
+            {redact(str(k), secrets): redact(text_of(v), secrets) for k, v in record.items()}
             for record in read.records
         ]
-        answer |= {"columns": all_columns(read.records), "rows": rows, "error": read.error}
+        answer |= {
+            "columns": [redact(c, secrets) for c in all_columns(read.records)],
+            "rows": rows,
+            "error": read.error,
+        }
         view = agent_view(read.records, webhook.columns, secrets)
     return {
         "type": webhook.type,

@@ -17,6 +17,7 @@ from aiohttp.typedefs import Handler
 
 from bridge import DialerError
 from server.problems import Problem
+from server.strict_json import json_response
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ JSON_PREFIXES = ("/api/", "/admin/api/")
 def error_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> web.Response:
-    return web.json_response({"error": body}, status=status, headers=headers)
+    return json_response({"error": body}, status=status, headers=headers)
 
 
 def _speaks_json(request: web.Request) -> bool:

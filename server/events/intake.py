@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
+from server import strict_json
 from server.database import Database
 from server.events import agent_ids, stream_log
 from server.events.agent_model import AgentState
@@ -88,7 +89,7 @@ class EventIntake:
                     "dialer": dialer,
                     "name": name,
                     "digest": digest(name, data),
-                    "data": json.dumps(data),
+                    "data": strict_json.dumps(data),
                     "received_at": time.time(),
                 },
             )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server import strict_json
 from server.tables import stream_events
 
 KEEP_SECONDS = 7 * 24 * 3600
@@ -37,7 +38,7 @@ _APPEND = insert(stream_events).returning(stream_events.c.id)
 
 def append(connection: Connection, agent_id: int, name: str, data: dict[str, Any]) -> StreamEvent:
     """Write one event (inside the writer's transaction)."""
-    values = {"agent_id": agent_id, "name": name, "data": json.dumps(data)}
+    values = {"agent_id": agent_id, "name": name, "data": strict_json.dumps(data)}
     event_id: int = connection.execute(_APPEND, {**values, "created_at": time.time()}).scalar_one()
     return StreamEvent(event_id, agent_id, name, data)
 

@@ -12,6 +12,7 @@ environment is used.
 """
 
 import ipaddress
+import re
 import socket
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,9 @@ from yarl import URL
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+HOST_NAME = re.compile(
+    r"(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?"
+)
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
@@ -55,7 +59,10 @@ class OutboundPolicy:
 
     def check_url(self, url: str) -> URL:
         """The URL if its scheme and (literal) address may be used; else `UnsafeTarget`."""
-        parsed = URL(url)
+        try:
+            parsed = URL(url)
+        except ValueError as error:
+            raise UnsafeTarget(f"the URL is not valid: {error}") from None
         host = (parsed.host or "").lower()
         if not parsed.is_absolute() or not host:
             raise UnsafeTarget(f"{url!r} is not an absolute URL")
@@ -71,6 +78,11 @@ class OutboundPolicy:
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
+            if not HOST_NAME.fullmatch(parsed.raw_host or ""):
+                raise UnsafeTarget(
+                    f"the URL's host {parsed.raw_host!r} is no host name: fill it in with"
+                    " letters, digits, '-' and '.' only"
+                ) from None
             return parsed  # a name: its addresses are checked when it is resolved
         self.check_address(literal)
         return parsed

@@ -52,7 +52,10 @@ async def try_webhook(
     values = trial_values(tenant, webhook)
     group = None if webhook.group_id is None else await store.group(webhook.group_id)
     credentials = await store.credentials(group, agent) if group else Credentials()
-    request = build_request(webhook, values, group, credentials, f"test-{uuid.uuid4()}")
+    try:
+        request = build_request(webhook, values, group, credentials, f"test-{uuid.uuid4()}")
+    except UnsafeTarget as error:
+        raise Problem("unsafe_url", str(error)) from None
     if webhook.type == "browser_window":
         return {"type": webhook.type, "url": str(request.url)}
     try:

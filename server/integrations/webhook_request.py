@@ -19,6 +19,7 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from server.integrations.model import Credentials, Group, Webhook
+from server.integrations.outbound import UnsafeTarget
 from server.integrations.secret_forms import secret_forms
 from server.integrations.variables import fill
 
@@ -66,7 +67,11 @@ def build_request(
     delivery_id: str | None = None,
 ) -> WebhookRequest:
     """The request ``webhook`` sends for ``values`` (``delivery_id``: the idempotency key)."""
-    url = URL(fill(webhook.url, values, lambda value: quote(value, safe="")), encoded=True)
+    filled = fill(webhook.url, values, lambda value: quote(value, safe=""))
+    try:
+        url = URL(filled, encoded=True)
+    except ValueError as error:
+        raise UnsafeTarget(f"the URL, its variables filled in, is not valid: {error}") from None
     parameters = [(p.name, fill(p.value, values)) for p in webhook.parameters]
     headers: CIMultiDict[str] = CIMultiDict()
     secret_parameter = None

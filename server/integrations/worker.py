@@ -176,7 +176,10 @@ class DeliveryWorker:
     async def _attempt(self, delivery: Delivery, webhook: Webhook) -> tuple[Attempt, Lookup]:
         """How the attempt went, and for a lookup its Agent View or why there is none."""
         group = None if webhook.group_id is None else await self._store.group(webhook.group_id)
-        request = await self.request_for(webhook, group, delivery)
+        try:
+            request = await self.request_for(webhook, group, delivery)
+        except UnsafeTarget as error:
+            return _failed(str(error)), None
         summary = request.summary()
         try:
             reply = await self._sender.send(request)

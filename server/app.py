@@ -42,6 +42,7 @@ from server.keys import (
     LOGIN_TOKENS,
     METRICS,
     SESSIONS,
+    STREAM_ADMISSION,
     TEMPLATES,
 )
 from server.login_refusals import DatabaseRefusals
@@ -71,6 +72,7 @@ from server.routes import (
 from server.routes.metrics import metrics_listen
 from server.security_headers import add_security_headers
 from server.sessions import SessionStore
+from server.stream_admission import StreamAdmission
 from server.widget_assets import WidgetAssets
 
 log = logging.getLogger(__name__)
@@ -162,6 +164,10 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[HASH_GATE] = HashGate()
     app[DRAIN] = Drain()
     app[METRICS] = Metrics()
+    app[STREAM_ADMISSION] = StreamAdmission(
+        per_address=config.server.stream_waiting_per_address,
+        total=config.server.stream_waiting_max,
+    )
     app.cleanup_ctx.extend(
         [_single_instance, _storage, live_events, integrations, _dialers, _jobs, metrics_listen]
     )

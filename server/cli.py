@@ -18,6 +18,7 @@ from server.config import ConfigError, Problem, load_config
 from server.database import Database, StorageError
 from server.drain import exit_within
 from server.integrations.secret_box import ENVIRONMENT, SecretBox
+from server.open_files import raise_open_file_limit
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -27,6 +28,7 @@ def _serve(args: argparse.Namespace) -> None:
     app = create_app(config)
     seconds = config.server.shutdown_seconds
     app.on_shutdown.insert(0, exit_within(seconds))
+    logging.getLogger(__name__).info("open-file limit: %d", raise_open_file_limit())
     web.run_app(
         app,
         host=config.host,

@@ -129,6 +129,10 @@ class ServerSection(Settings):
     trusted_proxies: Networks = ()
     # "host:port" serving /metrics without credentials (keep it private); else admin auth.
     metrics_listen: Text | None = None
+    # Live streams waiting for their hello (docs/security.md): per client address beyond
+    # this are refused (429); in all, the oldest one is closed to make room.
+    stream_waiting_per_address: Annotated[int, Field(ge=1)] = 20
+    stream_waiting_max: Annotated[int, Field(ge=1)] = 1000
 
 
 class JobsSection(Settings):

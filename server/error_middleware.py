@@ -20,6 +20,7 @@ from bridge import DialerError
 from server.database_faults import DatabaseUnavailable, is_database_down
 from server.keys import METRICS
 from server.problems import Problem
+from server.strict_json import json_response
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ REFUSALS = (429, 503)  # throttled or busy: counted in the metrics, by code
 def error_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> web.Response:
-    return web.json_response({"error": body}, status=status, headers=headers)
+    return json_response({"error": body}, status=status, headers=headers)
 
 
 def _count_refusal(request: web.Request, code: str) -> None:

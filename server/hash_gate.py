@@ -1,14 +1,21 @@
-"""Bounds how many password hashes are checked at once.
+"""Bounds how many password hashes are checked at once, fairly between client addresses.
 
 An argon2 check takes a CPU core and 64 MiB for a quarter of a second. Without a
 bound, a flood of bad logins queues hundreds of them and a real agent's login waits
-behind all of them. The gate lets ``slots`` checks run (one per core), lets a few more
-wait, and refuses the rest at once with a 503 that says when to try again.
+behind all of them. The gate lets ``slots`` checks run (one per core) and a few more
+wait, refusing the rest at once with a 503 that says when to try again. Each client
+address has at most one check running or waiting, and the waiting ones go in order of
+their address's recent wrong passwords (fewest first): when the queue is full, a login
+from an address with fewer failures takes the place of the worst-placed one, which is
+refused. A flood from many addresses thus delays a real agent by one check at most.
 """
 
 import asyncio
+import contextlib
+import itertools
 import os
-from types import TracebackType
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 from server.problems import Problem
 
@@ -16,34 +23,76 @@ from server.problems import Problem
 class ServerBusy(Problem):
     status = 503
 
-    def __init__(self) -> None:
+    def __init__(self, why: str = "checking too many passwords at once") -> None:
         super().__init__(
             "server_busy",
-            "the bridge is checking too many passwords at once: try again in a second",
+            f"the bridge is {why}: try again in a second",
             headers={"Retry-After": "1"},
         )
 
 
+@dataclass(order=True)
+class _Waiter:
+    failures: int
+    order: int
+    address: str = field(compare=False)
+    turn: asyncio.Future[None] = field(compare=False)
+
+
 class HashGate:
     def __init__(self, slots: int | None = None, max_waiting: int | None = None) -> None:
-        slots = slots or os.cpu_count() or 1
-        self._semaphore = asyncio.Semaphore(slots)
-        self._max_waiting = max_waiting if max_waiting is not None else 4 * slots
-        self._waiting = 0
+        self.slots = slots or os.cpu_count() or 1
+        self._max_waiting = max_waiting if max_waiting is not None else 4 * self.slots
+        self._running = 0
+        self._waiting: list[_Waiter] = []
+        self._addresses: set[str] = set()  # with a check running or waiting
+        self._order = itertools.count()
 
-    async def __aenter__(self) -> None:
-        if self._waiting >= self._max_waiting:
-            raise ServerBusy()
-        self._waiting += 1
+    def _queue(self, address: str, failures: int) -> _Waiter:
+        turn = asyncio.get_running_loop().create_future()
+        waiter = _Waiter(failures, next(self._order), address, turn)
+        if len(self._waiting) >= self._max_waiting:
+            worst = max(self._waiting)
+            if worst < waiter:
+                raise ServerBusy()
+            self._waiting.remove(worst)
+            self._addresses.discard(worst.address)
+            worst.turn.set_exception(ServerBusy())
+        self._waiting.append(waiter)
+        return waiter
+
+    def _next(self) -> None:
+        while self._waiting and self._running < self.slots:
+            waiter = min(self._waiting)
+            self._waiting.remove(waiter)
+            self._running += 1
+            waiter.turn.set_result(None)
+
+    @contextlib.asynccontextmanager
+    async def admitted(self, address: str, failures: int = 0) -> AsyncIterator[None]:
+        """Wait for a turn to check a password from ``address``, whose recent wrong
+        passwords number ``failures``; `ServerBusy` at once (or when displaced)."""
+        if address in self._addresses:
+            raise ServerBusy("checking a password from this address already")
+        if self._running < self.slots and not self._waiting:
+            self._running += 1
+        else:
+            waiter = self._queue(address, failures)
+            self._addresses.add(address)
+            try:
+                await waiter.turn
+            except asyncio.CancelledError:
+                self._addresses.discard(address)
+                if waiter in self._waiting:
+                    self._waiting.remove(waiter)
+                elif not waiter.turn.cancelled() and waiter.turn.exception() is None:
+                    self._running -= 1  # the turn came as the request was cancelled
+                    self._next()
+                raise
+        self._addresses.add(address)
         try:
-            await self._semaphore.acquire()
+            yield
         finally:
-            self._waiting -= 1
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._semaphore.release()
+            self._addresses.discard(address)
+            self._running -= 1
+            self._next()

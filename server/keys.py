@@ -27,6 +27,7 @@ from server.login_throttle import LoginThrottle
 from server.login_tokens import LoginTokenStore
 from server.metrics import Metrics
 from server.sessions import SessionStore
+from server.stream_admission import StreamAdmission
 from server.widget_assets import WidgetAssets
 
 CONFIG = web.AppKey("config", ServerConfig)
@@ -42,6 +43,7 @@ LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 HASH_GATE = web.AppKey("hash_gate", HashGate)
 LOGIN_TOKENS = web.AppKey("login_tokens", LoginTokenStore)
 STREAM_HUB = web.AppKey("stream_hub", StreamHub)
+STREAM_ADMISSION = web.AppKey("stream_admission", StreamAdmission)
 INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
 SESSION_WATCH = web.AppKey("session_watch", SessionWatch)

@@ -92,6 +92,17 @@ class LoginThrottle:
         self._accounts[key] = _counted(account_record, now)  # (re)starts its time to live
         self._addresses[address] = _counted(address_record, now)
 
+    def failures(self, address: str) -> int:
+        """How many attempts the address has made lately (its right passwords given back)."""
+        record = self._addresses.get(address)
+        return record.attempts if record is not None else 0
+
+    def refund(self, account: str, address: str) -> None:
+        """The attempt was refused before its password was checked: it does not count."""
+        for record in (self._accounts.get((account, address)), self._addresses.get(address)):
+            if record is not None and record.attempts > 0:
+                record.attempts -= 1
+
     def failed(self, account: str, address: str) -> None:
         """The password was wrong: the wait runs from now, when the check has ended."""
         now = self._clock()

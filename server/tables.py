@@ -216,7 +216,7 @@ calls = Table(
     Column("notes", Text),
     Column("updated_at", Float, nullable=False),
     Column("crm_tag", Text),
-    UniqueConstraint("tenant", "call_id"),
+    UniqueConstraint("tenant", "dialer", "call_id"),  # two dialers may use one call id
     Index("calls_tenant_started_at", "tenant", "started_at"),
     Index("calls_agent_id_started_at_idx", "agent_id", "started_at"),
 )

@@ -9,7 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -35,7 +35,14 @@ def free_ports(count: int) -> int:
 class Process:
     """A ``crm-bridge`` command in a child process; its output goes to ``log``."""
 
-    def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        log: Path,
+        env: dict[str, str] | None = None,
+        preexec: Callable[[], None] | None = None,
+    ) -> None:
+        """``preexec`` runs in the child before it starts (to set its limits, say)."""
         self.log = log
         with log.open("ab") as output:
             self.popen = subprocess.Popen(  # noqa: S603 - the project's own CLI
@@ -44,6 +51,7 @@ class Process:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "CRM_BRIDGE_LOG_LEVEL": "INFO", **(env or {})},
                 cwd=Path(__file__).resolve().parents[1],
+                preexec_fn=preexec,
             )
 
     async def answers(self, url: str) -> None:
@@ -82,8 +90,14 @@ class Processes:
         self.folder = folder
         self.started: list[Process] = []
 
-    def start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> Process:
-        process = Process(args, self.folder / f"{name}.log", env)
+    def start(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str] | None = None,
+        preexec: Callable[[], None] | None = None,
+    ) -> Process:
+        process = Process(args, self.folder / f"{name}.log", env, preexec)
         self.started.append(process)
         return process
 

@@ -1,8 +1,13 @@
 """The admin's jobs page and CSV import, over HTTP (the browser side: tests/e2e)."""
 
+import html
+from pathlib import Path
+
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from server.jobs.csv_import import CsvProblem, read_csv
 from tests.jobs_api import until
 from tests.support import ADMIN, rest_state
 
@@ -109,3 +114,36 @@ async def test_jobs_can_be_cancelled_and_retried_from_the_page(
     assert cancelled.status == 303
     bad = await bridge.get("/admin/api/jobs?ids=1,x", headers=AUTH)
     assert (await bad.json())["error"]["code"] == "invalid_query"
+
+
+async def _refused_upload(bridge: TestClient, content: bytes) -> str:
+    form = aiohttp.FormData()
+    form.add_field("tenant", "acme")
+    form.add_field("file", content, filename="big.csv", content_type="text/csv")
+    response = await bridge.post("/admin/imports", data=form, headers=AUTH, allow_redirects=False)
+    assert response.status == 400, response.status
+    return html.unescape(await response.text())
+
+
+async def test_a_field_of_10_mb_is_refused_with_the_reason(bridge: TestClient) -> None:
+    content = b'Phone,Notes\n2025550143,"' + b"x" * 10_000_000 + b'"\n'
+    page = await _refused_upload(bridge, content)
+    assert "big.csv: row 1 has a field of more than 10,000 characters" in page
+
+
+async def test_a_16_mib_file_of_more_than_100000_rows_is_refused_with_the_reason(
+    bridge: TestClient,
+) -> None:
+    rows = b"".join(b"2025%07d,a\n" % n for n in range(800_000))
+    content = (b"Phone,Notes\n" + rows)[: 16 * 1024**2 - 1024]
+    page = await _refused_upload(bridge, content)
+    assert "more than 100,000 rows: import at most 100,000 leads at once" in page
+
+
+async def test_a_file_read_for_the_cli_import_has_the_same_limit(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"Phone\n" + b"".join(b"2025%07d\n" % n for n in range(100_001)))
+    with pytest.raises(CsvProblem, match="more than 100,000 rows"):
+        read_csv(big.read_bytes())
+    fine = read_csv(b"Phone\n" + b"".join(b"2025%07d\n" % n for n in range(100_000)))
+    assert fine.rows == 100_000

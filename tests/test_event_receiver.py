@@ -287,6 +287,22 @@ async def test_the_euphoria_webhook_maps_its_variables_onto_the_call(
     )
 
 
+async def test_a_euphoria_webhook_with_a_rest_calls_id_leaves_that_call_alone(
+    bridge: TestClient, api_key: dict[str, str]
+) -> None:
+    await set_dialer_ids(bridge, api_key, user_id="7")
+    path = await push_path(bridge)
+    rest_call = {"call_id": "c-77", "type": "outbound", "dst_num": "2025550143", "src_user_id": 7}
+    await push(bridge, path, "call:answer", **rest_call)
+    form = {"event": "end", "CALL_SIPID": "c-77", "CALL_DURATION": "5", "CALL_NOTES": "forged"}
+    response = await bridge.post("/api/v1/events/euphoria", data=form, headers=api_key)
+    assert response.status == 200, await response.text()
+    by_dialer = {call["dialer"]: call for call in await calls(bridge, api_key)}
+    assert (by_dialer["rest"]["state"], by_dialer["rest"]["notes"]) == ("answered", None)
+    assert by_dialer["rest"]["number"] == "+12025550143"
+    assert (by_dialer["euphoria"]["state"], by_dialer["euphoria"]["notes"]) == ("ended", "forged")
+
+
 async def test_the_euphoria_webhook_takes_json_and_a_header_key(
     bridge: TestClient, api_key: dict[str, str]
 ) -> None:

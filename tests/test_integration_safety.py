@@ -35,6 +35,13 @@ SECRETS = ("key-Sup3r&S3cret", "pass-W0rd/é", "member-K3y+1")
         "https://192.168.0.10/x",
         "https://[::1]/x",
         "https://[::ffff:127.0.0.1]/x",
+        "https://[64:ff9b::7f00:1]/x",
+        "https://[64:ff9b::a9fe:a9fe]/x",
+        "https://[64:ff9b:1::a00:1]/x",
+        "https://[::7f00:1]/x",
+        "https://[::127.0.0.1]/x",
+        "https://[::a00:1]/x",
+        "https://[2002:7f00:1::1]/x",
         "https://0.0.0.0/x",
         "https://100.64.0.1/x",
         "http://crm.example.com/x",
@@ -50,6 +57,7 @@ def test_the_policy_refuses_unsafe_urls(url: str) -> None:
 def test_the_policy_allows_https_public_and_what_is_allow_listed() -> None:
     OutboundPolicy([], []).check_url("https://crm.example.com/x")
     OutboundPolicy([], []).check_url("https://93.184.216.34/x")
+    OutboundPolicy([], []).check_url("https://[64:ff9b::5db8:d822]/x")  # NAT64 of a public one
     allowed = OutboundPolicy(["crm.internal"], ["10.0.0.0/8"])
     allowed.check_url("http://crm.internal/x")
     allowed.check_url("https://10.1.2.3/x")

@@ -171,3 +171,18 @@ async def test_jobs_finished_longer_ago_than_keep_days_are_deleted_with_their_ke
     again = await bridge.post("/api/v1/crm/leads", json=export(4), headers=headers)
     assert again.status == 202  # the key is free again: a new job, not a 422
     assert (await again.json())["id"] != old_job["id"]
+
+
+async def test_no_report_cell_starts_a_spreadsheet_formula(
+    bridge: TestClient, api_key: dict
+) -> None:
+    hostile = ['=HYPERLINK("http://x.test")', "+1-2", "-2+3", "@SUM(A1)"]
+    body = export(1)
+    body["leads"] += [{"phone_number": value} for value in hostile]
+    response = await bridge.post("/api/v1/crm/leads", json=body, headers={**api_key, **ASYNC})
+    assert response.status == 202
+    await job_until(bridge, response.headers["Location"], api_key)
+    rows = await report(bridge, response.headers["Location"], api_key)
+    assert [row["phone"] for row in rows[1:]] == [f"'{value}" for value in hostile]
+    cells = [cell for row in rows for cell in row.values()]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)

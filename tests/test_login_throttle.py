@@ -1,6 +1,7 @@
 """Password guessing is slowed down without letting anyone lock a real agent out."""
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -38,7 +39,7 @@ async def test_a_guesser_elsewhere_cannot_lock_the_agent_out(
 async def test_parallel_guesses_cannot_exceed_the_allowance(bridge: TestClient) -> None:
     guesses = [{**AGENT, "password": f"guess-{i}"} for i in range(40)] + [AGENT]
     answers = await asyncio.gather(*(bridge.post(LOGIN, json=body) for body in guesses))
-    checked = [a.status for a in answers if a.status != 429]
+    checked = [a.status for a in answers if a.status not in (429, 503)]  # 503: not checked
     assert len(checked) <= 5, checked
 
 
@@ -76,13 +77,56 @@ def test_after_the_free_attempts_the_wait_doubles() -> None:
 
 async def test_the_hash_gate_refuses_at_once_when_its_queue_is_full() -> None:
     gate = HashGate(slots=1, max_waiting=1)
-    async with gate:
-        waiting = asyncio.create_task(gate.__aenter__())
+    async with gate.admitted("192.0.2.1"):
+        waiting = asyncio.create_task(_hold(gate, "192.0.2.2", failures=3))
         await asyncio.sleep(0)
-        with pytest.raises(ServerBusy):
-            await gate.__aenter__()
-    await waiting  # the waiting check gets the slot once it is free
-    await gate.__aexit__(None, None, None)
+        with pytest.raises(ServerBusy):  # no better placed than the one waiting
+            await _hold(gate, "192.0.2.3", failures=3)
+        with pytest.raises(ServerBusy):  # one check per address at a time
+            await _hold(gate, "192.0.2.1", failures=0)
+        better = asyncio.create_task(_hold(gate, "192.0.2.4", failures=0))
+        await asyncio.sleep(0)
+        with pytest.raises(ServerBusy):  # displaced by an address with fewer failures
+            await waiting
+    await better  # it gets the slot once it is free
+
+
+async def _hold(gate: HashGate, address: str, failures: int) -> None:
+    async with gate.admitted(address, failures):
+        await asyncio.sleep(0)
+
+
+async def test_a_flood_from_48_addresses_lets_the_real_agent_in(bridge: TestClient) -> None:
+    """Bad logins from 48 addresses keep the hash gate full; the agent still signs in."""
+    stop, checked = asyncio.Event(), [asyncio.Event() for _ in range(48)]
+    url = str(bridge.make_url(LOGIN))
+
+    async def flood(n: int) -> int:
+        refused, address = 0, f"127.0.2.{n + 1}"
+        connector = aiohttp.TCPConnector(local_addr=(address, 0))
+        async with aiohttp.ClientSession(connector=connector) as http:
+            for attempt in range(10_000):
+                if stop.is_set():
+                    break
+                body = {"username": f"guess-{address}-{attempt}", "password": "wrong-password"}
+                async with http.post(url, json=body) as answer:
+                    refused += answer.status == 503
+                    if answer.status == 401:
+                        checked[n].set()
+        return refused
+
+    flooders = [asyncio.create_task(flood(n)) for n in range(48)]
+    try:
+        with contextlib.suppress(TimeoutError):  # every address had a wrong password checked
+            await asyncio.wait_for(asyncio.gather(*(event.wait() for event in checked)), 60)
+        signed_in = 0
+        for _ in range(9):
+            signed_in += (await bridge.post(LOGIN, json=AGENT)).status == 200
+    finally:
+        stop.set()
+        refused = sum(await asyncio.gather(*flooders))
+    assert refused > 0  # the gate was full
+    assert signed_in >= 8
 
 
 async def test_admin_basic_guessing_is_throttled_too(bridge: TestClient) -> None:

@@ -1,5 +1,7 @@
 """The agents' live stream (WebSocket): hello, welcome, events, resume without loss."""
 
+import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -312,3 +314,25 @@ async def test_after_a_bridge_restart_the_widget_resumes_where_it_was(
     [live] = await events(ws, 1)
     assert live["data"]["call_id"] == "c2"
     await ws.close()
+
+
+async def test_a_stream_closed_before_its_hello_is_a_quiet_debug_line(
+    bridge: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="server")
+    logged = asyncio.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "closed before its hello" in record.getMessage():
+                logged.set()
+
+    watch = Watch()
+    logging.getLogger("server").addHandler(watch)
+    try:
+        ws = await bridge.ws_connect("/api/v1/stream")
+        await ws.close()
+        await asyncio.wait_for(logged.wait(), 10)
+    finally:
+        logging.getLogger("server").removeHandler(watch)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -32,6 +32,7 @@ WEBHOOK_PARAMETERS = (
 EVENTS: dict[str, State] = {"ring": "ringing", "answer": "answered", "end": "ended"}
 DIRECTIONS: dict[str, Direction] = {"outgoing": "outbound", "incoming": "inbound"}
 MAX_VALUE = 2000
+MAX_DURATION_SECONDS = 2**53 // 1000  # in milliseconds, still exact in every JSON reader
 _UNEXPANDED = re.compile(r"^\{[A-Z_]+\}$")
 
 
@@ -63,8 +64,14 @@ def call_update(params: Mapping[str, str], number: str | None) -> CallUpdate:
     if direction_text and direction_text not in DIRECTIONS:
         raise Problem("invalid_event", "CALL_DIR must be outgoing or incoming")
     duration = _value(params, "CALL_DURATION")
-    if duration is not None and not duration.isdigit():
-        raise Problem("invalid_event", "CALL_DURATION must be a whole number of seconds")
+    if duration is not None and not (
+        duration.isascii() and duration.isdigit() and int(duration) <= MAX_DURATION_SECONDS
+    ):
+        raise Problem(
+            "invalid_event",
+            f"CALL_DURATION must be a whole number of seconds (0-9 only), at most"
+            f" {MAX_DURATION_SECONDS}",
+        )
     disposition = _value(params, "CALL_DISPOSITION")
     state = EVENTS[event_name(params)]
     return CallUpdate(

@@ -20,10 +20,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
+from server import strict_json
 from server.config import TenantConfig
 from server.database import Database
 from server.events import agent_ids, stream_log
 from server.events.agent_model import AgentState, PendingWrapup
+from server.events.agents_call import agents_call
 from server.events.batch_writer import BatchWriter
 from server.events.call_display import queue_names
 from server.events.call_model import Call, CallUpdate, agent_news, event_data, merge
@@ -103,7 +105,7 @@ class EventIntake:
                     "dialer": dialer,
                     "name": name,
                     "digest": digest(name, data),
-                    "data": json.dumps(data),
+                    "data": strict_json.dumps(data),
                     "received_at": time.time(),
                 },
             )
@@ -140,7 +142,7 @@ class EventIntake:
                 "updated_at": time.time(),
             },
         )
-        the_call = {"k_tenant": tenant, "k_call_id": change.call_id}
+        the_call = {"k_tenant": tenant, "k_dialer": dialer, "k_call_id": change.call_id}
         row = connection.execute(self._sql.call, the_call).one()
         call = merge(tenant, dialer, _call(row), change, agent_id)
         if call.uuid is None:
@@ -151,7 +153,7 @@ class EventIntake:
         """The call linked to the click-to-call whose uuid is its call_id or leg id."""
         uuids = [u for u in (call.call_id, leg_id) if u]
         click = connection.execute(
-            self._sql.click, {"k_tenant": call.tenant, "k_uuids": uuids}
+            self._sql.click, {"k_tenant": call.tenant, "k_dialer": call.dialer, "k_uuids": uuids}
         ).first()
         if click is None:
             return call
@@ -194,6 +196,7 @@ class EventIntake:
                 **values,
                 "updated_at": time.time(),
                 "k_tenant": call.tenant,
+                "k_dialer": call.dialer,
                 "k_call_id": call.call_id,
             },
         )
@@ -302,7 +305,11 @@ class EventIntake:
             row = (
                 connection.execute(
                     select(calls)
-                    .where((calls.c.tenant == tenant) & (calls.c.call_id == uuid))
+                    .where(
+                        (calls.c.tenant == tenant)
+                        & (calls.c.dialer == dialer)
+                        & (calls.c.call_id == uuid)
+                    )
                     .with_for_update()
                 )
             ).first()
@@ -326,15 +333,15 @@ class EventIntake:
         """Store the agent's wrap-up on the call; the agent's wrap-up ends."""
 
         def job(connection: Connection) -> tuple[tuple[Call, AgentState], list[StreamEvent]]:
-            found = connection.execute(
+            meant = connection.execute(agents_call(tenant, call_id, agent_id)).first()
+            if meant is None:
+                raise NotFound("unknown_call", f"no call {call_id!r} in tenant {tenant}")
+            row = connection.execute(
                 update(calls)
-                .where((calls.c.tenant == tenant) & (calls.c.call_id == call_id))
+                .where(calls.c.id == meant.id)
                 .values(disposition=disposition, outcome=outcome, notes=notes)
                 .returning(*calls.c)
-            )
-            row = found.first()
-            if row is None:
-                raise NotFound("unknown_call", f"no call {call_id!r} in tenant {tenant}")
+            ).one()
             event = self._change_state(
                 connection, agent_id, lambda state: state.wrapped_up(call_id)
             )

@@ -33,10 +33,15 @@ def _id_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) else value
 
 
+MAX_INTEGER = 2**53  # the largest integer every JSON reader keeps exactly
+MAX_TIME = 253_402_300_799.0  # 9999-12-31T23:59:59Z: a later ts is no time of a call
+
 Id = Annotated[Annotated[str, Field(max_length=128)] | None, BeforeValidator(_id_text)]
 Text = Annotated[str, Field(max_length=1000)] | None
 TagList = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)]
-Millis = Annotated[int | None, Field(ge=0)]
+Whole = Annotated[int | None, Field(ge=-MAX_INTEGER, le=MAX_INTEGER)]
+Millis = Annotated[int | None, Field(ge=0, le=MAX_INTEGER)]
+Moment = Annotated[float | None, Field(ge=0, le=MAX_TIME, allow_inf_nan=False)]
 
 
 class Variables(BaseModel):
@@ -49,13 +54,13 @@ class Variables(BaseModel):
     device_id: Id = None
     device_name: Text = None
     queues: Annotated[list[Annotated[str, BeforeValidator(_id_text)]], Field(max_length=1000)] = []
-    activity_id: int | None = None
-    pause_id: Annotated[int | None, Field(ge=0)] = None
-    in_calls: int | None = None
+    activity_id: Whole = None
+    pause_id: Annotated[int | None, Field(ge=0, le=MAX_INTEGER)] = None
+    in_calls: Whole = None
     # call events
     id: Id = None
     call_id: Id = None
-    ts: Annotated[float | None, Field(ge=0)] = None
+    ts: Moment = None
     site_id: Id = None
     type: Text = None
     dst_num: Text = None

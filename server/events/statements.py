@@ -17,13 +17,16 @@ class Statements:
             database.upsert(dialer_events).on_conflict_do_nothing().returning(dialer_events.c.id)
         )
         self.new_call = database.upsert(calls).on_conflict_do_nothing()
-        the_call = (calls.c.tenant == bindparam("k_tenant")) & (
-            calls.c.call_id == bindparam("k_call_id")
+        the_call = (
+            (calls.c.tenant == bindparam("k_tenant"))
+            & (calls.c.dialer == bindparam("k_dialer"))
+            & (calls.c.call_id == bindparam("k_call_id"))
         )
         self.call = select(calls).where(the_call).with_for_update()
         self.save_call = update(calls).where(the_call)
         self.click = select(click_calls).where(
             (click_calls.c.tenant == bindparam("k_tenant"))
+            & (click_calls.c.dialer == bindparam("k_dialer"))
             & click_calls.c.uuid.in_(bindparam("k_uuids", expanding=True))
         )
         self.new_state = database.upsert(agent_states).on_conflict_do_nothing()

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from server import strict_json
 from server.tables import stream_cursors, stream_events
 
 KEEP_SECONDS = 7 * 24 * 3600
@@ -77,7 +78,7 @@ def store(connection: Connection, events: Sequence[StreamEvent]) -> list[StreamE
                 "agent_id": agent_id,
                 "seq": event.seq,
                 "name": event.name,
-                "data": json.dumps(event.data),
+                "data": strict_json.dumps(event.data),
                 "created_at": now,
             }
             for event in numbered

@@ -68,10 +68,14 @@ def agent_view(
     (all of the answer's when none were chosen), the admin's labels of those that have
     one, every value as text, the request's secrets redacted (a CRM may echo its key)."""
     shown = list(columns) or all_columns(records)
+    names = [redact(column, secrets) for column in shown]
     rows = [
-        {column: redact(text_of(record.get(column)), secrets) for column in shown}
+        {
+            name: redact(text_of(record.get(column)), secrets)
+            for name, column in zip(names, shown, strict=True)
+        }
         for record in records[:MAX_RECORDS]
     ]
     given = labels or {}
     named = {column: given[column] for column in shown if column in given}
-    return {"columns": shown, "labels": named, "records": rows}
+    return {"columns": names, "labels": named, "records": rows}

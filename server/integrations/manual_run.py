@@ -5,8 +5,9 @@ with a ``{DYNAMIC_PARAMETER}`` of their choice: a ``browser_window`` webhook ans
 import time
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from server.events.agents_call import agents_call
 from server.events.batch_writer import BatchWriter
 from server.events.call_model import Call
 from server.events.intake import CALL_FIELDS
@@ -15,7 +16,6 @@ from server.integrations.store import IntegrationStore
 from server.integrations.triggers import Triggers
 from server.integrations.variables import variable_values
 from server.problems import NotFound, Problem
-from server.tables import calls
 
 
 async def run_manual(
@@ -51,9 +51,7 @@ async def run_manual(
 
 
 def _agents_call(connection: Connection, tenant: str, call_id: str, agent_id: int) -> Call:
-    row = connection.execute(
-        select(calls).where((calls.c.tenant == tenant) & (calls.c.call_id == call_id))
-    ).first()
+    row = connection.execute(agents_call(tenant, call_id, agent_id)).first()
     if row is None:
         raise NotFound("unknown_call", f"no call {call_id!r} is known to the bridge")
     if row.agent_id not in (None, agent_id):

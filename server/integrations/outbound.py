@@ -3,13 +3,16 @@
 Only ``https`` URLs, or plain ``http`` to the hosts ``[integrations] allow_http_hosts``
 names (for development). No loopback, link-local (169.254.x.x, including cloud metadata),
 private, shared, multicast, reserved or unspecified address unless it is inside one of
-``[integrations] allow_addresses``. The check is on the addresses a host name resolves
-to, in the resolver of the session that then connects to exactly those (`GuardedResolver`),
-so a name that resolves to 127.0.0.1 or 169.254.169.254 is refused too; redirects are
-not followed and no proxy from the environment is used.
+``[integrations] allow_addresses``; an IPv6 address that carries an IPv4 one (mapped,
+compatible, NAT64, 6to4, Teredo) is refused when that IPv4 address is. The check is on
+the addresses a host name resolves to, in the resolver of the session that then
+connects to exactly those (`GuardedResolver`), so a name that resolves to 127.0.0.1 or
+169.254.169.254 is refused too; redirects are not followed and no proxy from the
+environment is used.
 """
 
 import ipaddress
+import re
 import socket
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +22,30 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+HOST_NAME = re.compile(
+    r"(?=.{1,253}\.?$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_-]{1,63})*\.?"
+)
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries and may reach: IPv4-mapped
+    (``::ffff:a.b.c.d``), IPv4-compatible (``::a.b.c.d``), NAT64 (``64:ff9b::a.b.c.d``),
+    6to4 (``2002:…``) or Teredo (its client)."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if any(address in network for network in (*NAT64, IPV4_COMPATIBLE)):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 class UnsafeTarget(OSError):
@@ -32,7 +59,10 @@ class OutboundPolicy:
 
     def check_url(self, url: str) -> URL:
         """The URL if its scheme and (literal) address may be used; else `UnsafeTarget`."""
-        parsed = URL(url)
+        try:
+            parsed = URL(url)
+        except ValueError as error:
+            raise UnsafeTarget(f"the URL is not valid: {error}") from None
         host = (parsed.host or "").lower()
         if not parsed.is_absolute() or not host:
             raise UnsafeTarget(f"{url!r} is not an absolute URL")
@@ -48,13 +78,21 @@ class OutboundPolicy:
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
+            if not HOST_NAME.fullmatch(parsed.raw_host or ""):
+                raise UnsafeTarget(
+                    f"the URL's host {parsed.raw_host!r} is no host name: fill it in with"
+                    " letters, digits, '-' and '.' only"
+                ) from None
             return parsed  # a name: its addresses are checked when it is resolved
         self.check_address(literal)
         return parsed
 
     def check_address(self, address: Address) -> None:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+        embedded = embedded_ipv4(address)
+        if embedded is not None:
+            self.check_address(embedded)  # the IPv4 address such an IPv6 address reaches
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+                return
         if any(address in network for network in self._networks):
             return
         if not address.is_global or address.is_multicast:

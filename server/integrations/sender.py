@@ -10,7 +10,7 @@ import aiohttp
 from multidict import CIMultiDict
 
 from server.integrations.outbound import OutboundPolicy, guarded_session
-from server.integrations.webhook_request import WebhookRequest
+from server.integrations.webhook_request import WebhookRequest, redact
 
 MAX_ANSWER_BYTES = 1024 * 1024
 SUMMARY_CHARS = 2000
@@ -24,10 +24,11 @@ class Reply:
     body: bytes
     duration_ms: float
 
-    def summary(self) -> str:
-        """The status and the beginning of the answer (the caller redacts secrets)."""
-        text = self.body[: SUMMARY_CHARS * 4].decode("utf-8", "replace")[:SUMMARY_CHARS]
-        return f"{self.status} {self.reason}\n{text}"
+    def summary(self, secrets: tuple[str, ...]) -> str:
+        """The status and the beginning of the answer, ``secrets`` redacted before the cut
+        (a cut first could leave part of a secret)."""
+        text = redact(self.body.decode("utf-8", "replace"), secrets)[:SUMMARY_CHARS]
+        return redact(f"{self.status} {self.reason}\n{text}", secrets)
 
 
 class WebhookSender:

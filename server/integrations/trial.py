@@ -52,7 +52,10 @@ async def try_webhook(
     values = trial_values(tenant, webhook)
     group = None if webhook.group_id is None else await store.group(webhook.group_id)
     credentials = await store.credentials(group, agent) if group else Credentials()
-    request = build_request(webhook, values, group, credentials, f"test-{uuid.uuid4()}")
+    try:
+        request = build_request(webhook, values, group, credentials, f"test-{uuid.uuid4()}")
+    except UnsafeTarget as error:
+        raise Problem("unsafe_url", str(error)) from None
     if webhook.type == "browser_window":
         return {"type": webhook.type, "url": str(request.url)}
     try:
@@ -68,15 +71,19 @@ async def try_webhook(
     answer: dict[str, Any] = {"type": webhook.response_type}
     view = None
     if webhook.response_type == "ignore":
-        answer["text"] = redact(reply.summary().split("\n", 1)[1], request.secrets)
+        answer["text"] = reply.summary(request.secrets).split("\n", 1)[1]
     else:
         read = read_answer(reply.body, webhook.response_type)
         secrets = request.secrets
         rows = [
-            {str(k): redact(text_of(v), secrets) for k, v in record.items()}
+            {redact(str(k), secrets): redact(text_of(v), secrets) for k, v in record.items()}
             for record in read.records
         ]
-        answer |= {"columns": all_columns(read.records), "rows": rows, "error": read.error}
+        answer |= {
+            "columns": [redact(c, secrets) for c in all_columns(read.records)],
+            "rows": rows,
+            "error": read.error,
+        }
         view = agent_view(read.records, webhook.columns, secrets, webhook.column_labels)
     return {
         "type": webhook.type,

@@ -12,13 +12,15 @@ An API key goes in the header or parameter the group names, credentials as HTTP 
 
 import json
 from dataclasses import dataclass, field
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import quote, urlencode
 
 import aiohttp
 from multidict import CIMultiDict
 from yarl import URL
 
 from server.integrations.model import Credentials, Group, Webhook
+from server.integrations.outbound import UnsafeTarget
+from server.integrations.secret_forms import secret_forms
 from server.integrations.variables import fill
 
 REDACTED = "[redacted]"
@@ -50,11 +52,10 @@ class WebhookRequest:
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with each secret (as written, and as URL- or JSON-encoded) replaced."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        encoded = {quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
-        for form in sorted({secret, *encoded}, key=len, reverse=True):
-            text = text.replace(form, REDACTED)
+    """``text`` with each secret, in every form the bridge sends it in, replaced."""
+    forms = {form for secret in secrets for form in secret_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, REDACTED)
     return text
 
 
@@ -66,7 +67,11 @@ def build_request(
     delivery_id: str | None = None,
 ) -> WebhookRequest:
     """The request ``webhook`` sends for ``values`` (``delivery_id``: the idempotency key)."""
-    url = URL(fill(webhook.url, values, lambda value: quote(value, safe="")), encoded=True)
+    filled = fill(webhook.url, values, lambda value: quote(value, safe=""))
+    try:
+        url = URL(filled, encoded=True)
+    except ValueError as error:
+        raise UnsafeTarget(f"the URL, its variables filled in, is not valid: {error}") from None
     parameters = [(p.name, fill(p.value, values)) for p in webhook.parameters]
     headers: CIMultiDict[str] = CIMultiDict()
     secret_parameter = None

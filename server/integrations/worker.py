@@ -39,7 +39,7 @@ from server.integrations.outbox import Attempt, Delivery
 from server.integrations.sender import Reply, WebhookSender
 from server.integrations.settings import IntegrationsSection
 from server.integrations.store import IntegrationStore
-from server.integrations.webhook_request import WebhookRequest, build_request, redact
+from server.integrations.webhook_request import WebhookRequest, build_request
 from server.problems import Problem
 from server.retention import Retention
 from server.tables import agents
@@ -176,7 +176,10 @@ class DeliveryWorker:
     async def _attempt(self, delivery: Delivery, webhook: Webhook) -> tuple[Attempt, Lookup]:
         """How the attempt went, and for a lookup its Agent View or why there is none."""
         group = None if webhook.group_id is None else await self._store.group(webhook.group_id)
-        request = await self.request_for(webhook, group, delivery)
+        try:
+            request = await self.request_for(webhook, group, delivery)
+        except UnsafeTarget as error:
+            return _failed(str(error)), None
         summary = request.summary()
         try:
             reply = await self._sender.send(request)
@@ -188,7 +191,7 @@ class DeliveryWorker:
                 return _failed(refused, summary), None
             reason = "timed out" if isinstance(error, TimeoutError) else _network_error(error)
             return self._again_or_fail(delivery, reason, summary, None, None), None
-        answer = redact(reply.summary(), request.secrets)
+        answer = reply.summary(request.secrets)
         if 200 <= reply.status < 300:
             attempt = Attempt("delivered", reply.status, None, summary, answer, reply.duration_ms)
             return attempt, _lookup(reply, webhook, request.secrets)

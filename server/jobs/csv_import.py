@@ -55,6 +55,8 @@ _KNOWN_NAMES = {
 }
 SEPARATORS = (",", ";")
 MAX_COLUMNS = 200
+MAX_ROWS = 100_000  # as many leads as one export through the API may carry
+MAX_FIELD_CHARS = 10_000  # longer than any lead field may be (notes: 2,000)
 
 
 class CsvProblem(ValueError):
@@ -67,14 +69,47 @@ class CsvFile:
     encoding: str  # "utf-8" or "latin-1"
     delimiter: str
     header: list[str]
+    rows: int  # how many rows follow the header (blank lines not counted)
 
     def records(self) -> Iterator[list[str]]:
         """The rows after the header, as lists of fields."""
-        reader = csv.reader(io.StringIO(self.text), delimiter=self.delimiter)
-        next(reader, None)
-        for record in reader:
-            if record:  # a blank line is no row
-                yield record
+        return _records(self.text, self.delimiter)
+
+
+def _records(text: str, delimiter: str) -> Iterator[list[str]]:
+    """The rows after the header, read one by one from the text."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
+    for record in reader:
+        if record:  # a blank line is no row
+            yield record
+
+
+def _count_rows(text: str, delimiter: str) -> int:
+    """How many rows follow the header; `CsvProblem` as soon as the file is too large
+    (more than `MAX_ROWS` rows, a field of more than `MAX_FIELD_CHARS`) or no CSV."""
+    count = 0
+    try:
+        for count, record in enumerate(_records(text, delimiter), start=1):
+            if count > MAX_ROWS:
+                raise CsvProblem(
+                    f"the file has more than {MAX_ROWS:,} rows: import at most {MAX_ROWS:,}"
+                    " leads at once (split the file)"
+                )
+            longest = max(map(len, record))
+            if longest > MAX_FIELD_CHARS:
+                raise CsvProblem(
+                    f"row {count} has a field of {longest:,} characters; at most"
+                    f" {MAX_FIELD_CHARS:,} are read (a quote left open?)"
+                )
+    except csv.Error as error:
+        if "field limit" in str(error):
+            raise CsvProblem(
+                f"row {count + 1} has a field of more than {MAX_FIELD_CHARS:,} characters"
+                " (a quote left open?)"
+            ) from None
+        raise CsvProblem(f"the file is not valid CSV after row {count}: {error}") from None
+    return count
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +152,7 @@ def read_csv_text(text: str, encoding: str) -> CsvFile:
         raise CsvProblem("the file is empty: its first line must name the columns")
     if len(header) > MAX_COLUMNS:
         raise CsvProblem(f"the file has {len(header)} columns; at most {MAX_COLUMNS} are read")
-    return CsvFile(text, encoding, delimiter, header)
+    return CsvFile(text, encoding, delimiter, header, _count_rows(text, delimiter))
 
 
 def _key(name: str) -> str:

@@ -3,6 +3,7 @@
 Columns: ``row`` (the lead's or agent's place in the request or file, from 0),
 ``phone`` (the number as sent, E.164 digits, or as given if it is no number; for a
 user sync the username), ``status`` and ``message`` (the dialer's words or the reason).
+Every cell goes through `safe_cell`: no cell starts a spreadsheet formula.
 """
 
 import csv
@@ -11,6 +12,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from server.csv_cells import safe_row
 from server.jobs.records import Job
 from server.jobs.store import JobStore
 
@@ -26,7 +28,7 @@ async def report_chunks(store: JobStore, job: Job) -> AsyncIterator[bytes]:
     after = -1
     while rows := await store.rows(job.id, after=after, limit=PAGE):
         for row in rows:
-            writer.writerow((row.idx, row.phone, row.state, row.message))
+            writer.writerow(safe_row((row.idx, row.phone, row.state, row.message)))
         after = rows[-1].idx
         yield buffer.getvalue().encode("utf-8")
         buffer.seek(0)

@@ -162,7 +162,9 @@ async def upload(request: web.Request) -> web.Response:
                 str(tenant), sent.filename, csv_file.text, csv_file.encoding
             )
             raise web.HTTPSeeOther(f"/admin/imports/{upload_id}")
-    return render(request, "admin/imports.html", tenants=sorted(tenants), problem=problem)
+    page = render(request, "admin/imports.html", tenants=sorted(tenants), problem=problem)
+    page.set_status(400)
+    return page
 
 
 def _choices(values: Any, header: list[str]) -> tuple[dict[str, int], dict[str, str]]:
@@ -207,7 +209,7 @@ async def import_html(request: web.Request, problem: str = "") -> web.Response:
         "admin/import.html",
         upload=found,
         csv_file=csv_file,
-        rows=sum(1 for _ in csv_file.records()),
+        rows=csv_file.rows,
         fields=LEAD_FIELDS,
         mapping=mapping,
         mapped=[field for field in LEAD_FIELDS if field in mapping],

@@ -25,12 +25,12 @@ from bridge import DialerAdapter, NotSupported, kind_offers
 from server.auth import AgentCaller, require_agent
 from server.events import agent_ids
 from server.events.agent_model import AgentState
+from server.events.agents_call import agents_call
 from server.events.call_model import DISPOSITIONS
 from server.events.call_queries import call_json, find_call
 from server.keys import CONFIG, DATABASE, DIALERS, INTAKE
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
-from server.tables import calls
 
 Model = TypeVar("Model", bound=Body)
 DialerId = Annotated[str, Field(min_length=1, max_length=64)] | int
@@ -162,11 +162,7 @@ async def wrapup(request: web.Request) -> web.Response:
     tenant, call_id = action.caller.agent.tenant, request.match_info["call_id"]
     async with request.config_dict[DATABASE].connect() as connection:
         known = (
-            await connection.execute(
-                select(calls.c.agent_id).where(
-                    (calls.c.tenant == tenant) & (calls.c.call_id == call_id)
-                )
-            )
+            await connection.execute(agents_call(tenant, call_id, action.caller.agent.id))
         ).first()
     if known is None:
         raise NotFound("unknown_call", f"no call {call_id!r} is known to the bridge")

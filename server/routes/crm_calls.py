@@ -12,6 +12,7 @@ from server.auth import API_KEY
 from server.events.call_queries import CallQuery, find_calls
 from server.keys import DATABASE, INTAKE
 from server.problems import Problem
+from server.strict_json import json_response
 
 PER_PAGE_MAX = 1000
 
@@ -54,7 +55,7 @@ async def list_calls(request: web.Request) -> web.Response:
         ),
         request.config_dict[INTAKE].queue_names(request[API_KEY].tenant),
     )
-    return web.json_response({"calls": found, "total": total, "page": page, "per_page": per_page})
+    return json_response({"calls": found, "total": total, "page": page, "per_page": per_page})
 
 
 def add_routes(crm_api: web.Application) -> None:

@@ -15,13 +15,13 @@ re-delivered event answers ``"duplicate": true`` and changes nothing. Bad input 
 
 import functools
 import ipaddress
-import json
 from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
 from bridge import InvalidNumber, normalise
+from server import strict_json
 from server.auth import API_KEY_PREFIX, bearer_token
 from server.client_address import client_address
 from server.config import TenantConfig
@@ -129,7 +129,7 @@ async def _webhook_params(request: web.Request) -> dict[str, str]:
     raw = await read_at_most(request, MAX_EVENT_BYTES)
     if request.content_type == "application/json":
         try:
-            body = json.loads(raw)
+            body = strict_json.loads(raw)
         except ValueError:
             raise Problem("invalid_json", "the body must be a JSON object") from None
         if not isinstance(body, dict) or not all(

@@ -14,8 +14,9 @@ from pydantic import model_validator
 
 from server.agents import Agent, LoginError
 from server.auth import bearer_token
-from server.client_address import client_address
+from server.client_address import address_key, client_address
 from server.fields import Extension, LoginToken, Password, Username
+from server.hash_gate import ServerBusy
 from server.keys import AGENTS, CONFIG, HASH_GATE, LOGIN_THROTTLE, LOGIN_TOKENS, SESSIONS
 from server.problems import NotFound, Problem, Unauthorized
 from server.request_body import Body, read_json
@@ -44,10 +45,14 @@ async def _with_password(
 ) -> Agent:
     throttle, account = request.config_dict[LOGIN_THROTTLE], f"{tenant_id}/{username}"
     address = client_address(request)
+    failures = throttle.failures(address)
     throttle.attempt(account, address)
     try:
-        async with request.config_dict[HASH_GATE]:
+        async with request.config_dict[HASH_GATE].admitted(address_key(address), failures):
             agent = await request.config_dict[AGENTS].authenticate(tenant_id, username, password)
+    except ServerBusy:
+        throttle.refund(account, address)  # refused before the check: not an attempt
+        raise
     except LoginError as error:
         if error.code == "invalid_credentials":
             throttle.failed(account, address)

@@ -20,6 +20,7 @@ resumes where it was, on another instance.
 
 import asyncio
 import contextlib
+import logging
 import time
 from typing import Annotated, Any, Literal
 
@@ -27,6 +28,7 @@ from aiohttp import WSMsgType, web
 from pydantic import Field, ValidationError
 
 from server.agents import Agent
+from server.client_address import client_address
 from server.config import TenantConfig
 from server.database_faults import is_database_down
 from server.drain import RESTARTING
@@ -45,12 +47,17 @@ from server.keys import (
     METRICS,
     SESSION_WATCH,
     SESSIONS,
+    STREAM_ADMISSION,
     STREAM_HUB,
 )
 from server.problems import Problem
 from server.request_body import Body
+from server.stream_admission import stream_busy
 
-HELLO_SECONDS = 10.0
+log = logging.getLogger(__name__)
+
+HELLO_SECONDS = 3.0
+CLOSE_REPLY_SECONDS = 1.0  # how long a refused client may take to answer the close
 HEARTBEAT_SECONDS = 25.0
 AUTH_FAILED, BAD_HELLO = 4401, 4400
 TRY_AGAIN_LATER = 1013  # the database is down for a moment: the widget reconnects
@@ -61,6 +68,10 @@ class Hello(Body):
     type: Literal["hello"]
     token: Annotated[str, Field(min_length=1, max_length=200)]
     after: Annotated[int, Field(ge=0)] | None = None
+
+
+class ClientGone(Exception):
+    """The client closed the socket (or it broke) before its hello."""
 
 
 class StreamClosed(Exception):
@@ -85,6 +96,8 @@ async def _hello(ws: web.WebSocketResponse) -> Hello:
         raise StreamClosed(
             BAD_HELLO, "no_hello", f"send hello within {HELLO_SECONDS:g} s"
         ) from None
+    if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+        raise ClientGone()
     if message.type != WSMsgType.TEXT:
         raise StreamClosed(BAD_HELLO, "invalid_hello", "the first message must be a JSON hello")
     try:
@@ -177,16 +190,46 @@ async def _drain(ws: web.WebSocketResponse) -> None:
         pass
 
 
-async def stream(request: web.Request) -> web.WebSocketResponse:
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=4096)
-    await ws.prepare(request)
-    try:
-        hello = await _hello(ws)
-        agent, token_hash = await _agent(request, hello.token)
-    except StreamClosed as closed:
+async def _refuse(ws: web.WebSocketResponse, closed: StreamClosed) -> None:
+    """Say why, close, and wait at most `CLOSE_REPLY_SECONDS` for the client's reply."""
+    with contextlib.suppress(ConnectionError):
         await ws.send_json({"type": "error", "code": closed.error, "message": closed.message})
-        await ws.close(code=closed.code, message=closed.error.encode())
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        await asyncio.wait_for(
+            ws.close(code=closed.code, message=closed.error.encode()), CLOSE_REPLY_SECONDS
+        )
+
+
+async def _signed_in(
+    request: web.Request, ws: web.WebSocketResponse
+) -> tuple[Hello, Agent, str] | None:
+    """Upgrade, then read the hello and check its token, counted by `StreamAdmission`;
+    ``None`` when the socket was refused or went away."""
+    transport = request.transport
+    admission = request.config_dict[STREAM_ADMISSION]
+    with admission.waiting(client_address(request), transport.close if transport else lambda: None):
+        await ws.prepare(request)
+        try:
+            hello = await _hello(ws)
+            agent, token_hash = await _agent(request, hello.token)
+        except ClientGone:
+            log.debug("a live stream from %s closed before its hello", client_address(request))
+            return None
+        except StreamClosed as closed:
+            await _refuse(ws, closed)
+            return None
+    return hello, agent, token_hash
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    admission = request.config_dict[STREAM_ADMISSION]
+    if admission.full_for(client_address(request)):
+        return stream_busy(admission.per_address)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=4096)
+    signed_in = await _signed_in(request, ws)
+    if signed_in is None:
         return ws
+    hello, agent, token_hash = signed_in
 
     async def close_session() -> None:
         with contextlib.suppress(ConnectionError):

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from server.api_keys import ApiKey
 from server.audit_log import AuditQuery
-from server.auth import admin_middleware
+from server.auth import BASIC, admin_middleware
 from server.fields import Identifier, RequiredName
 from server.keys import API_KEYS, AUDIT, CONFIG
 from server.problems import NotFound, Problem
@@ -26,6 +26,7 @@ from server.routes import (
     admin_jobs,
     event_push_admin,
 )
+from server.routes.admin_error_pages import admin_error_pages
 from server.routes.admin_render import render as _render
 
 PER_PAGE_MAX = 500
@@ -147,9 +148,19 @@ async def admin_home(request: web.Request) -> web.Response:
     raise web.HTTPFound("/admin/audit")
 
 
+async def sign_out(request: web.Request) -> web.Response:
+    """HTTP Basic has no sign-out: a 401 for the admin realm makes the browser drop the
+    credentials it keeps; the page says so (and what to do if it asks again)."""
+    response = _render(request, "admin/signed_out.html")
+    response.set_status(401)
+    response.headers.update(BASIC)
+    return response
+
+
 def create_admin_app() -> web.Application:
-    admin = web.Application(middlewares=[admin_middleware])
+    admin = web.Application(middlewares=[admin_error_pages, admin_middleware])
     admin.router.add_get("", admin_home)
+    admin.router.add_get("/sign-out", sign_out)
     admin.router.add_get("/audit", audit_html)
     admin.router.add_get("/keys", keys_html)
     admin.router.add_post("/keys", keys_html)

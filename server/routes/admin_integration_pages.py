@@ -15,6 +15,7 @@ write-only: the forms never show them back.
 
 from collections.abc import Mapping
 from typing import Any, get_args
+from urllib.parse import urlencode
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -27,6 +28,7 @@ from server.integrations.model import (
     CallDirection,
     Webhook,
 )
+from server.integrations.retry_outcome import after_retry, retry_message
 from server.integrations.settings import GroupSpec, MemberSpec, WebhookSpec
 from server.integrations.trial import try_webhook
 from server.integrations.variables import VARIABLES
@@ -296,26 +298,40 @@ async def columns_html(request: web.Request) -> web.Response:
 
 
 async def deliveries_html(request: web.Request) -> web.Response:
-    """API Monitoring of webhook deliveries: filter by tenant, webhook, outcome, dates."""
+    """API Monitoring of webhook deliveries: filter by tenant, webhook, outcome, dates.
+
+    Retry sends a failed delivery again, waits a moment for that attempt and comes back
+    (``?retried=<id>``) with how it went, whichever the filter."""
+    database = request.config_dict[DATABASE]
+    query = {k: v for k, v in request.query.items() if k != "retried"}
     error = None
     if request.method == "POST":
         form = await request.post()
+        delivery_id = _text(form, "retry")[:64]
         try:
-            await outbox.retry(request.config_dict[DATABASE], _text(form, "retry")[:64])
+            await outbox.retry(database, delivery_id)
             request.config_dict[DELIVERY_WORKER].wake()
         except Problem as refused:
             error = refused.message
         if error is None:
-            raise web.HTTPSeeOther(f"/admin/deliveries?{request.query_string}")
+            await after_retry(database, delivery_id)
+            back = urlencode({**query, "retried": delivery_id})
+            raise web.HTTPSeeOther(f"/admin/deliveries?{back}")
+    flash = None
+    retried = await outbox.get(database, request.query.get("retried", "")[:64])
+    if retried is not None:
+        text, good = retry_message(retried)
+        flash = {"text": text, "ok": good, "delivery_id": retried["delivery_id"]}
     return render(
         request,
         "admin/deliveries.html",
         **await delivery_page(request),
-        filters=dict(request.query),
+        filters=query,
         tenants=sorted(request.config_dict[CONFIG].tenants),
         webhooks=sorted({w.name for w in await request.config_dict[INTEGRATIONS].webhooks()}),
         states=DELIVERY_STATES,
         error=error,
+        flash=flash,
     )
 
 

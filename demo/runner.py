@@ -39,9 +39,10 @@ from simulators.elision import create_elision_simulator
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
 from simulators.rest import create_rest_simulator
 from simulators.rest.events import EVENTS
-from simulators.rest.state import STATE, QueueRecord, RestState, UserRecord
+from simulators.rest.state import STATE, PhoneListRecord, QueueRecord, RestState, UserRecord
 
 DEMO_TENANT = "demo"
+DEMO_LIST = ("1101", "Demo leads", "DEMO")  # Elision's (id, name, campaign); REST: its name
 # The demo's own agent: printed at start, seeded into a scratch database.
 DEMO_AGENT = DemoAgent(username="agent1", password="Agent1-demo-pass", extension="1001")  # noqa: S106
 # A second agent, wired the same way: the end-to-end tests of live calls and agent state
@@ -172,6 +173,8 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
         rest_state = RestState()
+        demo_list = rest_state.new_id()  # a list to import leads into, on each dialer
+        rest_state.phone_lists[demo_list] = PhoneListRecord(id=demo_list, name=DEMO_LIST[1])
         queues = demo_queues(rest_state)
         database = database or str(Path(scratch) / "demo.sqlite3")
         config = demo_config(host, port, database, secrets_, queues)
@@ -198,7 +201,9 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             extensions=[agent.extension for agent, _ in DEMO_AGENTS],
             state=rest_state,
         )
-        elision = create_elision_simulator(api_users={"api": (secrets_.elision_pass, 9)})
+        elision = create_elision_simulator(
+            api_users={"api": (secrets_.elision_pass, 9)}, lists=[DEMO_LIST]
+        )
         euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})
         runners = await serve(
             [

@@ -102,7 +102,7 @@ async def export(args: argparse.Namespace) -> None:
         job, _ = await JobStore(database).create(
             tenant.id, LEAD_EXPORT, rows, dialer=args.dialer, spec=spec, source="cli"
         )
-        refused = job.counts.failed
+        refused = job.counts.not_sent
         _console().print(
             f"job {job.id}: {len(rows):,} leads from {args.file} to {args.dialer}"
             + (f" ({refused:,} refused before sending: see its report)" if refused else "")

@@ -37,8 +37,7 @@ def retry_message(delivery: dict[str, Any]) -> tuple[str, bool]:
         return f"Sent {name} again: it failed again{status}{error}.", False
     if delivery["attempts"] >= 1:
         return (
-            f"Sent {name} again: not delivered yet{status}{error}; the next try follows by"
-            " itself.",
+            f"Sent {name} again: not delivered yet{status}{error}; the next try follows by itself.",
             False,
         )
     return f"{name} is queued to be sent again; reload this page to see how it went.", True

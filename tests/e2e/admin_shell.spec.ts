@@ -27,7 +27,8 @@ test.describe("signed in", () => {
       buffer: Buffer.from("Phone\n3125550100\n"),
     });
     await page.getByRole("button", { name: "Upload" }).click();
-    await page.getByLabel("List id").fill("101");
+    await page.getByLabel("List name").fill("e2e shell");
+    await page.getByLabel("Create the list first").check();
     await page.getByTestId("start").click();
     await expect(page).toHaveURL(/\/admin\/jobs/);
     await page.goBack();

@@ -26,8 +26,10 @@ from server.routes import (
     admin_jobs,
     event_push_admin,
 )
+from server.routes.admin_confirm import confirm_page, is_confirmed
 from server.routes.admin_error_pages import admin_error_pages
 from server.routes.admin_render import render as _render
+from server.templating import utc
 
 PER_PAGE_MAX = 500
 
@@ -136,11 +138,34 @@ async def keys_html(request: web.Request) -> web.Response:
         form = await request.post()
         name = str(form.get("name", "")).strip()
         if "revoke" in form:
-            await keys.revoke(_int("revoke", str(form["revoke"]), 0, 1, 2**62))
+            key_id = _int("revoke", str(form["revoke"]), 0, 1, 2**62)
+            if not is_confirmed(form):
+                return _confirm_revoke(request, await keys.list(), key_id)
+            await keys.revoke(key_id)
         elif form.get("tenant") in tenants and 0 < len(name) <= 100:
             _, created = await keys.create(str(form["tenant"]), name)
     return _render(
         request, "admin/keys.html", keys=await keys.list(), tenants=sorted(tenants), created=created
+    )
+
+
+def _confirm_revoke(request: web.Request, listed: list[ApiKey], key_id: int) -> web.Response:
+    key = next((k for k in listed if k.id == key_id and k.active), None)
+    if key is None:
+        raise NotFound("unknown_key", f"no active API key with id {key_id}")
+    used = f"last used {utc(key.last_used_at)} UTC" if key.last_used_at else "never used"
+    return confirm_page(
+        request,
+        title=f"Revoke the API key {key.name!r} of {key.tenant}",
+        consequences=[
+            f"Whatever sends the key starting {key.prefix}… ({used}) gets 401"
+            " invalid_api_key from its next request on.",
+            "For that CRM back end: user sync, lists, lead exports, jobs, calls and"
+            " recordings stop until it has a new key; so do Euphoria webhooks that carry it.",
+        ],
+        fields={"revoke": str(key.id)},
+        button="Revoke the key",
+        back="/admin/keys",
     )
 
 

@@ -1,6 +1,7 @@
 """The Integration Centre's admin pages, server-rendered forms over `IntegrationStore`.
 
-- ``/admin/integrations``: groups (add, delete) and webhooks (list, delete);
+- ``/admin/integrations``: groups (add, delete) and webhooks (list, delete; deleting
+  asks first, saying what stops);
 - ``/admin/integrations/groups/{id}/members``: a user-level group's members;
 - ``/admin/integrations/webhooks/new`` and ``/admin/integrations/webhooks/{id}``: the
   webhook's form; ``…/{id}/test``: Test and Configure (status, time, headers, the answer
@@ -36,6 +37,7 @@ from server.keys import CONFIG, DATABASE, DELIVERY_WORKER, INTEGRATIONS, WEBHOOK
 from server.problems import Problem
 from server.request_body import invalid
 from server.routes import admin as admin_pages  # mounts these routes: used at call time
+from server.routes.admin_confirm import confirm_page, is_confirmed
 from server.routes.admin_integrations import DELIVERY_STATES, delivery_page
 from server.routes.admin_render import render
 
@@ -148,6 +150,10 @@ async def integrations_html(request: web.Request) -> web.Response:
     if request.method == "POST":
         form = await request.post()
         try:
+            if "delete_group" in form or "delete_webhook" in form:
+                asking = None if is_confirmed(form) else await _confirm_delete(request, form)
+                if asking is not None:
+                    return asking
             if "delete_group" in form:
                 await store.delete_group(_form_id(form, "delete_group"))
             elif "delete_webhook" in form:
@@ -171,6 +177,44 @@ async def integrations_html(request: web.Request) -> web.Response:
         webhooks=await store.webhooks(),
         group_names=names,
         error=error,
+    )
+
+
+async def _confirm_delete(request: web.Request, form: Form) -> web.Response | None:
+    """What deleting the group or webhook in ``form`` stops, to confirm; None when the
+    store will refuse it anyway (in use: the refusal says why at once)."""
+    store = request.config_dict[INTEGRATIONS]
+    if "delete_group" in form:
+        group = await store.group(_form_id(form, "delete_group"))
+        users = [w.name for w in await store.webhooks(group.tenant) if w.group_id == group.id]
+        if users or group.declared:
+            return None
+        secret = "its members' secrets" if group.level == "user" else "its secret"
+        return confirm_page(
+            request,
+            title=f"Delete the group {group.name!r} of {group.tenant}",
+            consequences=[
+                f"The group and {secret} are deleted; secrets cannot be shown or recovered,"
+                " so re-creating it needs them again.",
+                "No webhook uses it now: nothing else stops.",
+            ],
+            fields={"delete_group": str(group.id)},
+            button="Delete the group",
+            back="/admin/integrations",
+        )
+    webhook = await store.webhook(_form_id(form, "delete_webhook"))
+    if webhook.trigger != "manual" or webhook.declared:
+        return None
+    return confirm_page(
+        request,
+        title=f"Delete the webhook {webhook.name!r} of {webhook.tenant}",
+        consequences=[
+            f"Agents can no longer run it from the widget: nothing more is sent to {webhook.url}.",
+            "Its past deliveries stay in Webhook deliveries.",
+        ],
+        fields={"delete_webhook": str(webhook.id)},
+        button="Delete the webhook",
+        back="/admin/integrations",
     )
 
 

@@ -93,7 +93,7 @@ async def test_a_group_and_a_webhook_are_made_with_the_forms_and_secrets_never_s
 @pytest.mark.parametrize(
     ("form", "says"),
     [
-        ({"url": "https://crm.example/x?n={CALL_NUMBR}"}, "unknown variable {CALL_NUMBR}"),
+        ({"url": "https://crm.example/x?n={CALL_NUMBR}"}, "Unknown variable {CALL_NUMBR}"),
         ({"url": "ftp://crm.example/x"}, "give an https:// URL"),
         ({"type": "browser_window", "response_type": "records"}, "its response_type is ignore"),
         ({"group": "no such group"}, "no such group"),

@@ -18,6 +18,7 @@ from bridge import DialerError
 from server.error_middleware import DIALER_STATUS
 from server.problems import Problem
 from server.routes.admin_render import NAV, current_page, render
+from server.templating import sentence
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,6 @@ def wants_json(request: web.Request) -> bool:
         return True
     accept = request.headers.get("Accept", "")
     return "application/json" in accept and "text/html" not in accept
-
-
-def sentence(message: str) -> str:
-    """``no such upload`` → ``No such upload.``"""
-    message = message.strip()
-    if not message:
-        return ""
-    return message[0].upper() + message[1:] + ("" if message[-1] in ".!?" else ".")
 
 
 def error_page(

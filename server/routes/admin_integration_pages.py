@@ -78,8 +78,23 @@ def _lines(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+FIELD_LABELS = {"url": "URL", "name": "Name", "parameters": "Parameters"}
+
+
 def _refusal(error: ValidationError | Problem) -> str:
-    return (invalid(error) if isinstance(error, ValidationError) else error).message
+    """What is wrong, for the form: each field by its label; the whole form's own
+    problems (an unknown variable anywhere) without a field name."""
+    if isinstance(error, Problem):
+        return error.message
+    return "; ".join(
+        p["message"] if p["field"] == "(body)" else f"{_label(p['field'])}: {p['message']}"
+        for p in invalid(error).details["fields"]
+    )
+
+
+def _label(field: str) -> str:
+    head, dot, rest = field.partition(".")
+    return FIELD_LABELS.get(head, head.replace("_", " ")) + dot + rest
 
 
 def group_spec(form: Form) -> GroupSpec:

@@ -6,12 +6,18 @@ from server.access_log import PathOnlyAccessLogger
 
 
 async def serve(apps: list[tuple[web.Application, str, list[int]]]) -> list[web.AppRunner]:
-    """Start each ``(app, host, ports)``; the caller cleans the runners up."""
-    runners = []
-    for app, host, ports in apps:
-        runner = web.AppRunner(app, access_log_class=PathOnlyAccessLogger)
-        await runner.setup()
-        for port in ports:
-            await web.TCPSite(runner, host, port).start()
-        runners.append(runner)
+    """Start each ``(app, host, ports)``; the caller cleans the runners up. If one cannot
+    start (a port in use), those started are cleaned up before the error goes on."""
+    runners: list[web.AppRunner] = []
+    try:
+        for app, host, ports in apps:
+            runner = web.AppRunner(app, access_log_class=PathOnlyAccessLogger)
+            runners.append(runner)
+            await runner.setup()
+            for port in ports:
+                await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        for started in reversed(runners):
+            await started.cleanup()
+        raise
     return runners

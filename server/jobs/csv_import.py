@@ -39,7 +39,7 @@ LEAD_FIELDS = (
     "priority",
 )
 # Column names (lower case, letters and digits only) each field is recognised by.
-_KNOWN_NAMES = {
+KNOWN_NAMES = {
     "phone_number": ("phonenumber", "phone", "telephone", "tel", "mobile", "number", "msisdn"),
     "phone_code": ("phonecode", "countrycode", "callingcode", "dialcode"),
     "first_name": ("firstname", "givenname", "forename", "first"),
@@ -130,7 +130,7 @@ def guess_mapping(header: list[str]) -> dict[str, int]:
     """Lead field → column, for the columns whose names say which field they are."""
     keys = [_key(name) for name in header]
     mapping: dict[str, int] = {}
-    for field, names in _KNOWN_NAMES.items():
+    for field, names in KNOWN_NAMES.items():
         for name in names:
             if name in keys and keys.index(name) not in mapping.values():
                 mapping[field] = keys.index(name)

@@ -65,6 +65,7 @@ async def test_a_csv_file_is_previewed_mapped_and_imported_as_a_job(
         "row has 5 fields, the header has 4 (1 row)"
     ).replace("&#39;", "'")
     assert done["texts"]["progress"] == "4 / 4"
+    assert not done["retryable"]  # the rows not sent hold no lead: nothing to send again
     [phone_list] = rest_state(rest_simulator).phone_lists.values()
     assert phone_list.leads["12025550144"]["name"] == "Alan Turing; A."
 

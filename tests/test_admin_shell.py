@@ -26,6 +26,7 @@ async def test_a_person_without_credentials_gets_a_sign_in_page(bridge: TestClie
     assert "Sign-in required" in page
     assert 'href="/admin"' in page
     assert "admin_login_required" not in page
+    assert "acme" not in page and "Admin pages" not in page  # nothing of the bridge's own
 
 
 async def test_the_json_api_keeps_json_errors(bridge: TestClient) -> None:

@@ -220,6 +220,21 @@ class JobStore:
         async with self.db.connect() as connection:
             return [JobRow(**row._mapping) for row in await connection.execute(query)]
 
+    async def retryable(self, job_id: int) -> bool:
+        """Whether `retry_failed` would find rows to send again (rows refused before
+        sending, which hold no lead, stay behind)."""
+        query = (
+            select(job_rows.c.idx)
+            .where(
+                job_rows.c.job_id == job_id,
+                job_rows.c.state.in_((FAILED, NOT_SENT)),
+                job_rows.c.data != NO_DATA,
+            )
+            .limit(1)
+        )
+        async with self.db.connect() as connection:
+            return (await connection.execute(query)).first() is not None
+
     async def reasons(self, job_id: int, *, distinct: int = 200) -> list[tuple[str, int]]:
         """Why rows did not reach the list: each message of the failed, unknown and not
         sent rows with how many have it, most frequent first (``distinct`` at most)."""

@@ -58,10 +58,13 @@ def _seconds(value: float | None) -> str:
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
-def job_view(job: Job, reasons: list[tuple[str, int]] | None = None) -> dict[str, Any]:
+def job_view(
+    job: Job, reasons: list[tuple[str, int]] | None = None, *, retryable: bool = False
+) -> dict[str, Any]:
     """A job for the page and for its script: numbers, and the texts shown.
 
-    ``reasons``: why rows did not reach the list, the most common first (finished jobs)."""
+    ``reasons``: why rows did not reach the list, the most common first (finished jobs);
+    ``retryable``: whether some of those rows can be sent again."""
     summary = job_summary(job)
     counts = job.counts
     outcome = job_outcome(job)
@@ -77,7 +80,7 @@ def job_view(job: Job, reasons: list[tuple[str, int]] | None = None) -> dict[str
         **summary,
         "done": counts.sent + counts.not_sent,
         "active": job.active,
-        "retryable": not job.active and bool(counts.failed or counts.not_sent),
+        "retryable": retryable and not job.active,
         "outcome_class": OUTCOME_CLASSES.get(outcome or "", ""),
         "texts": {
             "state": state,
@@ -103,13 +106,11 @@ async def _views(store: JobStore, jobs: list[Job]) -> list[dict[str, Any]]:
     """The jobs' views, with the common reasons of those that ended with failures."""
     views = []
     for job in jobs:
-        reasons = None
-        if (
-            job_outcome(job) in (DONE_WITH_FAILURES, FAILED)
-            and job.counts.succeeded < job.counts.total
-        ):
+        reasons, retryable = None, False
+        if not job.active and job.counts.succeeded < job.counts.total:
             reasons = common_reasons(await store.reasons(job.id))
-        views.append(job_view(job, reasons))
+            retryable = await store.retryable(job.id)
+        views.append(job_view(job, reasons, retryable=retryable))
     return views
 
 

@@ -31,11 +31,12 @@ def current_page(path: str) -> str | None:
 
 
 def render(request: web.Request, template: str, **context: Any) -> web.Response:
-    shell = {
+    admin = request.get(ADMIN)
+    shell = {  # the nav and the tenants only for the signed-in admin
         "nav": NAV,
         "current": current_page(request.path),
-        "admin": request.get(ADMIN),
-        "tenants": sorted(request.config_dict[CONFIG].tenants),
+        "admin": admin,
+        "tenants": sorted(request.config_dict[CONFIG].tenants) if admin else [],
     }
     html = (
         request.config_dict[TEMPLATES]

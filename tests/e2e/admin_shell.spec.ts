@@ -46,6 +46,7 @@ test.describe("signed in", () => {
     expect(response?.status()).toBe(404);
     await expect(page.getByTestId("error-page")).toContainText("Not found");
     await expect(page.getByRole("navigation", { name: "Admin pages" })).toBeVisible();
+    await expect(page.getByTestId("way-back")).toHaveText("Back to the admin pages");
   });
 
   test("sign-out makes the browser forget the password", async ({ page }) => {

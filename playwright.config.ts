@@ -5,8 +5,10 @@ import { E2E, type RuntimeOptions } from "./tests/e2e/fixtures";
 // the demo CRM pages against the real bridge server and REST simulator, started below.
 
 // What does not depend on the widget's runtime runs once, with the tenant's default
-// (MicroPython): embed.js, the documents' claims, the simulators' test endpoints.
-const ANY_RUNTIME = /(docs|phone_links|simulators)\.spec\.ts$/;
+// (MicroPython): embed.js, the documents' claims, the simulators' test endpoints, the
+// admin pages (server-rendered: they never load the widget).
+const ANY_RUNTIME =
+  /(docs|phone_links|simulators|admin_(shell|deliveries|confirmations|import_checks|webhook_test))\.spec\.ts$/;
 export default defineConfig<RuntimeOptions>({
   testDir: "tests/e2e",
   // Generous waits, not timing checks: Pyodide's first start on a busy 2-core machine can

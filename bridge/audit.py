@@ -113,6 +113,9 @@ class AuditedAdapter(DialerAdapter):
     async def active_lists(self) -> list[DialerList]:
         return await self._run("active_lists", self.inner.active_lists)
 
+    def check_export_target(self, dialer_list: DialerList, *, create: bool) -> None:
+        self.inner.check_export_target(dialer_list, create=create)  # sends nothing
+
     async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
         return await self._run("add_leads", lambda: self.inner.add_leads(dialer_list, leads))
 

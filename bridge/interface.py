@@ -148,6 +148,11 @@ class DialerAdapter:
     async def active_lists(self) -> list[DialerList]:
         raise self._unsupported("active_lists")
 
+    def check_export_target(self, dialer_list: DialerList, *, create: bool) -> None:
+        """Refuse (`InvalidRequest`, the reason) a list the dialer would refuse to
+        create (``create``) or to fill, before anything is sent: its own rules on list
+        ids, names and campaigns. Whether the list exists is not checked here."""
+
     async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
         """Send one batch (within `lead_batching`); one outcome per lead, in order.
 

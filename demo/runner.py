@@ -46,9 +46,10 @@ from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
 from simulators.rest import create_rest_simulator
 from simulators.rest.call_events import CallPlan
 from simulators.rest.events import EVENTS
-from simulators.rest.state import STATE, QueueRecord, RestState, UserRecord
+from simulators.rest.state import STATE, PhoneListRecord, QueueRecord, RestState, UserRecord
 
 DEMO_TENANT = "demo"
+DEMO_LIST = ("1101", "Demo leads", "DEMO")  # Elision's (id, name, campaign); REST: its name
 # The demo's own agent: printed at start, seeded into a scratch database.
 DEMO_AGENT = DemoAgent(username="agent1", password="Agent1-demo-pass", extension="1001")  # noqa: S106
 # A second agent, wired the same way: the end-to-end tests of live calls and agent state
@@ -201,6 +202,8 @@ async def run_demo(
     )
     with tempfile.TemporaryDirectory(prefix="crm-bridge-demo-") as scratch:
         rest_state = RestState()
+        demo_list = rest_state.new_id()  # a list to import leads into, on each dialer
+        rest_state.phone_lists[demo_list] = PhoneListRecord(id=demo_list, name=DEMO_LIST[1])
         queues = demo_queues(rest_state)
         database = database or str(Path(scratch) / "demo.sqlite3")
         config = demo_config(host, port, database, secrets_, queues)
@@ -230,7 +233,9 @@ async def run_demo(
         )
         user_ids: list[int] = []
         bridge.on_startup.append(_wire(rest, user_ids))  # before the bridge answers
-        elision = create_elision_simulator(api_users={"api": (secrets_.elision_pass, 9)})
+        elision = create_elision_simulator(
+            api_users={"api": (secrets_.elision_pass, 9)}, lists=[DEMO_LIST]
+        )
         euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})
         runners = await serve(
             [

@@ -26,6 +26,8 @@ from server.sessions import Session
 API_KEY_PREFIX = "cbk_"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 BASIC = {"WWW-Authenticate": 'Basic realm="crm-bridge admin"'}
+# Open without credentials: it answers 401 to everyone, so the browser forgets them.
+ADMIN_SIGN_OUT = "/admin/sign-out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,5 +155,6 @@ async def api_key_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 @web.middleware
 async def admin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request[ADMIN] = require_admin(request)
+    if request.path != ADMIN_SIGN_OUT:
+        request[ADMIN] = require_admin(request)
     return await handler(request)

@@ -36,6 +36,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from bridge import DIALER_KINDS, DialerSettings, HttpUrl, Settings, Text, kind_offers, secret_text
 from bridge.rest.settings import Networks
+from server.config_keys import did_you_mean, table_keys
 from server.integrations.settings import IntegrationsSection, TenantIntegrations
 
 Runtime = Literal["micropython", "pyodide"]
@@ -370,7 +371,9 @@ def _problem(detail: ErrorDetails) -> Problem:
         got = _TOML_TYPES.get(type(given), type(given).__name__)
         return Problem(path, f"expected {_EXPECTED[kind]}, got {got}")
     if kind == "extra_forbidden":
-        return Problem(path, "unknown key")
+        loc = detail["loc"]
+        keys = table_keys(ServerConfig, loc[:-1])
+        return Problem(path, "unknown key" + did_you_mean(str(loc[-1]), keys))
     if kind == "missing":
         return Problem(path, "required, but not given")
     if kind == "union_tag_invalid":

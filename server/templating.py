@@ -20,6 +20,14 @@ def page_url(filters: Mapping[str, str], page: int) -> str:
     return urlencode({**{k: v for k, v in filters.items() if v and k != "page"}, "page": page})
 
 
+def sentence(message: str) -> str:
+    """``no such upload`` → ``No such upload.``: a message shown on its own."""
+    message = message.strip()
+    if not message:
+        return ""
+    return message[0].upper() + message[1:] + ("" if message[-1] in ".!?" else ".")
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
@@ -28,4 +36,5 @@ def environment() -> jinja2.Environment:
     )
     env.filters["utc"] = utc
     env.filters["pageurl"] = page_url
+    env.filters["sentence"] = sentence
     return env

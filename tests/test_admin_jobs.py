@@ -39,6 +39,7 @@ async def test_a_csv_file_is_previewed_mapped_and_imported_as_a_job(
     assert page.status == 200
     assert "4 rows, utf-8, separated by\n  <code>;</code>" in html
     assert "+12025550143" in html and "+12025550144" in html  # as they will be sent
+    assert "<tr><td>1</td><td>202 555 0143</td>" in html  # rows numbered from 1
     assert "&#39;12&#39; has the wrong length for a number with code +1" in html
     assert "row has 5 fields, the header has 4" in html
     assert '<option value="2" selected>Mobile</option>' in html  # guessed from the header
@@ -56,8 +57,20 @@ async def test_a_csv_file_is_previewed_mapped_and_imported_as_a_job(
         return (await (await bridge.get("/admin/api/jobs?ids=1", headers=AUTH)).json())[0]
 
     done = await until(job, lambda job: job["state"] == "done")
-    assert (done["counts"]["added"], done["counts"]["failed"], done["source"]) == (2, 2, "csv")
+    # The rows the preview showed as not sent are counted so, and the job says it.
+    counts = done["counts"]
+    assert (counts["added"], counts["failed"], counts["not_sent"]) == (2, 0, 2)
+    assert (done["outcome"], done["texts"]["state"], done["source"]) == (
+        "done with failures",
+        "done with failures",
+        "csv",
+    )
+    assert done["texts"]["reasons"] == (
+        "&#39;…&#39; has the wrong length for a number with code +1 (1 row); "
+        "row has 5 fields, the header has 4 (1 row)"
+    ).replace("&#39;", "'")
     assert done["texts"]["progress"] == "4 / 4"
+    assert not done["retryable"]  # the rows not sent hold no lead: nothing to send again
     [phone_list] = rest_state(rest_simulator).phone_lists.values()
     assert phone_list.leads["12025550144"]["name"] == "Alan Turing; A."
 
@@ -68,7 +81,8 @@ async def test_a_csv_file_is_previewed_mapped_and_imported_as_a_job(
     assert "/static/admin-jobs.js?v=" in html
     assert "script-src 'self'" in jobs_page.headers["Content-Security-Policy"]
     report = await bridge.get("/admin/jobs/1/report.csv", headers=AUTH)
-    assert "2,12,failed,'12' has the wrong length" in (await report.text()).replace('"', "")
+    assert "done with failures" in html and "(1 row)" in html
+    assert "3,12,not_sent,'12' has the wrong length" in (await report.text()).replace('"', "")
 
 
 async def test_an_import_without_a_phone_column_or_a_list_says_what_is_missing(
@@ -147,3 +161,48 @@ async def test_a_file_read_for_the_cli_import_has_the_same_limit(tmp_path: Path)
         read_csv(big.read_bytes())
     fine = read_csv(b"Phone\n" + b"".join(b"2025%07d\n" % n for n in range(100_000)))
     assert fine.rows == 100_000
+
+
+async def test_an_import_the_dialer_would_refuse_is_not_stored(bridge: TestClient) -> None:
+    page_url = await upload(bridge, b"Phone\n2025550143\n")
+    refusals = [
+        ({"dialer": "rest", "list_id": "999"},
+         "rest has no active list 999 (its active lists: none)"),
+        ({"dialer": "rest", "list_id": "abc"}, "is not a phone list id"),
+        ({"dialer": "elision", "create_list": "1", "list_id": "2001", "list_name": "X",
+          "campaign": "SALES"}, "(list_name must be 6-30 characters)"),
+        ({"dialer": "elision", "create_list": "1", "list_id": "2001", "list_name": "November",
+          "campaign": ""}, "campaign_id must be 2-8 characters"),
+        ({"dialer": "elision", "list_id": "2001"}, "elision has no active list 2001"),
+        ({"dialer": "euphoria", "list_id": "Leads"}, "euphoria: a campaign name is required"),
+    ]  # fmt: skip
+    for choice, reason in refusals:
+        form = {"map_phone_number": "0", **choice}
+        refused = await bridge.post(f"{page_url}/start", data=form, headers=AUTH)
+        assert refused.status == 200
+        assert reason in (await refused.text()).replace("&#39;", "'"), choice
+    assert await (await bridge.get("/admin/api/jobs", headers=AUTH)).json() == []
+
+    created = await bridge.post(
+        "/api/v1/crm/lists",
+        json={"dialer": "rest", "list_id": "new", "name": "Existing"},
+        headers=await _api_key(bridge),
+    )
+    assert created.status == 201, await created.text()
+    list_id = (await created.json())["list"]["list_id"]
+    page = await (
+        await bridge.get(f"{page_url}?dialer=rest&map_phone_number=0", headers=AUTH)
+    ).text()
+    assert f'<option value="{list_id}">{list_id} (Existing)</option>' in page
+    started = await bridge.post(
+        f"{page_url}/start",
+        data={"map_phone_number": "0", "dialer": "rest", "list_id": list_id},
+        headers=AUTH,
+        allow_redirects=False,
+    )
+    assert started.status == 303
+
+
+async def _api_key(bridge: TestClient) -> dict[str, str]:
+    made = await bridge.post("/admin/api/keys", json={"tenant": "acme", "name": "t"}, headers=AUTH)
+    return {"X-Api-Key": (await made.json())["key"]}

@@ -142,7 +142,8 @@ ADMIN = {"username": "admin", "password": "admin-pass-1"}
 
 MISTAKES = [
     ({}, "tenants: no [tenants.<id>] table: configure at least one tenant"),
-    ({**tenant(), "tenant": {}}, "tenant: unknown key"),
+    ({**tenant(), "tenant": {}}, "tenant: unknown key (did you mean 'tenants'?)"),
+    (tenant(dialer={}), "tenants.acme.dialer: unknown key (did you mean 'dialers'?)"),
     ({"server": {"prot": 1}, **tenant()}, "server.prot: unknown key"),
     (tenant(colour="blue"), "tenants.acme.colour: unknown key"),
     (
@@ -330,10 +331,10 @@ def test_every_mistake_is_reported_at_once() -> None:
     }
     assert problems(raw) == [
         "server.port: expected a whole number, got text",
-        "server.prot: unknown key",
+        "server.prot: unknown key (did you mean 'port'?)",
         "tenants.acme.runtime: must be 'micropython' or 'pyodide', not 'cpython'",
         "tenants.acme.dialers.rest.timeout: expected a number, got text",
-        "tenants.acme.dialers.rest.timeuot: unknown key",
+        "tenants.acme.dialers.rest.timeuot: unknown key (did you mean 'timeout'?)",
     ]
 
 
@@ -413,7 +414,7 @@ def test_the_cli_prints_one_line_per_problem_and_no_traceback(tmp_path: Path, co
     assert finished.stdout == ""
     assert finished.stderr.splitlines() == [
         "crm-bridge: server.port: expected a whole number, got text",
-        "crm-bridge: server.prot: unknown key",
+        "crm-bridge: server.prot: unknown key (did you mean 'port'?)",
         "crm-bridge: tenants.acme.recordings_dialer: dialer 'rest' is of kind rest, which "
         "cannot download recordings: name a dialer of kind euphoria",
     ]

@@ -31,8 +31,8 @@ def test_utf8_with_a_bom_and_semicolons_and_quotes_and_line_breaks_in_quotes() -
     )  # fmt: skip
     rows = list(lead_rows(csv_file, mapping, "DE"))
     assert [(row.idx, row.state, row.phone) for row in rows] == [
-        (0, "pending", "49301234567"),
-        (1, "pending", "4915123456789"),
+        (1, "pending", "49301234567"),  # rows are numbered from 1, after the header
+        (2, "pending", "4915123456789"),
     ]
     first, second = (json.loads(row.data) for row in rows)
     assert first["notes"] == 'ruft ab 9 Uhr; "dringend"'
@@ -59,7 +59,7 @@ def test_columns_are_recognised_by_their_names() -> None:
     }
 
 
-def test_bad_rows_are_failed_rows_with_the_reason_never_dropped() -> None:
+def test_bad_rows_are_not_sent_rows_with_the_reason_never_dropped() -> None:
     text = (
         "phone,first_name,priority\n"
         "202-555-0143,Ada,3\n"
@@ -73,11 +73,11 @@ def test_bad_rows_are_failed_rows_with_the_reason_never_dropped() -> None:
     rows = list(lead_rows(csv_file, guess_mapping(csv_file.header), "US"))
     assert [(row.state, row.phone, row.message) for row in rows] == [
         ("pending", "12025550143", ""),
-        ("failed", "202-555-0144", "row has 4 fields, the header has 3"),
-        ("failed", "not a number", "'not a number' is not a phone number"),
-        ("failed", "202-555-0145", "first_name: String should have at most 100 characters"),
-        ("failed", "202-555-0146", "priority: Input should be a valid integer, unable to parse"
-                                   " string as an integer"),
+        ("not_sent", "202-555-0144", "row has 4 fields, the header has 3"),
+        ("not_sent", "not a number", "'not a number' is not a phone number"),
+        ("not_sent", "202-555-0145", "first_name: String should have at most 100 characters"),
+        ("not_sent", "202-555-0146", "priority: Input should be a valid integer, unable to parse"
+                                     " string as an integer"),
     ]  # fmt: skip
     assert json.loads(rows[0].data)["priority"] == 3
 

@@ -786,9 +786,15 @@ async def test_a_dead_or_silent_crm_is_retried_then_failed(
     found = {d["webhook_name"]: d for d in await settled(bridge, 2)}
     release.set()
     assert (found["dead"]["state"], found["dead"]["attempts"]) == ("failed", 3)
-    assert found["dead"]["last_error"].startswith("cannot connect to 127.0.0.1:")
+    assert found["dead"]["last_error"] == (
+        f"127.0.0.1, port {closed.split(':')[2][:-2]} refused the connection (connection"
+        " refused: nothing listens there, or a firewall says no); gave up after 3 attempts"
+    )
     assert (found["silent"]["state"], found["silent"]["attempts"]) == ("failed", 3)
-    assert found["silent"]["last_error"] == "timed out; gave up after 3 attempts"
+    assert found["silent"]["last_error"] == (
+        f"{base.split('//')[1].replace(':', ', port ')} did not answer within 0.2 s (timeout);"
+        " gave up after 3 attempts"
+    )
     assert len({r.headers["Idempotency-Key"] for r in fake.to("/silent")}) == 1
 
 

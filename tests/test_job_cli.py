@@ -51,13 +51,21 @@ async def test_a_csv_file_is_exported_with_a_progress_bar_and_a_summary(
 ) -> None:
     leads = tmp_path / "leads.csv"
     leads.write_text(LEADS, encoding="utf-8")
-    await run("export", str(leads), "--config", str(config_file), "--tenant", "acme",
-              "--dialer", "rest", "--list", "new", "--create-list",
-              "--list-name", "From CSV")  # fmt: skip
-    shown = capsys.readouterr().out
+    with pytest.raises(SystemExit) as caught:
+        await run("export", str(leads), "--config", str(config_file), "--tenant", "acme",
+                  "--dialer", "rest", "--list", "new", "--create-list",
+                  "--list-name", "From CSV")  # fmt: skip
+    assert caught.value.code == 3  # done with failures
+    shown, said = capsys.readouterr()
     assert "job 1: 4 leads from" in shown
     assert "(2 refused before sending: see its report)" in shown
-    assert "job 1 done: 2 added, 0 already there, 2 failed, 0 unknown, 0 not sent" in shown
+    assert (
+        "job 1 done with failures: 2 added, 0 already there, 0 failed, 0 unknown, 2 not sent"
+        in shown
+    )
+    assert "  1 row: '…' has the wrong length for a number with code +1" in shown
+    assert "  1 row: row has 5 fields, the header has 4" in shown
+    assert said == "crm-bridge: job 1 done with failures: 2 of 4 rows did not reach the list\n"
     [phone_list] = rest_state(rest_simulator).phone_lists.values()
     assert phone_list.name == "From CSV"
     assert list(phone_list.leads) == ["12025550143", "12025550144"]
@@ -91,7 +99,7 @@ async def test_an_export_left_for_later_is_resumed_by_jobs_watch(
 
 
 async def test_mistakes_exit_with_a_message_that_says_what_to_fix(
-    tmp_path: Path, config_file: Path
+    tmp_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     leads = tmp_path / "leads.csv"
     leads.write_text("Name,Mobile\nAda,2025550143\n")
@@ -106,6 +114,63 @@ async def test_mistakes_exit_with_a_message_that_says_what_to_fix(
         with pytest.raises(SystemExit) as caught:
             await run("export", str(leads), "--config", str(config_file), "--list", "1", *extra)
         assert str(caught.value).startswith(message), caught.value
+    capsys.readouterr()
     with pytest.raises(SystemExit) as caught:
         await run("jobs", "watch", "99", "--config", str(config_file))
-    assert str(caught.value) == "crm-bridge: ID: there is no job 99"
+    assert caught.value.code == 1
+    assert capsys.readouterr().err == (
+        "crm-bridge: there is no job 99: crm-bridge jobs lists them\n"
+    )
+
+
+async def test_a_file_without_a_phone_column_names_the_option_to_give(
+    tmp_path: Path, config_file: Path
+) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Name,Contact\nAda,2025550143\n")
+    with pytest.raises(SystemExit) as caught:
+        await run("export", str(leads), "--config", str(config_file), "--tenant", "acme",
+                  "--dialer", "rest", "--list", "new", "--create-list",
+                  "--list-name", "X")  # fmt: skip
+    assert str(caught.value) == (
+        "crm-bridge: --map: no column is named like phone numbers (Phonenumber, Phone,"
+        " Telephone, Tel, ...): say which one holds them with --map phone_number=COLUMN"
+        " (the file's columns: Name, Contact)"
+    )
+
+
+async def test_a_list_the_dialer_does_not_have_is_refused_before_the_job_is_stored(
+    tmp_path: Path, config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Phone\n2025550143\n")
+    with pytest.raises(SystemExit) as caught:
+        await run("export", str(leads), "--config", str(config_file), "--tenant", "acme",
+                  "--dialer", "rest", "--list", "999")  # fmt: skip
+    assert str(caught.value) == (
+        "crm-bridge: --list: rest has no active list 999 (its active lists: none)"
+    )
+    await run("jobs", "--config", str(config_file))
+    assert "no jobs" in capsys.readouterr().out
+
+
+async def test_a_failed_job_exits_4(
+    tmp_path: Path,
+    database_url: str,
+    rest_simulator: TestServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config_file = tmp_path / "bridge.toml"
+    config_file.write_text(
+        CONFIG.format(database=database_url, rest=rest_simulator.make_url(""), key="wrong-key")
+    )
+    leads = tmp_path / "leads.csv"
+    leads.write_text("Phone\n2025550143\n")
+    with pytest.raises(SystemExit) as caught:
+        await run("export", str(leads), "--config", str(config_file), "--tenant", "acme",
+                  "--dialer", "rest", "--list", "new", "--create-list",
+                  "--list-name", "Refused")  # fmt: skip
+    assert caught.value.code == 4
+    said = capsys.readouterr().err
+    assert said.startswith("crm-bridge: job 1 failed: ")
+    assert said.count("\n") == 1

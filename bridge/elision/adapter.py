@@ -209,6 +209,15 @@ class ElisionAdapter(DialerAdapter):
         """``add_list``; return the dialer's message (the list is inactive unless
         ``active``), and on VICIdial the name it stores if not the one sent."""
         self._offers("add_list")
+        params = self._new_list(list_id, list_name, campaign_id)
+        if active is not None:
+            params["active"] = yes_no(active)
+        answer = await self._ok("add_list", params)
+        text = answer.reason if answer.text.startswith("{") else answer.text
+        return self._noting_changes(text, params, LIST_TEXT)
+
+    def _new_list(self, list_id: str, list_name: str, campaign_id: str) -> dict[str, str]:
+        """add_list's fields, refused unless the dialer takes them as they are."""
         check_list(
             list_id,
             list_name,
@@ -222,11 +231,14 @@ class ElisionAdapter(DialerAdapter):
             check_identifiers(params, ("campaign_id",), dialer=self.name)
             shortest, rule = self.flavour.list_name_min, LIST_TEXT["list_name"]
             check_kept("list_name", list_name, shortest, rule, dialer=self.name)
-        if active is not None:
-            params["active"] = yes_no(active)
-        answer = await self._ok("add_list", params)
-        text = answer.reason if answer.text.startswith("{") else answer.text
-        return self._noting_changes(text, params, LIST_TEXT)
+        return params
+
+    def check_export_target(self, dialer_list: DialerList, *, create: bool) -> None:
+        """A new list: add_list's rules (id, name, campaign); an existing one: its id."""
+        if create:
+            self._new_list(dialer_list.list_id, dialer_list.name, dialer_list.campaign)
+        elif not LIST_ID(dialer_list.list_id):
+            raise InvalidRequest(f"{REQUIRED} (list_id must be 2-14 digits)", dialer=self.name)
 
     async def create_list(self, dialer_list: DialerList) -> DialerList:
         """``add_list``; the list keeps the id the CRM chose, and has the name the dialer

@@ -135,6 +135,18 @@ class EuphoriaAdapter(DialerAdapter):
         added = f"added to {dialer_list.campaign}/{list_name}"
         return [LeadOutcome(lead.phone.digits, "added", added) for lead in leads]
 
+    def check_export_target(self, dialer_list: DialerList, *, create: bool) -> None:
+        """Leads go into a list named in a campaign; the API creates no list."""
+        if create:
+            raise InvalidRequest(
+                "Euphoria's API creates no lists: name an existing list and its campaign",
+                dialer=self.name,
+            )
+        if not (dialer_list.name or dialer_list.list_id).strip():
+            raise InvalidRequest("a list name is required (Euphoria names lists)", dialer=self.name)
+        if not dialer_list.campaign.strip():
+            raise InvalidRequest("a campaign name is required", dialer=self.name)
+
     async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         """``DownloadCallRecordingByFilename``: the decoded WAV, in pieces as they arrive."""
         if not filename.strip():

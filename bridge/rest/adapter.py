@@ -225,6 +225,13 @@ class RestAdapter(DialerAdapter):
                 return user
         raise DialerRejected(f"{self.name} has no user {username!r}", dialer=self.name)
 
+    def check_export_target(self, dialer_list: DialerList, *, create: bool) -> None:
+        """A new list needs a name (the dialer picks its id); an existing one, its id."""
+        if create and not dialer_list.name.strip():
+            raise InvalidRequest("a new phone list needs a name", dialer=self.name)
+        if not create:
+            self._list_id(dialer_list)
+
     def _list_id(self, dialer_list: DialerList) -> int:
         if not dialer_list.list_id.isdigit():
             raise InvalidRequest(

@@ -304,3 +304,14 @@ async def find(database: Database, query: DeliveryQuery) -> tuple[list[dict[str,
             )
         ).scalar_one()
     return found, total
+
+
+async def get(database: Database, delivery_id: str) -> dict[str, Any] | None:
+    """One delivery as monitoring shows it, or None."""
+    async with database.connect() as connection:
+        row = (
+            await connection.execute(
+                select(webhook_deliveries).where(webhook_deliveries.c.delivery_id == delivery_id)
+            )
+        ).first()
+    return None if row is None else delivery_json(row)

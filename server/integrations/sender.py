@@ -34,6 +34,7 @@ class Reply:
 class WebhookSender:
     def __init__(self, policy: OutboundPolicy, timeout_seconds: float) -> None:
         self.policy = policy
+        self.timeout_seconds = timeout_seconds
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._session: aiohttp.ClientSession | None = None
 

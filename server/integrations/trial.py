@@ -17,6 +17,7 @@ from server.integrations.model import Credentials, Webhook
 from server.integrations.outbound import UnsafeTarget, unsafe_reason
 from server.integrations.sender import WebhookSender
 from server.integrations.store import IntegrationStore
+from server.integrations.unreachable import why_unreachable
 from server.integrations.variables import CallFacts, variable_values
 from server.integrations.webhook_request import build_request, redact
 from server.problems import Problem
@@ -66,8 +67,8 @@ async def try_webhook(
         reason = unsafe_reason(error)
         if reason is not None:
             raise Problem("unsafe_url", reason) from None
-        what = "did not answer in time" if isinstance(error, TimeoutError) else "cannot be reached"
-        raise Problem("crm_unreachable", f"the CRM {what}", status=502) from None
+        why = why_unreachable(error, request.url, sender.timeout_seconds)
+        raise Problem("crm_unreachable", f"the CRM cannot be reached: {why}", status=502) from None
     answer: dict[str, Any] = {"type": webhook.response_type}
     view = None
     if webhook.response_type == "ignore":

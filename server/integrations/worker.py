@@ -39,6 +39,7 @@ from server.integrations.outbox import Attempt, Delivery
 from server.integrations.sender import Reply, WebhookSender
 from server.integrations.settings import IntegrationsSection
 from server.integrations.store import IntegrationStore
+from server.integrations.unreachable import why_unreachable
 from server.integrations.webhook_request import WebhookRequest, build_request
 from server.problems import Problem
 from server.retention import Retention
@@ -189,7 +190,7 @@ class DeliveryWorker:
             refused = unsafe_reason(error)
             if refused is not None:
                 return _failed(refused, summary), None
-            reason = "timed out" if isinstance(error, TimeoutError) else _network_error(error)
+            reason = why_unreachable(error, request.url, self._sender.timeout_seconds)
             return self._again_or_fail(delivery, reason, summary, None, None), None
         answer = reply.summary(request.secrets)
         if 200 <= reply.status < 300:
@@ -247,14 +248,6 @@ class DeliveryWorker:
 
 def _failed(error: str, summary: str | None = None) -> Attempt:
     return Attempt("failed", None, error, summary, None, None)
-
-
-def _network_error(error: aiohttp.ClientError) -> str:
-    """A network error in a few words (never the URL, which may carry a key)."""
-    if isinstance(error, aiohttp.ClientConnectorError):
-        reason = error.os_error.strerror or error.os_error
-        return f"cannot connect to {error.host}:{error.port} ({reason})"
-    return f"network error ({type(error).__name__})"
 
 
 def _lookup(reply: Reply, webhook: Webhook, secrets: tuple[str, ...]) -> Lookup:

@@ -4,9 +4,10 @@ preview of the first rows with their numbers as they will be sent, and the job's
 Files come as UTF-8 (with or without a byte-order mark) or, failing that, Latin-1;
 fields are separated by ``,`` or ``;`` (whichever the header line uses) and may be
 quoted (a separator, a doubled quote or a line break inside quotes). The first
-line names the columns. A row that cannot become a lead (wrong number of fields, a field
-too long, a number that cannot be dialled) becomes a ``failed`` row with the reason: it
-is listed, never dropped.
+line names the columns. Rows are numbered from 1 (the first after the header line). A
+row that cannot become a lead (wrong number of fields, a field too long, a number that
+cannot be dialled) becomes a ``not_sent`` row with the reason: it is listed, never
+dropped, and counted as the preview showed it ("not sent").
 """
 
 import csv
@@ -14,13 +15,13 @@ import io
 import itertools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import ValidationError
 
 from server.jobs.lead_rows import NO_LEAD, LeadBody, lead_row
 from server.jobs.records import NewRow
-from server.jobs.states import FAILED
+from server.jobs.states import NOT_SENT, PENDING
 
 LEAD_FIELDS = (
     "phone_number",
@@ -38,7 +39,7 @@ LEAD_FIELDS = (
     "priority",
 )
 # Column names (lower case, letters and digits only) each field is recognised by.
-_KNOWN_NAMES = {
+KNOWN_NAMES = {
     "phone_number": ("phonenumber", "phone", "telephone", "tel", "mobile", "number", "msisdn"),
     "phone_code": ("phonecode", "countrycode", "callingcode", "dialcode"),
     "first_name": ("firstname", "givenname", "forename", "first"),
@@ -54,6 +55,7 @@ _KNOWN_NAMES = {
     "priority": ("priority",),
 }
 SEPARATORS = (",", ";")
+NO_PHONE_COLUMN = "choose the column that holds the phone numbers"
 MAX_COLUMNS = 200
 MAX_ROWS = 100_000  # as many leads as one export through the API may carry
 MAX_FIELD_CHARS = 10_000  # longer than any lead field may be (notes: 2,000)
@@ -163,7 +165,7 @@ def guess_mapping(header: list[str]) -> dict[str, int]:
     """Lead field → column, for the columns whose names say which field they are."""
     keys = [_key(name) for name in header]
     mapping: dict[str, int] = {}
-    for field, names in _KNOWN_NAMES.items():
+    for field, names in KNOWN_NAMES.items():
         for name in names:
             if name in keys and keys.index(name) not in mapping.values():
                 mapping[field] = keys.index(name)
@@ -193,7 +195,7 @@ def _row(
     if len(record) != width:
         given = record[mapping["phone_number"]] if mapping["phone_number"] < len(record) else ""
         problem = f"row has {len(record)} fields, the header has {width}"
-        return NewRow(idx, FAILED, given.strip(), NO_LEAD, problem)
+        return NewRow(idx, NOT_SENT, given.strip(), NO_LEAD, problem)
     fields = _lead_fields(record, mapping)
     filled = {key: value for key, value in fields.items() if value}
     try:
@@ -203,17 +205,18 @@ def _row(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
             for e in error.errors(include_url=False, include_input=False, include_context=False)
         )
-        return NewRow(idx, FAILED, fields.get("phone_number", ""), NO_LEAD, problem)
-    return lead_row(idx, body, region)
+        return NewRow(idx, NOT_SENT, fields.get("phone_number", ""), NO_LEAD, problem)
+    row = lead_row(idx, body, region)
+    return row if row.state == PENDING else replace(row, state=NOT_SENT)
 
 
 def lead_rows(csv_file: CsvFile, mapping: Mapping[str, int], region: str) -> Iterator[NewRow]:
-    """Each row of the file as a job's row (``failed`` with the reason if it is no lead)."""
+    """Each row of the file as a job's row (``not_sent`` with the reason if it is no lead)."""
     if "phone_number" not in mapping:
-        raise CsvProblem("choose the column that holds the phone numbers")
+        raise CsvProblem(NO_PHONE_COLUMN)
     width = len(csv_file.header)
     try:
-        for idx, record in enumerate(csv_file.records()):
+        for idx, record in enumerate(csv_file.records(), 1):
             yield _row(idx, record, width, mapping, region)
     except csv.Error as error:
         raise CsvProblem(f"the file is not valid CSV: {error}") from None
@@ -225,12 +228,12 @@ def preview(
     """The first ``count`` rows as they will be sent."""
     shown = []
     width = len(csv_file.header)
-    for idx, record in enumerate(itertools.islice(csv_file.records(), count)):
+    for idx, record in enumerate(itertools.islice(csv_file.records(), count), 1):
         fields = _lead_fields(record, mapping) if len(record) == width else {}
         if "phone_number" not in mapping:
             shown.append(PreviewRow(idx, fields, "", "choose the column of the phone numbers"))
             continue
         row = _row(idx, record, width, mapping, region)
-        number = "" if row.state == FAILED else "+" + row.phone
+        number = "+" + row.phone if row.state == PENDING else ""
         shown.append(PreviewRow(idx, fields, number, row.message))
     return shown

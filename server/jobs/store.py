@@ -74,6 +74,7 @@ class JobStore:
         If the tenant has a job with ``idempotency_key`` already, that job and False."""
         now = time.time()
         failed = sum(1 for row in rows if row.state == FAILED)
+        not_sent = sum(1 for row in rows if row.state == NOT_SENT)
         values = {
             "tenant": tenant,
             "kind": kind,
@@ -85,6 +86,7 @@ class JobStore:
             "request_hash": request_hash,
             "total": len(rows),
             "failed": failed,
+            "not_sent": not_sent,
             "created_at": now,
             "updated_at": now,
         }
@@ -217,6 +219,35 @@ class JobStore:
             query = query.where(job_rows.c.state == state)
         async with self.db.connect() as connection:
             return [JobRow(**row._mapping) for row in await connection.execute(query)]
+
+    async def retryable(self, job_id: int) -> bool:
+        """Whether `retry_failed` would find rows to send again (rows refused before
+        sending, which hold no lead, stay behind)."""
+        query = (
+            select(job_rows.c.idx)
+            .where(
+                job_rows.c.job_id == job_id,
+                job_rows.c.state.in_((FAILED, NOT_SENT)),
+                job_rows.c.data != NO_DATA,
+            )
+            .limit(1)
+        )
+        async with self.db.connect() as connection:
+            return (await connection.execute(query)).first() is not None
+
+    async def reasons(self, job_id: int, *, distinct: int = 200) -> list[tuple[str, int]]:
+        """Why rows did not reach the list: each message of the failed, unknown and not
+        sent rows with how many have it, most frequent first (``distinct`` at most)."""
+        count = func.count().label("rows")
+        query = (
+            select(job_rows.c.message, count)
+            .where(job_rows.c.job_id == job_id, job_rows.c.state.in_((FAILED, UNKNOWN, NOT_SENT)))
+            .group_by(job_rows.c.message)
+            .order_by(count.desc(), job_rows.c.message)
+            .limit(distinct)
+        )
+        async with self.db.connect() as connection:
+            return [(row.message, row.rows) for row in await connection.execute(query)]
 
     # Cancelling
 

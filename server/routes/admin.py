@@ -15,7 +15,7 @@ from aiohttp import web
 
 from server.api_keys import ApiKey
 from server.audit_log import AuditQuery
-from server.auth import admin_middleware
+from server.auth import BASIC, admin_middleware
 from server.fields import Identifier, RequiredName
 from server.keys import API_KEYS, AUDIT, CONFIG
 from server.problems import NotFound, Problem
@@ -26,7 +26,10 @@ from server.routes import (
     admin_jobs,
     event_push_admin,
 )
+from server.routes.admin_confirm import confirm_page, is_confirmed
+from server.routes.admin_error_pages import admin_error_pages
 from server.routes.admin_render import render as _render
+from server.templating import utc
 
 PER_PAGE_MAX = 500
 
@@ -135,7 +138,10 @@ async def keys_html(request: web.Request) -> web.Response:
         form = await request.post()
         name = str(form.get("name", "")).strip()
         if "revoke" in form:
-            await keys.revoke(_int("revoke", str(form["revoke"]), 0, 1, 2**62))
+            key_id = _int("revoke", str(form["revoke"]), 0, 1, 2**62)
+            if not is_confirmed(form):
+                return _confirm_revoke(request, await keys.list(), key_id)
+            await keys.revoke(key_id)
         elif form.get("tenant") in tenants and 0 < len(name) <= 100:
             _, created = await keys.create(str(form["tenant"]), name)
     return _render(
@@ -143,13 +149,43 @@ async def keys_html(request: web.Request) -> web.Response:
     )
 
 
+def _confirm_revoke(request: web.Request, listed: list[ApiKey], key_id: int) -> web.Response:
+    key = next((k for k in listed if k.id == key_id and k.active), None)
+    if key is None:
+        raise NotFound("unknown_key", f"no active API key with id {key_id}")
+    used = f"last used {utc(key.last_used_at)} UTC" if key.last_used_at else "never used"
+    return confirm_page(
+        request,
+        title=f"Revoke the API key {key.name!r} of {key.tenant}",
+        consequences=[
+            f"Whatever sends the key starting {key.prefix}… ({used}) gets 401"
+            " invalid_api_key from its next request on.",
+            "For that CRM back end: user sync, lists, lead exports, jobs, calls and"
+            " recordings stop until it has a new key; so do Euphoria webhooks that carry it.",
+        ],
+        fields={"revoke": str(key.id)},
+        button="Revoke the key",
+        back="/admin/keys",
+    )
+
+
 async def admin_home(request: web.Request) -> web.Response:
     raise web.HTTPFound("/admin/audit")
 
 
+async def sign_out(request: web.Request) -> web.Response:
+    """HTTP Basic has no sign-out: a 401 for the admin realm makes the browser drop the
+    credentials it keeps; the page says so (and what to do if it asks again)."""
+    response = _render(request, "admin/signed_out.html")
+    response.set_status(401)
+    response.headers.update(BASIC)
+    return response
+
+
 def create_admin_app() -> web.Application:
-    admin = web.Application(middlewares=[admin_middleware])
+    admin = web.Application(middlewares=[admin_error_pages, admin_middleware])
     admin.router.add_get("", admin_home)
+    admin.router.add_get("/sign-out", sign_out)
     admin.router.add_get("/audit", audit_html)
     admin.router.add_get("/keys", keys_html)
     admin.router.add_post("/keys", keys_html)

@@ -1,6 +1,7 @@
 """The Integration Centre's admin pages, server-rendered forms over `IntegrationStore`.
 
-- ``/admin/integrations``: groups (add, delete) and webhooks (list, delete);
+- ``/admin/integrations``: groups (add, delete) and webhooks (list, delete; deleting
+  asks first, saying what stops);
 - ``/admin/integrations/groups/{id}/members``: a user-level group's members;
 - ``/admin/integrations/webhooks/new`` and ``/admin/integrations/webhooks/{id}``: the
   webhook's form; ``…/{id}/test``: Test and Configure (status, time, headers, the answer
@@ -15,6 +16,7 @@ write-only: the forms never show them back.
 
 from collections.abc import Mapping
 from typing import Any, get_args
+from urllib.parse import urlencode
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -27,6 +29,7 @@ from server.integrations.model import (
     CallDirection,
     Webhook,
 )
+from server.integrations.retry_outcome import after_retry, retry_message
 from server.integrations.settings import ColumnLabels, GroupSpec, MemberSpec, WebhookSpec
 from server.integrations.trial import try_webhook
 from server.integrations.variables import VARIABLES
@@ -34,6 +37,7 @@ from server.keys import CONFIG, DATABASE, DELIVERY_WORKER, INTEGRATIONS, WEBHOOK
 from server.problems import Problem
 from server.request_body import invalid
 from server.routes import admin as admin_pages  # mounts these routes: used at call time
+from server.routes.admin_confirm import confirm_page, is_confirmed
 from server.routes.admin_integrations import DELIVERY_STATES, delivery_page
 from server.routes.admin_render import render
 
@@ -75,10 +79,23 @@ def _lines(text: str) -> list[tuple[str, str]]:
 
 
 ColumnLabelsForm: TypeAdapter[dict[str, str]] = TypeAdapter(ColumnLabels)
+FIELD_LABELS = {"url": "URL", "name": "Name", "parameters": "Parameters"}
 
 
 def _refusal(error: ValidationError | Problem) -> str:
-    return (invalid(error) if isinstance(error, ValidationError) else error).message
+    """What is wrong, for the form: each field by its label; the whole form's own
+    problems (an unknown variable anywhere) without a field name."""
+    if isinstance(error, Problem):
+        return error.message
+    return "; ".join(
+        p["message"] if p["field"] == "(body)" else f"{_label(p['field'])}: {p['message']}"
+        for p in invalid(error).details["fields"]
+    )
+
+
+def _label(field: str) -> str:
+    head, dot, rest = field.partition(".")
+    return FIELD_LABELS.get(head, head.replace("_", " ")) + dot + rest
 
 
 def group_spec(form: Form) -> GroupSpec:
@@ -152,6 +169,10 @@ async def integrations_html(request: web.Request) -> web.Response:
     if request.method == "POST":
         form = await request.post()
         try:
+            if "delete_group" in form or "delete_webhook" in form:
+                asking = None if is_confirmed(form) else await _confirm_delete(request, form)
+                if asking is not None:
+                    return asking
             if "delete_group" in form:
                 await store.delete_group(_form_id(form, "delete_group"))
             elif "delete_webhook" in form:
@@ -175,6 +196,44 @@ async def integrations_html(request: web.Request) -> web.Response:
         webhooks=await store.webhooks(),
         group_names=names,
         error=error,
+    )
+
+
+async def _confirm_delete(request: web.Request, form: Form) -> web.Response | None:
+    """What deleting the group or webhook in ``form`` stops, to confirm; None when the
+    store will refuse it anyway (in use: the refusal says why at once)."""
+    store = request.config_dict[INTEGRATIONS]
+    if "delete_group" in form:
+        group = await store.group(_form_id(form, "delete_group"))
+        users = [w.name for w in await store.webhooks(group.tenant) if w.group_id == group.id]
+        if users or group.declared:
+            return None
+        secret = "its members' secrets" if group.level == "user" else "its secret"
+        return confirm_page(
+            request,
+            title=f"Delete the group {group.name!r} of {group.tenant}",
+            consequences=[
+                f"The group and {secret} are deleted; secrets cannot be shown or recovered,"
+                " so re-creating it needs them again.",
+                "No webhook uses it now: nothing else stops.",
+            ],
+            fields={"delete_group": str(group.id)},
+            button="Delete the group",
+            back="/admin/integrations",
+        )
+    webhook = await store.webhook(_form_id(form, "delete_webhook"))
+    if webhook.trigger != "manual" or webhook.declared:
+        return None
+    return confirm_page(
+        request,
+        title=f"Delete the webhook {webhook.name!r} of {webhook.tenant}",
+        consequences=[
+            f"Agents can no longer run it from the widget: nothing more is sent to {webhook.url}.",
+            "Its past deliveries stay in Webhook deliveries.",
+        ],
+        fields={"delete_webhook": str(webhook.id)},
+        button="Delete the webhook",
+        back="/admin/integrations",
     )
 
 
@@ -310,26 +369,40 @@ async def columns_html(request: web.Request) -> web.Response:
 
 
 async def deliveries_html(request: web.Request) -> web.Response:
-    """API Monitoring of webhook deliveries: filter by tenant, webhook, outcome, dates."""
+    """API Monitoring of webhook deliveries: filter by tenant, webhook, outcome, dates.
+
+    Retry sends a failed delivery again, waits a moment for that attempt and comes back
+    (``?retried=<id>``) with how it went, whichever the filter."""
+    database = request.config_dict[DATABASE]
+    query = {k: v for k, v in request.query.items() if k != "retried"}
     error = None
     if request.method == "POST":
         form = await request.post()
+        delivery_id = _text(form, "retry")[:64]
         try:
-            await outbox.retry(request.config_dict[DATABASE], _text(form, "retry")[:64])
+            await outbox.retry(database, delivery_id)
             request.config_dict[DELIVERY_WORKER].wake()
         except Problem as refused:
             error = refused.message
         if error is None:
-            raise web.HTTPSeeOther(f"/admin/deliveries?{request.query_string}")
+            await after_retry(database, delivery_id)
+            back = urlencode({**query, "retried": delivery_id})
+            raise web.HTTPSeeOther(f"/admin/deliveries?{back}")
+    flash = None
+    retried = await outbox.get(database, request.query.get("retried", "")[:64])
+    if retried is not None:
+        text, good = retry_message(retried)
+        flash = {"text": text, "ok": good, "delivery_id": retried["delivery_id"]}
     return render(
         request,
         "admin/deliveries.html",
         **await delivery_page(request),
-        filters=dict(request.query),
+        filters=query,
         tenants=sorted(request.config_dict[CONFIG].tenants),
         webhooks=sorted({w.name for w in await request.config_dict[INTEGRATIONS].webhooks()}),
         states=DELIVERY_STATES,
         error=error,
+        flash=flash,
     )
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from aiohttp import web
 
+from bridge import DialerList
 from server.jobs.csv_import import (
     LEAD_FIELDS,
+    NO_PHONE_COLUMN,
     CsvProblem,
     guess_mapping,
     lead_rows,
@@ -24,13 +26,15 @@ from server.jobs.csv_import import (
     read_csv,
     read_csv_text,
 )
+from server.jobs.export_target import export_target_problem, known_lists, list_label
 from server.jobs.records import Job
 from server.jobs.report import send_report
-from server.jobs.states import FAILED
-from server.jobs.summary import job_summary
+from server.jobs.states import CANCELLED, DONE, FAILED, NOT_SENT
+from server.jobs.store import JobStore
+from server.jobs.summary import DONE_WITH_FAILURES, common_reasons, job_outcome, job_summary
 from server.jobs.uploads import Upload
 from server.jobs.worker import LEAD_EXPORT
-from server.keys import CONFIG, CSV_UPLOADS, JOB_WORKER, JOBS
+from server.keys import CONFIG, CSV_UPLOADS, DIALERS, JOB_WORKER, JOBS
 from server.problems import NotFound, Problem
 from server.routes.admin_render import render
 from server.templating import utc
@@ -39,6 +43,12 @@ PAGE_JOBS = 50
 BAD_ROWS_SHOWN = 50
 BAD_ROWS_CHECKED = 1000  # rows the mapping page checks; the job's report lists all
 KINDS = {"lead_export": "lead export", "agent_sync": "user sync"}
+OUTCOME_CLASSES = {
+    DONE: "outcome-ok",
+    DONE_WITH_FAILURES: "outcome-warn",
+    FAILED: "outcome-error",
+    CANCELLED: "outcome-warn",
+}
 
 
 def _seconds(value: float | None) -> str:
@@ -48,11 +58,17 @@ def _seconds(value: float | None) -> str:
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
-def job_view(job: Job) -> dict[str, Any]:
-    """A job for the page and for its script: numbers, and the texts shown."""
+def job_view(
+    job: Job, reasons: list[tuple[str, int]] | None = None, *, retryable: bool = False
+) -> dict[str, Any]:
+    """A job for the page and for its script: numbers, and the texts shown.
+
+    ``reasons``: why rows did not reach the list, the most common first (finished jobs);
+    ``retryable``: whether some of those rows can be sent again."""
     summary = job_summary(job)
     counts = job.counts
-    state = job.state
+    outcome = job_outcome(job)
+    state = outcome or job.state
     if job.paused_reason:
         state += f" (paused: {job.paused_reason})"
     elif job.cancel_requested and job.active:
@@ -64,7 +80,8 @@ def job_view(job: Job) -> dict[str, Any]:
         **summary,
         "done": counts.sent + counts.not_sent,
         "active": job.active,
-        "retryable": not job.active and bool(counts.failed or counts.not_sent),
+        "retryable": retryable and not job.active,
+        "outcome_class": OUTCOME_CLASSES.get(outcome or "", ""),
         "texts": {
             "state": state,
             "progress": f"{counts.sent + counts.not_sent:,} / {counts.total:,}",
@@ -73,12 +90,28 @@ def job_view(job: Job) -> dict[str, Any]:
             "failed": f"{counts.failed:,}",
             "unknown": f"{counts.unknown:,}",
             "not_sent": f"{counts.not_sent:,}",
-            "rate": f"{job.rate:,.0f}/s" if job.rate else "",
+            "rate": f"{job.rate:,.0f} rows/s" if job.rate else "",
             "eta": _seconds(summary["eta_seconds"]),
+            "reasons": "; ".join(
+                f"{reason} ({rows:,} {'row' if rows == 1 else 'rows'})"
+                for reason, rows in reasons or []
+            ),
         },
         "what": f"{KINDS.get(job.kind, job.kind)} {target} ({job.source})".replace("  ", " "),
         "created": utc(job.created_at),
     }
+
+
+async def _views(store: JobStore, jobs: list[Job]) -> list[dict[str, Any]]:
+    """The jobs' views, with the common reasons of those that ended with failures."""
+    views = []
+    for job in jobs:
+        reasons, retryable = None, False
+        if not job.active and job.counts.succeeded < job.counts.total:
+            reasons = common_reasons(await store.reasons(job.id))
+            retryable = await store.retryable(job.id)
+        views.append(job_view(job, reasons, retryable=retryable))
+    return views
 
 
 def _job_id(request: web.Request) -> int:
@@ -96,8 +129,9 @@ async def _job(request: web.Request) -> Job:
 
 
 async def jobs_html(request: web.Request) -> web.Response:
-    jobs = await request.config_dict[JOBS].newest(limit=PAGE_JOBS)
-    return render(request, "admin/jobs.html", jobs=[job_view(job) for job in jobs])
+    store = request.config_dict[JOBS]
+    jobs = await store.newest(limit=PAGE_JOBS)
+    return render(request, "admin/jobs.html", jobs=await _views(store, jobs))
 
 
 async def jobs_json(request: web.Request) -> web.Response:
@@ -111,7 +145,7 @@ async def jobs_json(request: web.Request) -> web.Response:
         jobs = [job for job in found if job is not None]
     else:
         jobs = await store.newest(limit=PAGE_JOBS)
-    return web.json_response([job_view(job) for job in jobs])
+    return web.json_response(await _views(store, jobs))
 
 
 async def cancel_job(request: web.Request) -> web.Response:
@@ -203,7 +237,8 @@ async def import_html(request: web.Request, problem: str = "") -> web.Response:
     checked = []
     if "phone_number" in mapping:
         checked = list(itertools.islice(lead_rows(csv_file, mapping, region), BAD_ROWS_CHECKED))
-    bad = [row for row in checked if row.state == FAILED]
+    bad = [row for row in checked if row.state == NOT_SENT]
+    lists = await known_lists(request.config_dict[DIALERS].get(found.tenant, target["dialer"]))
     return render(
         request,
         "admin/import.html",
@@ -219,6 +254,7 @@ async def import_html(request: web.Request, problem: str = "") -> web.Response:
         checked=len(checked),
         bad=bad[:BAD_ROWS_SHOWN],
         bad_count=len(bad),
+        lists=[{"id": known.list_id, "label": list_label(known)} for known in lists],
         problem=problem,
     )
 
@@ -231,11 +267,18 @@ async def start_import(request: web.Request) -> web.Response:
     tenant = request.config_dict[CONFIG].tenants[found.tenant]
     problem = ""
     if "phone_number" not in mapping:
-        problem = "choose the column that holds the phone numbers"
+        problem = NO_PHONE_COLUMN
     elif target["dialer"] not in tenant.dialers:
         problem = "choose a dialer"
     elif not target["list_id"] and not target["create_list"]:
         problem = "give the list's id, or create a new list"
+    dialer_list = DialerList(
+        target["list_id"] or "new", target["list_name"], target["campaign"], True
+    )
+    if not problem:
+        adapter = request.config_dict[DIALERS].get(found.tenant, target["dialer"])
+        create = bool(target["create_list"])
+        problem = await export_target_problem(adapter, dialer_list, create=create) or ""
     if problem:
         return await import_html(request, problem)
     taken = await request.config_dict[CSV_UPLOADS].take(found.id)
@@ -246,9 +289,9 @@ async def start_import(request: web.Request) -> web.Response:
     )
     spec = {
         "list": {
-            "list_id": target["list_id"] or "new",
-            "name": target["list_name"],
-            "campaign": target["campaign"],
+            "list_id": dialer_list.list_id,
+            "name": dialer_list.name,
+            "campaign": dialer_list.campaign,
             "active": True,
         },
         "create_list": bool(target["create_list"]),

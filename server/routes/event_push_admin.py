@@ -1,5 +1,7 @@
 """The admin's Event Push page: each REST dialer's push URL (created or rotated here,
-shown once) and the webhook to create in Euphoria's Integration Centre.
+shown once; replacing it asks first) and the webhook to create in Euphoria's Integration
+Centre. After a replacement, the pushes refused because they still carry the old URL
+are counted on the page.
 
 HTML ``GET|POST /admin/events``; JSON ``POST /admin/api/event-push/{tenant}/{dialer}``
 → ``{"url"}``. Mounted on the admin sub-application (admin login required).
@@ -13,6 +15,7 @@ from server.config import ServerConfig
 from server.events.euphoria_webhook import WEBHOOK_PARAMETERS
 from server.keys import CONFIG, PUSH_SECRETS
 from server.problems import NotFound
+from server.routes.admin_confirm import confirm_page, is_confirmed
 from server.routes.admin_render import render
 
 
@@ -36,21 +39,40 @@ async def rotate_json(request: web.Request) -> web.Response:
 
 async def events_html(request: web.Request) -> web.Response:
     config = request.config_dict[CONFIG]
+    push_secrets = request.config_dict[PUSH_SECRETS]
+    made = await push_secrets.created()
     created: dict[str, Any] | None = None
     if request.method == "POST":
         form = await request.post()
         tenant, dialer = str(form.get("tenant", "")), str(form.get("dialer", ""))
         _rest_dialer(config, tenant, dialer)
-        secret = await request.config_dict[PUSH_SECRETS].rotate(tenant, dialer)
+        if (tenant, dialer) in made and not is_confirmed(form):
+            return confirm_page(
+                request,
+                title=f"Replace the Event Push URL of {tenant} / {dialer}",
+                consequences=[
+                    "The current URL stops working at once: the dialer's pushes with it are"
+                    " refused (401) until you paste the new URL into its account"
+                    " configuration, Event Push Notifications URL.",
+                    "Until then live calls and agent states no longer reach the agents'"
+                    " widgets: calls still ring, but the widget does not show them.",
+                    "The new URL is shown once, on the next page.",
+                ],
+                fields={"tenant": tenant, "dialer": dialer},
+                button="Replace the URL",
+                back="/admin/events",
+            )
+        secret = await push_secrets.rotate(tenant, dialer)
         created = {"tenant": tenant, "dialer": dialer}
         created["url"] = push_url(config, tenant, dialer, secret)
-    made = await request.config_dict[PUSH_SECRETS].created()
+        made = await push_secrets.created()
     rest_dialers = [
         {
             "tenant": tenant.id,
             "dialer": name,
             "created_at": made.get((tenant.id, name)),
             "sources": ", ".join(str(network) for network in settings.event_push_sources),
+            "refused": push_secrets.old_secret_refusals(tenant.id, name),
         }
         for tenant in config.tenants.values()
         for name, settings in tenant.dialers.items()

@@ -7,8 +7,9 @@ one JSON object per request::
 
 Request handlers only queue an event; one background task delivers them in order.
 A delivery that fails (connection error, timeout, non-2xx answer) is retried after each
-of ``retry_delays`` and then given up. ``GET /_sim/events`` lists what was sent and
-what was given up; ``POST /_sim/events`` pushes an arbitrary ``{"event", "data"}``;
+of ``retry_delays`` (to the URL set by then) and then given up. ``GET /_sim/events``
+lists what was sent and what was given up; ``POST /_sim/events`` pushes an arbitrary
+``{"event", "data"}``;
 ``POST /_sim/events/redeliver`` ``{"index"?}`` pushes a sent event once more (the last
 one by default), as a dialer retrying a delivery would. ``PUT /_sim/event_url``
 ``{"url"}`` sets where events go (``null``: nowhere), as the account's "Event Push
@@ -75,14 +76,17 @@ class EventPusher:
         while True:
             event = await self._queue.get()
             if self.url is not None:
-                await self._deliver(session, self.url, event)
+                await self._deliver(session, event)
 
-    async def _deliver(
-        self, session: aiohttp.ClientSession, url: str, event: dict[str, Any]
-    ) -> None:
+    async def _deliver(self, session: aiohttp.ClientSession, event: dict[str, Any]) -> None:
+        """Each try goes to the URL set at that moment (a new one set meanwhile is used)."""
         error = ""
         for delay in (0.0, *self._retry_delays):
             await asyncio.sleep(delay)
+            url = self.url
+            if url is None:
+                error = "no event_url"
+                break
             try:
                 async with session.post(url, json=event) as response:
                     if response.status < 300:

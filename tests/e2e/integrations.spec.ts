@@ -79,6 +79,7 @@ async function removeWebhook(admin: Page, name: string) {
   await admin.getByTestId("save-webhook").click();
   await admin.goto(`${E2E.bridge}/admin/integrations`);
   await row.getByRole("button", { name: "Delete" }).click();
+  await admin.getByTestId("confirm-button").click(); // it asks first
   await expect(row).toHaveCount(0);
 }
 

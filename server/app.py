@@ -33,6 +33,7 @@ from server.keys import (
     CSV_UPLOADS,
     DATABASE,
     DIALERS,
+    EVENT_WRITER,
     HASH_GATE,
     JOB_WORKER,
     JOBS,
@@ -83,8 +84,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     audit = AuditLog(database)
     app[AUDIT] = audit
     purge = asyncio.create_task(_purge_expired(app[SESSIONS], app[LOGIN_TOKENS]))
-    async with audit.running():
-        yield
+    yield
     purge.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await purge
@@ -101,6 +101,12 @@ async def _purge_expired(
         except Exception:
             log.exception("purging expired sessions failed; trying again later")
         await asyncio.sleep(every_seconds)
+
+
+async def _audit(app: web.Application) -> AsyncIterator[None]:
+    """The audit log's writer, storing through the events' batch writer (`server.audit_log`)."""
+    async with app[AUDIT].running(app[EVENT_WRITER]):
+        yield
 
 
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
@@ -139,7 +145,7 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
     app[TEMPLATES] = templating.environment()
     app[LOGIN_THROTTLE] = LoginThrottle()
     app[HASH_GATE] = HashGate()
-    app.cleanup_ctx.extend([_storage, live_events, integrations, _dialers, _jobs])
+    app.cleanup_ctx.extend([_storage, live_events, _audit, integrations, _dialers, _jobs])
     app.on_response_prepare.append(add_security_headers)
     app.router.add_get("/healthz", health)
     for routes in (

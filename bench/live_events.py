@@ -229,10 +229,8 @@ def report(result: dict[str, Any]) -> list[str]:
         f" average {result['load']:.1f} on {os.cpu_count()} cores.",
         "",
         HEADER,
-        row(f"GET /healthz at {rate:g}/s (baseline)", result["floor"], None, "-"),
-        row(
-            "event push answered (the dialer's 2xx)", result["push_answered"], result["floor"], "-"
-        ),
+        row(f"GET /healthz at {rate:g}/s (baseline)", result["floor"], None),
+        row("event push answered (the dialer's 2xx)", result["push_answered"], result["floor"]),
         row(
             f"dialer event → agent's stream, {agents_count:,} streams",
             result["to_stream"],

@@ -40,6 +40,16 @@ BROWSER_PACKAGES = {
 PHONE_NUMBER_BUNDLE = "libphonenumber-max.js"  # full metadata: fewer false finds in text
 PHONE_NUMBERS_LATEST = "/vendor/libphonenumber-js.mjs"  # what embed.js imports
 INTERPRETER_FILES = {"micropython": "micropython.mjs", "pyodide": "pyodide.mjs"}
+# What the runtimes fetch before `ready`, named in the widget page's head so the browser
+# fetches it all at once instead of as each file discovers the next (`preloads`).
+# PyScript's chunks that every start imports, by the names' stems (their hashes change):
+PYSCRIPT_CHUNKS = ("core-", "deprecations-manager-", "donkey-", "error-", "py-editor-",
+                   "py-game-", "py-terminal-")  # fmt: skip
+RUNTIME_FETCHES = {
+    "micropython": ("micropython.wasm",),
+    "pyodide": ("pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"),
+}
+RUNTIME_MODULES = {"micropython": (), "pyodide": ("pyodide.mjs", "pyodide.asm.mjs")}
 PYODIDE_START = Path(__file__).with_name("pyodide_start.mjs")
 SNAPSHOT_NAME = "./crm-bridge.snapshot"  # in pyodide_start.mjs, replaced by the hashed name
 
@@ -116,6 +126,25 @@ class WidgetAssets:
         if runtime == "pyodide" and self.pyodide_snapshot is not None:
             return self.pyodide_snapshot.start_url
         return self.runtime_url(runtime, INTERPRETER_FILES[runtime])
+
+    def preloads(self, runtime: str) -> dict[str, list[str]]:
+        """What the widget page asks the browser to fetch at once: ``modules`` (for
+        ``<link rel=modulepreload>``) and ``fetches`` (``<link rel=preload as=fetch>``,
+        fetched as the runtimes fetch them: same-origin, with ``crossorigin``)."""
+        pyscript = self.packages["pyscript"]
+        chunks = sorted(
+            path.name
+            for path in pyscript.directory.glob("*.js")
+            if path.name.startswith(PYSCRIPT_CHUNKS)
+        )
+        modules = [self.runtime_url("pyscript", name) for name in ("core.js", *chunks)]
+        modules.append(self.interpreter_url(runtime))
+        modules += [self.runtime_url(runtime, name) for name in RUNTIME_MODULES[runtime]]
+        fetches = [self.runtime_url(runtime, name) for name in RUNTIME_FETCHES[runtime]]
+        if runtime == "pyodide" and self.pyodide_snapshot is not None:
+            fetches.append(self.pyodide_snapshot.url)
+        fetches += [self.module_url(name) for name in WIDGET_MODULES]
+        return {"modules": modules, "fetches": fetches}
 
     def module_url(self, name: str) -> str:
         return f"/widget/py/{name}?v={self.module_hashes[name]}"

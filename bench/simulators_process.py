@@ -11,10 +11,11 @@ from simulators.rest import create_rest_simulator
 
 REST_API_KEY = "bench-rest-key"
 VICIDIAL_PASS = "bench-vicidial-pass"  # noqa: S105
+EXTENSIONS = [str(1000 + i) for i in range(1, 1001)]  # those of `bench.seeding`'s agents
 
 
 async def main(port: int) -> None:
-    rest = create_rest_simulator(api_keys=[REST_API_KEY])
+    rest = create_rest_simulator(api_keys=[REST_API_KEY], extensions=EXTENSIONS)
     vicidial = create_elision_simulator(
         api_users={"api": (VICIDIAL_PASS, 9)},
         flavour="vicidial",

@@ -1,7 +1,8 @@
-"""Percentiles and table rows for benchmark reports."""
+"""Percentiles, targets and table rows for benchmark reports."""
 
 import statistics
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -20,11 +21,53 @@ def summary(samples: Sequence[float]) -> dict[str, float]:
     }
 
 
-def row(name: str, samples: Sequence[float], baseline: Sequence[float] | None, target: str) -> str:
-    """A markdown table row: name, n, p50, p99, ratio of p50 to the baseline's, target."""
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Upper bounds in milliseconds; ``over_baseline`` bounds the p50 above the baseline's."""
+
+    p50: float | None = None
+    p99: float | None = None
+    over_baseline: float | None = None
+
+    def text(self) -> str:
+        parts = []
+        if self.p50 is not None:
+            parts.append(f"p50 ≤ {self.p50:g}")
+        if self.p99 is not None:
+            parts.append(f"p99 ≤ {self.p99:g}")
+        if self.over_baseline is not None:
+            parts.append(f"p50 ≤ baseline + {self.over_baseline:g}")
+        return ", ".join(parts)
+
+    def met(self, measured: dict[str, float], baseline: dict[str, float] | None) -> bool:
+        if self.p50 is not None and measured["p50"] > self.p50:
+            return False
+        if self.p99 is not None and measured["p99"] > self.p99:
+            return False
+        if self.over_baseline is not None:
+            return baseline is not None and measured["p50"] <= baseline["p50"] + self.over_baseline
+        return True
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def row(
+    name: str,
+    samples: Sequence[float],
+    baseline: Sequence[float] | None,
+    target: Target | None = None,
+) -> str:
+    """A markdown table row: name, n, p50, p99, p50 against the baseline's, target, met."""
     s = summary(samples)
-    ratio = f"{s['p50'] / summary(baseline)['p50']:.2f}x" if baseline else "1.00x (baseline)"
-    return f"| {name} | {s['n']} | {s['p50']:.1f} | {s['p99']:.1f} | {ratio} | {target} |"
+    base = summary(baseline) if baseline else None
+    ratio = f"{s['p50'] / base['p50']:.2f}x" if base else "1.00x (baseline)"
+    goal, verdict = (target.text(), met(target.met(s, base))) if target else ("-", "-")
+    return f"| {name} | {s['n']} | {s['p50']:.1f} | {s['p99']:.1f} | {ratio} | {goal} | {verdict} |"
 
 
-HEADER = "| measure | n | p50 ms | p99 ms | p50 vs baseline | target |\n|---|---|---|---|---|---|"
+HEADER = (
+    "| measure | n | p50 ms | p99 ms | p50 vs baseline | target ms | met |\n"
+    "|---|---|---|---|---|---|---|"
+)

@@ -2,7 +2,9 @@
 
 Cold: a fresh browser context each time (empty cache). Warm: mounting again in a
 context that has loaded the widget once. Baseline: an iframe of a trivial page of the
-same bridge (the floor any iframe pays), measured in the same run.
+same bridge (the floor any iframe pays), measured in the same run. Pyodide is measured
+from its memory snapshot and without it (the snapshot's request refused, so the start
+module falls back to a plain start), in the same run.
 """
 
 from playwright.async_api import Browser, Page
@@ -30,8 +32,11 @@ PLAIN_IFRAME = """async ({ url }) => new Promise((resolve) => {
 })"""
 
 
-async def _blank_page(browser: Browser, demo: Demo) -> Page:
-    page = await (await browser.new_context()).new_page()
+async def _blank_page(browser: Browser, demo: Demo, snapshot: bool = True) -> Page:
+    context = await browser.new_context()
+    if not snapshot:
+        await context.route("**/*.snapshot", lambda route: route.abort())
+    page = await context.new_page()
     await page.goto(f"{demo.crm}/blank")
     return page
 
@@ -40,17 +45,21 @@ async def _mount(page: Page, demo: Demo, runtime: str) -> float:
     return await page.evaluate(MOUNT_UNTIL_READY, {"server": demo.bridge, "runtime": runtime})
 
 
-async def cold(browser: Browser, demo: Demo, runtime: str, samples: int) -> list[float]:
+async def cold(
+    browser: Browser, demo: Demo, runtime: str, samples: int, snapshot: bool = True
+) -> list[float]:
     times = []
     for _ in range(samples):
-        page = await _blank_page(browser, demo)
+        page = await _blank_page(browser, demo, snapshot)
         times.append(await _mount(page, demo, runtime))
         await page.context.close()
     return times
 
 
-async def warm(browser: Browser, demo: Demo, runtime: str, samples: int) -> list[float]:
-    page = await _blank_page(browser, demo)
+async def warm(
+    browser: Browser, demo: Demo, runtime: str, samples: int, snapshot: bool = True
+) -> list[float]:
+    page = await _blank_page(browser, demo, snapshot)
     await _mount(page, demo, runtime)
     times = [await _mount(page, demo, runtime) for _ in range(samples)]
     await page.context.close()

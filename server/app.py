@@ -19,6 +19,7 @@ from server.database import Database
 from server.dialers import DialerRegistry
 from server.drain import Drain
 from server.error_middleware import error_middleware
+from server.events.call_in_progress import CallGuard
 from server.events.running import live_events
 from server.hash_gate import HashGate
 from server.integrations.running import integrations
@@ -30,11 +31,13 @@ from server.keys import (
     API_KEYS,
     ASSETS,
     AUDIT,
+    CALL_GUARD,
     CONFIG,
     CSV_UPLOADS,
     DATABASE,
     DIALERS,
     DRAIN,
+    EVENT_WRITER,
     HASH_GATE,
     JOB_WORKER,
     JOBS,
@@ -87,6 +90,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     database = await Database.open(config.database)
     app[DATABASE] = database
+    app[CALL_GUARD] = CallGuard(database)
     app[AGENTS] = AgentDirectory(database)
     app[SESSIONS] = SessionStore(
         database,
@@ -98,8 +102,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     audit = AuditLog(database)
     app[AUDIT] = audit
     purge = asyncio.create_task(_purge_expired(app[SESSIONS], app[LOGIN_TOKENS]))
-    async with audit.running():
-        yield
+    yield
     purge.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await purge
@@ -116,6 +119,12 @@ async def _purge_expired(
         except Exception:
             log.exception("purging expired sessions failed; trying again later")
         await asyncio.sleep(every_seconds)
+
+
+async def _audit(app: web.Application) -> AsyncIterator[None]:
+    """The audit log's writer, storing through the events' batch writer (`server.audit_log`)."""
+    async with app[AUDIT].running(app[EVENT_WRITER]):
+        yield
 
 
 async def _dialers(app: web.Application) -> AsyncIterator[None]:
@@ -169,7 +178,16 @@ def create_app(config: ServerConfig, *, node_modules: Path | None = None) -> web
         total=config.server.stream_waiting_max,
     )
     app.cleanup_ctx.extend(
-        [_single_instance, _storage, live_events, integrations, _dialers, _jobs, metrics_listen]
+        [
+            _single_instance,
+            _storage,
+            live_events,
+            _audit,
+            integrations,
+            _dialers,
+            _jobs,
+            metrics_listen,
+        ]
     )
     app.on_shutdown.append(_drain)
     app.on_response_prepare.append(add_security_headers)

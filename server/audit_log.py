@@ -2,23 +2,36 @@
 
 Adapters hand entries to `AuditLog.record`, which only queues them; a background
 writer stores them in batches, so auditing costs the hot path (click-to-call) nothing.
+In the server the batches go through the events' `BatchWriter`, in the transaction it
+shares with the other changes waiting (a click's record among them): one writer, so
+SQLite's write lock is never contended, and no thread hop per statement. What a crash
+loses is the entries not yet committed (docs/benchmarks.md, "what a crash loses").
 """
 
 import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, Connection, func, insert, select
 
 from bridge import AuditEntry
 from server.database import Database
+from server.events.batch_writer import BatchWriter
+from server.events.stream_log import StreamEvent
 from server.tables import audit_log
 
 log = logging.getLogger(__name__)
 
 BATCH = 500
+ENTRY_FIELDS = tuple(field.name for field in fields(AuditEntry))
+INSERT = insert(audit_log)
+
+
+def _rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    return [{name: getattr(entry, name) for name in ENTRY_FIELDS} for entry in entries]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +50,7 @@ class AuditLog:
         # None is the stop mark: `running` queues it, the writer ends when it comes out.
         self._queue: asyncio.Queue[AuditEntry | None] = asyncio.Queue()
         self._storing = asyncio.Lock()  # held while a batch is on its way to the database
+        self._writer: BatchWriter | None = None  # while `running` with one
 
     def record(self, entry: AuditEntry) -> None:
         self._queue.put_nowait(entry)
@@ -53,8 +67,13 @@ class AuditLog:
 
     async def _store(self, entries: list[AuditEntry]) -> None:
         try:
-            async with self._storing, self._db.begin() as connection:
-                await connection.execute(insert(audit_log), [asdict(entry) for entry in entries])
+            async with self._storing:
+                rows = _rows(entries)
+                if self._writer is not None:
+                    await self._writer.run(lambda connection: _insert(connection, rows))
+                else:
+                    async with self._db.begin() as connection:
+                        await connection.execute(INSERT, rows)
         except Exception:
             for entry in entries:
                 self._queue.put_nowait(entry)
@@ -78,15 +97,18 @@ class AuditLog:
                 await asyncio.sleep(1)
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
-        """Run the background writer; flush what is left on the way out."""
-        writer = asyncio.create_task(self._write_until_stopped())
+    async def running(self, writer: BatchWriter | None = None) -> AsyncIterator[None]:
+        """Run the background writer, storing through ``writer`` if given (it must run
+        longer); flush what is left on the way out."""
+        self._writer = writer
+        task = asyncio.create_task(self._write_until_stopped())
         try:
             yield
         finally:
             self._queue.put_nowait(None)
-            await writer
+            await task
             await self.flush()
+            self._writer = None
 
     async def query(self, query: AuditQuery) -> tuple[list[dict[str, object]], int]:
         """Entries matching ``query``, newest first, and how many match in all."""
@@ -111,3 +133,8 @@ class AuditLog:
             total = (await connection.execute(count)).scalar_one()
             rows = [dict(row._mapping) for row in await connection.execute(entries)]
         return rows, total
+
+
+def _insert(connection: Connection, rows: list[dict[str, Any]]) -> tuple[None, list[StreamEvent]]:
+    connection.execute(INSERT, rows)
+    return None, []

@@ -56,7 +56,6 @@ def client_address(request: web.Request) -> str:
     return peer if address is None else str(address)
 
 
-
 def address_key(remote: str | None) -> str:
     """IPv4 (and IPv4-mapped) addresses whole, IPv6 by /64, which one host usually owns."""
     try:

@@ -11,6 +11,7 @@ from server.database import Database
 from server.dialers import DialerRegistry
 from server.drain import Drain
 from server.events.batch_writer import BatchWriter
+from server.events.call_in_progress import CallGuard
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.missed_calls import DeliveryNotes
@@ -32,6 +33,7 @@ from server.widget_assets import WidgetAssets
 
 CONFIG = web.AppKey("config", ServerConfig)
 DATABASE = web.AppKey("database", Database)
+CALL_GUARD = web.AppKey("call_guard", CallGuard)  # one call at a time per agent
 AGENTS = web.AppKey("agents", AgentDirectory)
 SESSIONS = web.AppKey("sessions", SessionStore)
 AUDIT = web.AppKey("audit", AuditLog)

@@ -10,13 +10,15 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Executable, delete, insert, select, update
+from sqlalchemy import Executable, bindparam, delete, insert, select, update
 
 from server.database import Database
 from server.problems import Unauthorized
 from server.tables import sessions
 
 EXTEND_EVERY_SECONDS = 60
+# Built once: on every agent request, building the statement would cost more than running it.
+_BY_TOKEN_HASH = select(sessions).where(sessions.c.token_hash == bindparam("token_hash"))
 
 
 class SessionError(Unauthorized):
@@ -67,20 +69,23 @@ class SessionStore:
 
         On every request of an agent, so it only reads, unless the session has expired
         or is due to be extended."""
-        this_session = sessions.c.token_hash == _digest(token)
-        async with self._db.connect() as connection:
-            row = (await connection.execute(select(sessions).where(this_session))).one_or_none()
+        token_hash = _digest(token)
+        row = await self._db.read_one(_BY_TOKEN_HASH, {"token_hash": token_hash})
         if row is None:
             raise SessionError("invalid_token", "not logged in: the session is unknown")
         now = time.time()
         if row.expires_at <= now:
-            await self._change(delete(sessions).where(this_session))
+            await self._change(delete(sessions).where(sessions.c.token_hash == token_hash))
             raise SessionError("session_expired", "the session has expired: log in again")
         expires_at = row.expires_at
         wanted = min(now + self._idle, row.created_at + self._max)
         if wanted - expires_at >= EXTEND_EVERY_SECONDS:
             expires_at = wanted
-            await self._change(update(sessions).where(this_session).values(expires_at=wanted))
+            await self._change(
+                update(sessions)
+                .where(sessions.c.token_hash == token_hash)
+                .values(expires_at=wanted)
+            )
         return Session(row.token_hash, row.agent_id, row.extension, expires_at)
 
     async def close(self, token: str) -> bool:

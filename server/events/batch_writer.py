@@ -8,7 +8,8 @@ whole transaction runs in one worker thread on a synchronous engine (`Database.
 sqlite_writer`); on PostgreSQL it runs on the async engine (asyncpg needs no thread).
 After the commit the events go to the hub and each caller gets its result. If the
 shared transaction fails, each of its jobs runs again alone, so only the failing one
-fails.
+fails. A caller that need not wait for the commit hands its job over with `submit`
+(what a click-to-call remembers); on the way out, the jobs still waiting are written.
 """
 
 import asyncio
@@ -37,7 +38,9 @@ class BatchWriter:
     def __init__(self, database: Database, hub: StreamHub) -> None:
         self._db = database
         self._hub = hub
-        self._queue: asyncio.Queue[Item] = asyncio.Queue()
+        # None is the stop mark: `running` queues it on the way out; the jobs before it
+        # are still written.
+        self._queue: asyncio.Queue[Item | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
@@ -48,20 +51,30 @@ class BatchWriter:
         try:
             yield
         finally:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._queue.put_nowait(None)
+            await self._task
+            while not self._queue.empty():  # queued while it stopped: too late
+                if (item := self._queue.get_nowait()) is not None:
+                    _fail(item[1], RuntimeError("the batch writer has stopped"))
             if thread is not None and engine is not None:
                 thread.shutdown()
                 engine.dispose()
 
     async def run(self, job: Job[T]) -> T:
         """Run ``job`` in the next transaction; its result once committed."""
+        return await self._queue_job(job)
+
+    def submit(self, job: Job[Any]) -> None:
+        """Queue ``job`` for the next transaction without waiting for it; should it
+        fail, the error is logged."""
+        self._queue_job(job).add_done_callback(_log_failure)
+
+    def _queue_job(self, job: Job[T]) -> asyncio.Future[T]:
         if self._task is None or self._task.done():
             raise RuntimeError("the batch writer is not running")
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((job, done))
-        return await done
+        return done
 
     async def _write_forever(self, engine: Any, thread: ThreadPoolExecutor | None) -> None:
         async def commit(batch: list[Item]) -> None:
@@ -79,10 +92,18 @@ class BatchWriter:
                 if not done.done():
                     done.set_result(result)
 
-        while True:
-            batch = [await self._queue.get()]
+        stopping = False
+        while not stopping:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
             while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
+                if item is None:
+                    stopping = True
+                    break
+                batch.append(item)
             try:
                 await commit(batch)
             except Exception as error:
@@ -114,6 +135,12 @@ def _run_in_transaction(
 ) -> tuple[list[Any], list[StreamEvent]]:
     with engine.begin() as connection:
         return _run_jobs(connection, jobs, hub)
+
+
+def _log_failure(done: asyncio.Future[Any]) -> None:
+    """Log the error of a job nobody waits for."""
+    if not done.cancelled() and (error := done.exception()) is not None:
+        log.error("a change nobody waited for failed: %r", error)
 
 
 def _fail(done: asyncio.Future[Any], error: Exception) -> None:

@@ -35,7 +35,7 @@ class DeliveryNotes:
     def __init__(self, database: Database, writer: BatchWriter) -> None:
         self._db = database
         self._writer = writer
-        self._pending: dict[int, int] = {}  # agent → number of the newest call event sent, unwritten
+        self._pending: dict[int, int] = {}  # agent → newest call event number sent, unwritten
         self._writing: dict[int, int] = {}  # the notes being written
         self._flushing: asyncio.Task[None] | None = None
 

@@ -17,6 +17,7 @@ class Statements:
             database.upsert(dialer_events).on_conflict_do_nothing().returning(dialer_events.c.id)
         )
         self.new_call = database.upsert(calls).on_conflict_do_nothing()
+        self.new_click = database.upsert(click_calls).on_conflict_do_nothing()
         the_call = (
             (calls.c.tenant == bindparam("k_tenant"))
             & (calls.c.dialer == bindparam("k_dialer"))

@@ -19,7 +19,6 @@ from typing import Annotated, Any, Literal, TypeVar
 from aiohttp import web
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import select
 
 from bridge import DialerAdapter, NotSupported, kind_offers
 from server.auth import AgentCaller, require_agent

@@ -57,6 +57,20 @@ async def latest_phone_number_module(request: web.Request) -> web.Response:
     )
 
 
+async def pyodide_start_module(request: web.Request) -> web.Response:
+    """The module PyScript loads as Pyodide: it starts Pyodide from the snapshot."""
+    snapshot = request.app[ASSETS].pyodide_snapshot
+    assert snapshot is not None  # the route exists only with a snapshot
+    return web.Response(text=snapshot.start_module, content_type="text/javascript")
+
+
+async def pyodide_snapshot(request: web.Request) -> web.FileResponse:
+    """Pyodide's memory snapshot (gzip-compressed for browsers that accept it)."""
+    snapshot = request.app[ASSETS].pyodide_snapshot
+    assert snapshot is not None
+    return web.FileResponse(snapshot.path, headers={"Content-Type": "application/octet-stream"})
+
+
 async def _cache_runtimes(request: web.Request, response: web.StreamResponse) -> None:
     if request.path.startswith("/runtime/") and response.status == 200:
         response.headers["Cache-Control"] = IMMUTABLE
@@ -64,6 +78,9 @@ async def _cache_runtimes(request: web.Request, response: web.StreamResponse) ->
 
 def add_routes(app: web.Application) -> None:
     assets = app[ASSETS]
+    if assets.pyodide_snapshot is not None:  # before the runtime's folder, whose URLs they share
+        app.router.add_get(assets.pyodide_snapshot.start_url, pyodide_start_module)
+        app.router.add_get(assets.pyodide_snapshot.url, pyodide_snapshot)
     for package in assets.packages.values():
         app.router.add_static(package.prefix, package.directory, follow_symlinks=False)
     app.router.add_get("/widget/py/{name}", widget_module)

@@ -6,6 +6,11 @@ time: while the agent places one or is on one, the answer is 409 ``call_in_progr
 (`server.events.call_in_progress`). The call's
 uuid is remembered, so that the dialer's events about it carry it (`server.events`), with
 the CRM's ``crm_tag`` (the webhooks' ``{CALL_CRMTAG}``, `server.integrations`).
+
+Nothing before the originate waits for a commit, and nothing after it does either: the
+call is placed first, then what is remembered (the click, the audit entry) is queued for
+the next shared transaction. The answer's ``Server-Timing`` header gives each step's
+milliseconds (``auth``, ``body``, ``number``, ``guard``, ``dialer``, ``remember``).
 """
 
 from typing import Annotated
@@ -15,11 +20,11 @@ from pydantic import StringConstraints
 
 from bridge import InvalidNumber, OriginateRequest, normalise
 from server.auth import require_agent
-from server.events.call_in_progress import CallGuard
 from server.fields import Code, PhoneCode, PhoneNumber
-from server.keys import CONFIG, DATABASE, DIALERS, INTAKE
+from server.keys import CALL_GUARD, CONFIG, DIALERS, INTAKE
 from server.problems import Problem
 from server.request_body import Body, read_json
+from server.step_timer import StepTimer
 
 
 class CallBody(Body):
@@ -30,8 +35,11 @@ class CallBody(Body):
 
 
 async def click_to_call(request: web.Request) -> web.Response:
+    timer = StepTimer()
     caller = await require_agent(request)
+    timer.step("auth")
     body = await read_json(request, CallBody)
+    timer.step("body")
     tenant = request.config_dict[CONFIG].tenants[caller.agent.tenant]
     try:
         number = normalise(
@@ -43,33 +51,38 @@ async def click_to_call(request: web.Request) -> web.Response:
         raise Problem(
             "not_supported", f"tenant {tenant.id} has no click-to-call dialer", status=501
         )
+    timer.step("number")
     dialer = request.config_dict[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
-    guard = CallGuard(request.config_dict[DATABASE])
-    async with guard.placing(caller.agent.id):
+    lead_id = str(body.lead_id) if body.lead_id is not None else None
+    async with request.config_dict[CALL_GUARD].placing(caller.agent.id):
+        timer.step("guard")
         result = await dialer.originate(
             OriginateRequest(
                 destination=number.digits,
                 extension=caller.session.extension or None,
-                lead_id=str(body.lead_id) if body.lead_id is not None else None,
+                lead_id=lead_id,
             )
         )
+        timer.step("dialer")
         if result.uuid:
-            await request.config_dict[INTAKE].record_click(
+            request.config_dict[INTAKE].record_click(
                 tenant.id,
                 dialer.name,
                 result.uuid,
                 caller.agent.id,
                 number.e164,
-                str(body.lead_id) if body.lead_id is not None else None,
+                lead_id,
                 body.crm_tag,
             )
+        timer.step("remember")
     return web.json_response(
         {
             "uuid": result.uuid,
             "destination": number.e164,
             "display": number.display,
             "dialer": dialer.name,
-        }
+        },
+        headers={"Server-Timing": timer.header()},
     )
 
 

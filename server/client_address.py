@@ -1,10 +1,9 @@
-"""The address of a request's client, for login throttles, ``event_push_sources``, the
-access log, and the key per-address limits count it by (`address_key`). Behind a load
-balancer the connecting peer is the balancer, so when the peer is one of ``[server]
-trusted_proxies`` the client is read from the ``Forwarded`` header (RFC 7239), else
-``X-Forwarded-For``: the right-most address that is not itself a trusted proxy
-(addresses further left could have been written by the client). From any other peer
-these headers are ignored, so a client cannot choose its own address.
+"""The address of a request's client, for login throttles, ``event_push_sources`` and the
+access log. Behind a load balancer the connecting peer is the balancer, so when the peer
+is one of ``[server] trusted_proxies`` the client is read from the ``Forwarded`` header
+(RFC 7239), else ``X-Forwarded-For``: the right-most address that is not itself a
+trusted proxy (addresses further left could have been written by the client). From any
+other peer these headers are ignored, so a client cannot choose its own address.
 """
 
 import ipaddress
@@ -54,16 +53,3 @@ def client_address(request: web.Request) -> str:
         if not any(address in network for network in trusted):
             return str(address)
     return peer if address is None else str(address)
-
-
-def address_key(remote: str | None) -> str:
-    """IPv4 (and IPv4-mapped) addresses whole, IPv6 by /64, which one host usually owns."""
-    try:
-        address = ipaddress.ip_address(remote or "")
-    except ValueError:
-        return remote or "-"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)

@@ -12,26 +12,7 @@ import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 
-from aiohttp import web
-
-from server.client_address import address_key
-from server.error_middleware import error_response
-
-
-def stream_busy(per_address: int) -> web.Response:
-    """The refusal of an upgrade beyond the per-address cap: 429, and the connection closed."""
-    response = error_response(
-        429,
-        {
-            "code": "too_many_streams",
-            "message": f"at most {per_address} live streams may wait for their hello per"
-            " client address: try again in a second",
-            "retry_after": 1,
-        },
-        headers={"Retry-After": "1"},
-    )
-    response.force_close()
-    return response
+from server.address_key import address_key
 
 
 class StreamAdmission:

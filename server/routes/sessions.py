@@ -12,9 +12,10 @@ from typing import Self
 from aiohttp import web
 from pydantic import model_validator
 
+from server.address_key import address_key
 from server.agents import Agent, LoginError
 from server.auth import bearer_token
-from server.client_address import address_key, client_address
+from server.client_address import client_address
 from server.fields import Extension, LoginToken, Password, Username
 from server.hash_gate import ServerBusy
 from server.keys import AGENTS, CONFIG, HASH_GATE, LOGIN_THROTTLE, LOGIN_TOKENS, SESSIONS

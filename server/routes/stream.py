@@ -32,6 +32,7 @@ from server.client_address import client_address
 from server.config import TenantConfig
 from server.database_faults import is_database_down
 from server.drain import RESTARTING
+from server.error_middleware import error_response
 from server.events import stream_log
 from server.events.call_display import queue_names
 from server.events.call_model import event_data
@@ -52,7 +53,6 @@ from server.keys import (
 )
 from server.problems import Problem
 from server.request_body import Body
-from server.stream_admission import stream_busy
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,22 @@ HEARTBEAT_SECONDS = 25.0
 AUTH_FAILED, BAD_HELLO = 4401, 4400
 TRY_AGAIN_LATER = 1013  # the database is down for a moment: the widget reconnects
 EVENT_PUSH_KINDS = ("rest", "euphoria")  # dialers that tell the bridge about calls
+
+
+def stream_busy(per_address: int) -> web.Response:
+    """The refusal of an upgrade beyond the per-address cap: 429, and the connection closed."""
+    response = error_response(
+        429,
+        {
+            "code": "too_many_streams",
+            "message": f"at most {per_address} live streams may wait for their hello per"
+            " client address: try again in a second",
+            "retry_after": 1,
+        },
+        headers={"Retry-After": "1"},
+    )
+    response.force_close()
+    return response
 
 
 class Hello(Body):

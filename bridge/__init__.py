@@ -40,10 +40,10 @@ from bridge.interface import (
     OriginateResult,
 )
 from bridge.lead_export import TOO_LARGE, export_leads, plan_batches
-from bridge.login_breaker import LoginBreakers
+from bridge.login_breaker import LoginBreakers, RefusalStore, StoredRefusal
 from bridge.phone import InvalidNumber, PhoneNumber, normalise
 from bridge.rest import RestSettings
-from bridge.settings import HttpUrl, Settings, Text, secret_text
+from bridge.settings import HttpUrl, Networks, Settings, Text, secret_text
 from bridge.transport import dialer_session
 
 __all__ = [
@@ -75,12 +75,15 @@ __all__ = [
     "LeadOutcome",
     "LeadStatus",
     "LoginBreakers",
+    "Networks",
     "NotSupported",
     "OriginateRequest",
     "OriginateResult",
     "PhoneNumber",
+    "RefusalStore",
     "RestSettings",
     "Settings",
+    "StoredRefusal",
     "Text",
     "build_adapter",
     "current_actor",

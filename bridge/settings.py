@@ -5,6 +5,7 @@ secret is written inline or as ``{ env = "NAME" }`` (read from the environment w
 settings are read) and held as a `pydantic.SecretStr`, which never shows in a repr.
 """
 
+import ipaddress
 import os
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -92,3 +93,21 @@ class DialerSettingsBase(Settings):
     def redactor(self) -> Redactor:
         """What keeps this dialer's secrets out of every text (kinds add their echoes)."""
         return Redactor(self.secrets())
+
+
+def _networks(value: Any) -> Any:
+    """``["203.0.113.7", "10.0.0.0/8"]`` as networks (an address is a network of one)."""
+    if not isinstance(value, list | tuple):
+        return value
+    try:
+        return tuple(ipaddress.ip_network(item, strict=False) for item in value)
+    except (TypeError, ValueError):
+        raise PydanticCustomError(
+            "network", "give addresses or networks like 203.0.113.7 or 10.0.0.0/8"
+        ) from None
+
+
+# Addresses or networks (``"203.0.113.7"``, ``"10.0.0.0/8"``), as a tuple of networks.
+Networks = Annotated[
+    tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], BeforeValidator(_networks)
+]

@@ -37,7 +37,7 @@ def _serve(args: argparse.Namespace) -> None:
     app = create_app(config)
     seconds = config.server.shutdown_seconds
     app.on_shutdown.insert(0, exit_within(seconds))
-    logging.getLogger(__name__).info("open-file limit: %d", raise_open_file_limit())
+    log.debug("open-file limit: %d", raise_open_file_limit())
     web.run_app(
         app,
         host=config.host,

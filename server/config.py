@@ -34,8 +34,16 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
-from bridge import DIALER_KINDS, DialerSettings, HttpUrl, Settings, Text, kind_offers, secret_text
-from bridge.rest.settings import Networks
+from bridge import (
+    DIALER_KINDS,
+    DialerSettings,
+    HttpUrl,
+    Networks,
+    Settings,
+    Text,
+    kind_offers,
+    secret_text,
+)
 from server.config_keys import did_you_mean, table_keys
 from server.integrations.settings import IntegrationsSection, TenantIntegrations
 

@@ -108,18 +108,22 @@ async def _upgrade_sqlite(connection: AsyncConnection) -> SchemaChange:
 
 @dataclass(frozen=True, slots=True)
 class _SqliteQuery:
-    """A SELECT compiled once for `sqlite3`: its SQL, its parameters' names in order and
-    a named tuple of its columns."""
+    """A SELECT compiled once for `sqlite3`: its SQL, its parameters' names in order, the
+    values of those fixed in the statement (its literals) and a named tuple of its
+    columns."""
 
     sql: str
     parameters: tuple[str, ...]
+    fixed: dict[str, Any]
     row: Callable[..., Any]
 
     @classmethod
     def of(cls, statement: Select[Any]) -> "_SqliteQuery":
         compiled = statement.compile(dialect=sqlite.dialect())
         columns = [str(column.key) for column in statement.selected_columns]
-        return cls(str(compiled), tuple(compiled.positiontup or ()), namedtuple("Row", columns))
+        names = tuple(compiled.positiontup or ())
+        fixed = {name: value for name, value in compiled.params.items() if value is not None}
+        return cls(str(compiled), names, fixed, namedtuple("Row", columns))
 
 
 class Database:
@@ -219,7 +223,8 @@ class Database:
         if self._sqlite_reader is None:
             self._sqlite_reader = sqlite3.connect(self._engine.url.database or "")
             _tune_sqlite(self._sqlite_reader, None)
-        values = [parameters[name] for name in query.parameters]
+        given = {**query.fixed, **parameters}
+        values = [given[name] for name in query.parameters]
         found = self._sqlite_reader.execute(query.sql, values).fetchone()
         return None if found is None else query.row(*found)
 

@@ -4,8 +4,7 @@ server: `server.login_refusals`)."""
 
 import aiohttp
 
-from bridge import AuditSink, DialerAdapter, LoginBreakers, build_adapter
-from bridge.login_breaker import RefusalStore
+from bridge import AuditSink, DialerAdapter, LoginBreakers, RefusalStore, build_adapter
 from server.config import ServerConfig
 
 

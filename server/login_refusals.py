@@ -7,7 +7,7 @@ import time
 
 from sqlalchemy import delete, select
 
-from bridge.login_breaker import StoredRefusal
+from bridge import StoredRefusal
 from server.database import Database
 from server.tables import dialer_login_refusals as refusals_table
 

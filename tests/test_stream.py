@@ -221,15 +221,16 @@ async def test_calls_older_than_ten_minutes_are_not_replayed(
 async def test_a_resume_from_the_welcomes_cursor_loses_nothing(
     bridge: TestClient, pushing: str
 ) -> None:
-    await push(bridge, pushing, "call:ring", call_id="old", **CALL)
     token = await login(bridge)
     ws, welcome = await connect(bridge, token)
     await ws.close()  # dropped before its first event
-    await push(bridge, pushing, "call:answer", call_id="old", **CALL)
+    await push(bridge, pushing, "call:ring", call_id="c1", **CALL)
+    await push(bridge, pushing, "call:answer", call_id="c1", **CALL)
     ws, resumed = await connect(bridge, token, after=welcome["cursor"])
     assert resumed["cursor"] == welcome["cursor"]
-    missed, _in_call = await events(ws, 2)
-    assert (missed["name"], missed["id"]) == ("call_answered", welcome["cursor"] + 1)
+    ringing, answered = await events(ws, 2)
+    assert (ringing["name"], ringing["id"]) == ("call_ringing", welcome["cursor"] + 1)
+    assert (answered["name"], answered["id"]) == ("call_answered", welcome["cursor"] + 2)
     await ws.close()
 
 

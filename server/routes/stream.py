@@ -271,6 +271,9 @@ async def stream(request: web.Request) -> web.StreamResponse:
             last = await _start_after(request, agent.id) if hello.after is None else hello.after
             await ws.send_json({**await _welcome(request, agent), "cursor": last})
             last = await _send_stored(request, ws, agent.id, last)
+        except ConnectionError:  # the client left while it was being welcomed
+            log.debug("a live stream closed while it was welcomed")
+            return ws
         except Exception as error:
             if not is_database_down(error):
                 raise

@@ -2,7 +2,8 @@
 newest call event its streams delivered; the originates in flight; the agents' calls
 by time; the display labels of a lookup webhook's columns.
 
-Revises: 0006
+Revises: 0006 (when merged after other revisions, it revises the newest of them: 0007 to
+0009 are other branches' numbers)
 """
 
 import json
@@ -11,7 +12,7 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0010"
 down_revision = "0006"
 
 DEFAULT_WRAPUP_SECONDS = 120  # a pending wrap-up of before the upgrade gets this long

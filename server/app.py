@@ -19,7 +19,6 @@ from server.database import Database
 from server.dialers import DialerRegistry
 from server.drain import Drain
 from server.error_middleware import error_middleware
-from server.events.call_in_progress import CallGuard
 from server.events.running import live_events
 from server.hash_gate import HashGate
 from server.integrations.running import integrations
@@ -31,7 +30,6 @@ from server.keys import (
     API_KEYS,
     ASSETS,
     AUDIT,
-    CALL_GUARD,
     CONFIG,
     CSV_UPLOADS,
     DATABASE,
@@ -90,7 +88,6 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     database = await Database.open(config.database)
     app[DATABASE] = database
-    app[CALL_GUARD] = CallGuard(database)
     app[AGENTS] = AgentDirectory(database)
     app[SESSIONS] = SessionStore(
         database,

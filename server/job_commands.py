@@ -186,7 +186,8 @@ async def list_jobs(args: argparse.Namespace) -> None:
         summary = job_summary(job)
         counts = job.counts
         table.add_row(
-            str(job.id), job.tenant, job.kind, job.state, job.dialer, str(summary["list_id"] or ""),
+            str(job.id), job.tenant, job.kind, job_outcome(job) or job.state, job.dialer,
+            str(summary["list_id"] or ""),
             *(f"{n:,}" for n in (counts.total, counts.added, counts.already_there, counts.failed,
                                  counts.unknown, counts.not_sent)),
             time.strftime("%Y-%m-%d %H:%M", time.gmtime(job.created_at)),

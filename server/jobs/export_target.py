@@ -7,9 +7,12 @@ campaign for a new list, Euphoria's list and campaign names, REST's numeric ids)
 that an existing list is one of the dialer's active lists, where its API can list them.
 """
 
+import asyncio
+
 from bridge import DialerAdapter, DialerError, DialerList, NotSupported
 
 LISTS_NAMED = 10  # lists named in a refusal
+LISTS_WAIT_SECONDS = 5.0  # a page that offers the lists does not wait longer for them
 
 
 def list_label(dialer_list: DialerList) -> str:
@@ -40,8 +43,10 @@ async def export_target_problem(
 
 
 async def known_lists(adapter: DialerAdapter) -> list[DialerList]:
-    """The dialer's active lists, to choose from; none if it cannot list them now."""
+    """The dialer's active lists, to choose from; none if it cannot list them now (or
+    within `LISTS_WAIT_SECONDS`)."""
     try:
-        return await adapter.active_lists()
-    except DialerError:
+        async with asyncio.timeout(LISTS_WAIT_SECONDS):
+            return await adapter.active_lists()
+    except (DialerError, TimeoutError):
         return []

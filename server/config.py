@@ -140,6 +140,14 @@ class JobsSection(Settings):
     keep_days: Annotated[float, Field(gt=0)] = 30  # finished jobs are deleted after this
 
 
+class EventsSection(Settings):
+    """``[events]``: what the dialers' event receivers take and keep (docs/security.md)."""
+
+    max_per_second: Annotated[float, Field(gt=0)] = 100  # per tenant, on average
+    burst: Annotated[int, Field(ge=1)] = 1000  # events a tenant may send at once
+    keep_days: Annotated[float, Field(gt=0)] = 30  # received events are deleted after this
+
+
 class AdminConfig(Settings):
     """``[admin]``: who may open the admin pages and API (HTTP Basic)."""
 
@@ -256,12 +264,13 @@ def _tenant_tables(value: Any) -> Any:
 
 
 class ServerConfig(Settings):
-    """The whole file: ``[server]``, ``[jobs]``, ``[integrations]``, ``[admin]`` (optional),
-    ``[tenants.<id>]``."""
+    """The whole file: ``[server]``, ``[jobs]``, ``[integrations]``, ``[events]``,
+    ``[admin]`` (optional), ``[tenants.<id>]``."""
 
     server: ServerSection = ServerSection()
     jobs: JobsSection = JobsSection()
     integrations: IntegrationsSection = IntegrationsSection()
+    events: EventsSection = EventsSection()
     admin: AdminConfig | None = None
     tenants: Annotated[dict[str, TenantConfig], BeforeValidator(_tenant_tables)] = Field(
         default={}, validate_default=True

@@ -12,6 +12,7 @@ from server.dialers import DialerRegistry
 from server.events.batch_writer import BatchWriter
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
+from server.events.push_rate import PushRate
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
@@ -43,6 +44,7 @@ STREAM_HUB = web.AppKey("stream_hub", StreamHub)
 STREAM_ADMISSION = web.AppKey("stream_admission", StreamAdmission)
 INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
+PUSH_RATE = web.AppKey("push_rate", PushRate)
 SESSION_WATCH = web.AppKey("session_watch", SessionWatch)
 JOBS = web.AppKey("jobs", JobStore)
 JOB_WORKER = web.AppKey("job_worker", JobWorker)

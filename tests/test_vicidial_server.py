@@ -12,12 +12,15 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 
 from server.app import create_app
 from server.audit_log import AuditQuery
 from server.config import parse_config
-from server.keys import AUDIT
+from server.keys import AUDIT, DATABASE
+from server.tables import job_rows, jobs
 from simulators.elision import create_elision_simulator
+from tests.jobs_api import FINISHED, until
 from tests.support import ADMIN, CRM_ORIGIN, TENANT
 
 DIALER_PASS = "Vici-pass-77"
@@ -150,3 +153,36 @@ async def test_a_wrong_api_password_is_never_shown_even_as_vicidial_filtered_it(
     assert "|api|***|BAD|" in everything
     for form in (WRONG_PASS, "Wr0ngPass9x", "Wr0ng%21Pass%239.x"):
         assert form not in everything
+
+
+async def test_at_most_128_leads_are_in_flight_for_a_crash_to_send_again(
+    make_bridge: Bridge, vicidial_simulator: TestServer
+) -> None:
+    """Rows committed ``sending`` are what a crash sends again: watched through a job."""
+    client, key = await make_bridge()
+    async with aiohttp.ClientSession() as http:
+        faults = vicidial_simulator.make_url("/_sim/faults")
+        async with http.post(faults, json={"kind": "latency", "ms": 40}) as added:
+            assert added.status == 201
+    leads = [{"phone_number": f"202555{n:04d}"} for n in range(2000)]
+    body = {"dialer": "vicidial", "list": {"list_id": "1101"}, "leads": leads}
+    headers = {**key, "Prefer": "respond-async"}
+    response = await client.post("/api/v1/crm/leads", json=body, headers=headers)
+    assert response.status == 202, await response.text()
+    job_id = (await response.json())["id"]
+
+    async def in_flight() -> tuple[int, str]:
+        async with client.app[DATABASE].connect() as connection:
+            sending = await connection.scalar(
+                select(func.count()).where(
+                    (job_rows.c.job_id == job_id) & (job_rows.c.state == "sending")
+                )
+            )
+            state = await connection.scalar(select(jobs.c.state).where(jobs.c.id == job_id))
+        seen.append(int(sending or 0))
+        return seen[-1], str(state)
+
+    seen: list[int] = []
+    await until(in_flight, lambda found: found[1] in FINISHED)
+    assert max(seen) > 0  # the job was watched while leads were in flight
+    assert max(seen) <= 128, max(seen)

@@ -161,7 +161,9 @@ class ElisionAdapter(DialerAdapter):
                 size=lambda lead: multi_lead_size(lead_row(lead, LONGEST_LIST_ID)),
             )
         else:
-            self.lead_batching = LeadBatching(max_leads=500)  # add_lead each, concurrently
+            # add_lead each, all of a batch at once: a batch is what may be in flight, so a
+            # job marks few leads "sending" ahead (what a crash sends again)
+            self.lead_batching = LeadBatching(max_leads=self.lead_concurrency)
 
     # Users
 

@@ -48,13 +48,14 @@ from bridge.elision.lead_rows import (
     stored_as,
 )
 from bridge.elision.requests import (
-    LIST_ID,
+    LIST_ID_RULE,
     REQUIRED,
     Agent,
     check_add_user,
     check_agent_user,
     check_list,
     check_update_user,
+    list_id_kept,
     yes_no,
 )
 from bridge.elision.sanitising import (
@@ -285,8 +286,8 @@ class ElisionAdapter(DialerAdapter):
         is that lead's outcome, one already there (its duplicate check) is
         ``already_there``, and ``stored_as`` names what the dialer stores otherwise.
         """
-        if not LIST_ID(dialer_list.list_id):
-            raise InvalidRequest(f"{REQUIRED} (list_id must be 2-14 digits)", dialer=self.name)
+        if not list_id_kept(dialer_list.list_id):
+            raise InvalidRequest(f"{REQUIRED} ({LIST_ID_RULE})", dialer=self.name)
         check_custom_keys(leads, self.custom_fields, dialer=self.name)
         if not leads:
             return []

@@ -124,7 +124,7 @@ class ServerSection(Settings):
     dialer_connections_per_host: Annotated[int, Field(ge=1, le=1000)] = 50
     # Live streams waiting for their hello (docs/security.md): per client address beyond
     # this are refused (429); in all, the oldest one is closed to make room.
-    stream_waiting_per_address: Annotated[int, Field(ge=1)] = 20
+    stream_waiting_per_address: Annotated[int, Field(ge=1)] = 50
     stream_waiting_max: Annotated[int, Field(ge=1)] = 1000
 
 

@@ -1,8 +1,8 @@
 """Upgrades to the live stream that never say hello cannot lock real agents out.
 
 The bridge runs as its own process (``crm-bridge serve``) started with a soft open-file
-limit of 256 under a hard one of 2,048, as a distribution starts a service. 1,200 idle
-upgrades from 40 loopback addresses keep coming back while a real agent signs in and
+limit of 256 under a hard one of 2,048, as a distribution starts a service. 1,500 idle
+upgrades from 25 loopback addresses keep coming back while a real agent signs in and
 streams seven times and ``/healthz`` answers.
 """
 
@@ -21,7 +21,7 @@ import pytest
 from tests.processes import Processes, free_ports, processes
 
 SOFT_FILES, HARD_FILES = 256, 2048
-ADDRESSES, PER_ADDRESS = 40, 30
+ADDRESSES, PER_ADDRESS = 25, 60
 PASSWORD = "Flood-agent-1x"
 CONFIG = """
 [server]

@@ -35,6 +35,7 @@ CONFIG = """
 host = "127.0.0.1"
 port = {port}
 database = "{database}"
+stream_waiting_per_address = 1000  # the 1,000 streams open at once, all from 127.0.0.1
 
 [tenants.{tenant}]
 allowed_origins = ["http://127.0.0.1:1"]

@@ -39,6 +39,7 @@ class DialerUser:
     password: str | None = field(default=None, repr=False)
     extension: str | None = None
     phone_pass: str | None = field(default=None, repr=False)
+    phone_login: str | None = None  # VICIdial's phone login; the extension when not given
     email: str = ""
     user_level: int = 1
     user_group: str = "AGENTS"

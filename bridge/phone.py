@@ -41,6 +41,11 @@ def normalise(
         parsed = phonenumbers.parse(text, None if text.startswith("+") else default_region)
     except phonenumbers.NumberParseException:
         raise InvalidNumber(f"{number!r} is not a phone number") from None
+    if parsed.extension:
+        raise InvalidNumber(
+            f"{number!r} has an extension ({parsed.extension}), which no dialer dials: send"
+            " the number without it (and the extension in the notes)"
+        )
     if not phonenumbers.is_possible_number(parsed):
         where = f"+{parsed.country_code}"
         raise InvalidNumber(f"{number!r} has the wrong length for a number with code {where}")

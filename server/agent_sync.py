@@ -36,6 +36,7 @@ class AgentBody(Body):
             password=self.password or None,
             extension=self.extension or None,
             phone_pass=self.phone_pass or None,
+            phone_login=self.phone_login or None,
             email=self.email,
             user_level=self.user_level,
             user_group=self.user_group,

@@ -140,7 +140,7 @@ class ServerSection(Settings):
     metrics_listen: Text | None = None
     # Live streams waiting for their hello (docs/security.md): per client address beyond
     # this are refused (429); in all, the oldest one is closed to make room.
-    stream_waiting_per_address: Annotated[int, Field(ge=1)] = 20
+    stream_waiting_per_address: Annotated[int, Field(ge=1)] = 50
     stream_waiting_max: Annotated[int, Field(ge=1)] = 1000
 
 
@@ -154,6 +154,14 @@ class JobsSection(Settings):
     poll_seconds: Annotated[float, Field(gt=0)] = 1.0  # how often idle instances look for jobs
     max_pause_seconds: Annotated[float, Field(gt=0)] = 30  # longest wait for a dialer that is down
     keep_days: Annotated[float, Field(gt=0)] = 30  # finished jobs are deleted after this
+
+
+class EventsSection(Settings):
+    """``[events]``: what the dialers' event receivers take and keep (docs/security.md)."""
+
+    max_per_second: Annotated[float, Field(gt=0)] = 100  # per tenant, on average
+    burst: Annotated[int, Field(ge=1)] = 1000  # events a tenant may send at once
+    keep_days: Annotated[float, Field(gt=0)] = 30  # received events are deleted after this
 
 
 class AdminConfig(Settings):
@@ -276,12 +284,13 @@ def _tenant_tables(value: Any) -> Any:
 
 
 class ServerConfig(Settings):
-    """The whole file: ``[server]``, ``[jobs]``, ``[integrations]``, ``[admin]`` (optional),
-    ``[tenants.<id>]``."""
+    """The whole file: ``[server]``, ``[jobs]``, ``[integrations]``, ``[events]``,
+    ``[admin]`` (optional), ``[tenants.<id>]``."""
 
     server: ServerSection = ServerSection()
     jobs: JobsSection = JobsSection()
     integrations: IntegrationsSection = IntegrationsSection()
+    events: EventsSection = EventsSection()
     admin: AdminConfig | None = None
     tenants: Annotated[dict[str, TenantConfig], BeforeValidator(_tenant_tables)] = Field(
         default={}, validate_default=True

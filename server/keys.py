@@ -15,6 +15,7 @@ from server.events.call_in_progress import CallGuard
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.missed_calls import DeliveryNotes
+from server.events.push_rate import PushRate
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.hash_gate import HashGate
@@ -48,6 +49,7 @@ STREAM_HUB = web.AppKey("stream_hub", StreamHub)
 STREAM_ADMISSION = web.AppKey("stream_admission", StreamAdmission)
 INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
+PUSH_RATE = web.AppKey("push_rate", PushRate)
 SESSION_WATCH = web.AppKey("session_watch", SessionWatch)
 DELIVERY_NOTES = web.AppKey("delivery_notes", DeliveryNotes)
 JOBS = web.AppKey("jobs", JobStore)

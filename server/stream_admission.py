@@ -4,8 +4,8 @@ Every upgrade to ``/api/v1/stream`` holds an open file until its hello arrives (
 deadline passes). Without a bound, anyone can hold thousands of them without a token.
 This caps them twice: per client address (an IPv6 client by its /64, which one host
 usually owns whole) further upgrades are refused before the upgrade; in all, a new
-upgrade closes the oldest socket still waiting for its hello, so a flood from many
-addresses cannot lock out a real agent, whose hello follows its upgrade at once.
+upgrade closes the oldest waiting socket of the address that has the most, so a flood
+from many addresses cannot lock out a real agent, which has one socket waiting.
 """
 
 import contextlib
@@ -20,33 +20,39 @@ class StreamAdmission:
 
     def __init__(self, *, per_address: int, total: int) -> None:
         self.per_address, self.total = per_address, total
-        self._per_key: dict[str, int] = {}
-        self._waiting: dict[int, Callable[[], None]] = {}  # oldest first: how to close each
+        # per address, its waiting sockets oldest first: how to close each
+        self._waiting: dict[str, dict[int, Callable[[], None]]] = {}
+        self._count = 0
         self._ids = itertools.count()
 
     def __len__(self) -> int:
-        return len(self._waiting)
+        return self._count
 
     def full_for(self, remote: str | None) -> bool:
         """Whether ``remote`` already has as many waiting sockets as it may."""
-        return self._per_key.get(address_key(remote), 0) >= self.per_address
+        return len(self._waiting.get(address_key(remote), ())) >= self.per_address
+
+    def _make_room(self) -> None:
+        """Close the oldest waiting socket of the address that has the most."""
+        crowded = max(self._waiting.values(), key=len)
+        oldest = next(iter(crowded))
+        crowded.pop(oldest)()
+        self._count -= 1
 
     @contextlib.contextmanager
     def waiting(self, remote: str | None, close: Callable[[], None]) -> Iterator[None]:
-        """Count one socket until its hello phase ends; ``close`` ends it when it is the
-        oldest and the total is reached."""
-        while len(self._waiting) >= self.total:
-            oldest = next(iter(self._waiting))
-            self._waiting.pop(oldest)()
+        """Count one socket until its hello phase ends; ``close`` ends it early when the
+        total is reached and its address has the most waiting."""
+        if self._count >= self.total:
+            self._make_room()
         key, ticket = address_key(remote), next(self._ids)
-        self._per_key[key] = self._per_key.get(key, 0) + 1
-        self._waiting[ticket] = close
+        self._waiting.setdefault(key, {})[ticket] = close
+        self._count += 1
         try:
             yield
         finally:
-            self._waiting.pop(ticket, None)
-            left = self._per_key[key] - 1
-            if left:
-                self._per_key[key] = left
-            else:
-                del self._per_key[key]
+            mine = self._waiting.get(key, {})
+            if mine.pop(ticket, None) is not None:
+                self._count -= 1
+            if not mine:
+                self._waiting.pop(key, None)

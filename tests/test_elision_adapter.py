@@ -743,26 +743,26 @@ async def test_the_paths_of_both_flavours(make_rig: MakeRig) -> None:
 
 ADD_USER_REFUSALS = [
     (Agent("1", "p", 1, "N", "AGENTS"), "add_user YOU MUST USE ALL REQUIRED FIELDS (agent_user"),
-    (Agent("u" * 21, "p", 1, "N", "AGENTS"), "(agent_user must be 2-20 characters)"),
-    (Agent("1000", None, 1, "N", "AGENTS"), "(agent_pass must be 1-20 characters)"),
-    (Agent("1000", "p" * 21, 1, "N", "AGENTS"), "(agent_pass must be 1-20 characters)"),
+    (Agent("u" * 21, "p", 1, "N", "AGENTS"), "(agent_user must be 2-20 bytes (UTF-8))"),
+    (Agent("1000", None, 1, "N", "AGENTS"), "(agent_pass must be 1-20 bytes (UTF-8))"),
+    (Agent("1000", "p" * 21, 1, "N", "AGENTS"), "(agent_pass must be 1-20 bytes (UTF-8))"),
     (Agent("1000", "p", 0, "N", "AGENTS"), "(agent_user_level must be one digit, 1 to 9)"),
     (Agent("1000", "p", 10, "N", "AGENTS"), "(agent_user_level must be one digit, 1 to 9)"),
     (Agent("1000", "p", True, "N", "AGENTS"), "(agent_user_level must be one digit, 1 to 9)"),
-    (Agent("1000", "p", 1, "", "AGENTS"), "(agent_full_name must be 1-50 characters)"),
-    (Agent("1000", "p", 1, "ë" * 26, "AGENTS"), "(agent_full_name must be 1-50 characters)"),
-    (Agent("1000", "p", 1, "N", "g" * 21), "(agent_user_group must be 1-20 characters)"),
+    (Agent("1000", "p", 1, "", "AGENTS"), "(agent_full_name must be 1-50 bytes (UTF-8))"),
+    (Agent("1000", "p", 1, "ë" * 26, "AGENTS"), "(agent_full_name must be 1-50 bytes (UTF-8))"),
+    (Agent("1000", "p", 1, "N", "g" * 21), "(agent_user_group must be 1-20 bytes (UTF-8))"),
     (Agent("1000", "p", 1, "N", "AGENTS", phone_login="x" * 21), "phone_login must be 1-20"),
-    (Agent("1000", "p", 1, "N", "AGENTS", phone_pass=""), "phone_pass must be 1-20 characters"),
+    (Agent("1000", "p", 1, "N", "AGENTS", phone_pass=""), "phone_pass must be 1-20 bytes (UTF-8)"),
     (Agent("1000", "p", 1, "N", "AGENTS", voicemail_id="12a"), "voicemail_id must be 1-10 digits"),
     (Agent("1000", "p", 1, "N", "AGENTS", voicemail_id="1" * 11), "voicemail_id must be 1-10"),
     (Agent("1000", "p", 1, "N", "AGENTS", voicemail_id="١٢"), "voicemail_id must be 1-10 digits"),
-    (Agent("1000", "p", 1, "N", "AGENTS", email="e" * 101), "email must be 1-100 characters"),
+    (Agent("1000", "p", 1, "N", "AGENTS", email="e" * 101), "email must be 1-100 bytes (UTF-8)"),
     (Agent("1000", "p", 1, "N", "AGENTS", active=True), "add_user has no 'active' field"),
 ]
 UPDATE_USER_REFUSALS = [
     (Agent("1"), "update_user YOU MUST USE ALL REQUIRED FIELDS (agent_user must be 2-20"),
-    (Agent("1000", agent_pass=""), "agent_pass must be 1-20 characters"),
+    (Agent("1000", agent_pass=""), "agent_pass must be 1-20 bytes (UTF-8)"),
     (
         Agent("1000", agent_user_level=0),
         "update_user YOU MUST USE A VALID USER LEVEL, THIS IS AN OPTIONAL FIELD",
@@ -806,12 +806,18 @@ async def test_update_user_fields_are_checked_before_sending(
     ("run", "message"),
     [
         (lambda a: a.delete_user("x"), "update_user YOU MUST USE ALL REQUIRED FIELDS"),
-        (lambda a: a.add_list("1", "Test list", "TESTCAMP"), "list_id must be 2-14 digits"),
+        (
+            lambda a: a.add_list("1", "Test list", "TESTCAMP"),
+            "list_id must be 2-14 digits, not starting with 0",
+        ),
         (lambda a: a.add_list("1" * 15, "Test list", "TESTCAMP"), "list_id must be 2-14"),
-        (lambda a: a.add_list("11a1", "Test list", "TESTCAMP"), "list_id must be 2-14 digits"),
-        (lambda a: a.add_list("1101", "short", "TESTCAMP"), "list_name must be 6-30 characters"),
+        (
+            lambda a: a.add_list("11a1", "Test list", "TESTCAMP"),
+            "list_id must be 2-14 digits, not starting with 0",
+        ),
+        (lambda a: a.add_list("1101", "short", "TESTCAMP"), "list_name must be 6-30 bytes (UTF-8)"),
         (lambda a: a.add_list("1101", "n" * 31, "TESTCAMP"), "list_name must be 6-30"),
-        (lambda a: a.add_list("1101", "Test list", "T"), "campaign_id must be 2-8 characters"),
+        (lambda a: a.add_list("1101", "Test list", "T"), "campaign_id must be 2-8 bytes (UTF-8)"),
         (lambda a: a.add_list("1101", "Test list", "TESTCAMPX"), "campaign_id must be 2-8"),
         (lambda a: a.create_list(DialerList("1101", "Test list")), "campaign_id must be 2-8"),
         (lambda a: a.add_multi_lead([]), "add_multi_lead YOU MUST USE ALL REQUIRED FIELDS"),
@@ -828,7 +834,7 @@ async def test_update_user_fields_are_checked_before_sending(
         ),
         (
             lambda a: a.add_leads(DialerList("1", "L"), [lead("14155550123")]),
-            "list_id must be 2-14 digits",
+            "list_id must be 2-14 digits, not starting with 0",
         ),
         (
             lambda a: a.add_leads(
@@ -857,7 +863,8 @@ async def test_add_list_wording_follows_the_flavour(vicidial: Rig) -> None:
     with pytest.raises(InvalidRequest) as raised:
         await vicidial.adapter.add_list("1", "ab", "TESTCAMP")
     assert raised.value.message == (
-        "add_list YOU MUST USE ALL REQUIRED FIELDS (list_id must be 2-14 digits)"
+        "add_list YOU MUST USE ALL REQUIRED FIELDS"
+        " (list_id must be 2-14 digits, not starting with 0)"
     )
 
 

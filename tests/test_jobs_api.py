@@ -186,3 +186,23 @@ async def test_no_report_cell_starts_a_spreadsheet_formula(
     assert [row["phone"] for row in rows[1:]] == [f"'{value}" for value in hostile]
     cells = [cell for row in rows for cell in row.values()]
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+
+
+async def test_a_new_rest_list_needs_no_list_id_and_others_say_they_need_one(
+    bridge: TestClient, api_key: dict, rest_simulator: TestServer
+) -> None:
+    body = {"dialer": "rest", "list": {"name": "Fresh"}, "create_list": True, "leads": leads(2)}
+    response = await bridge.post("/api/v1/crm/leads", json=body, headers=api_key)
+    assert response.status == 200, await response.text()
+    assert rest_state(rest_simulator).phone_list(int((await response.json())["list_id"]))
+    for refused in (
+        {**body, "create_list": False},
+        {**body, "dialer": "elision"},
+    ):
+        answer = await bridge.post("/api/v1/crm/leads", json=refused, headers=api_key)
+        assert answer.status == 400
+        assert "list.list_id: give the list's id" in (await answer.json())["error"]["message"]
+    created = await bridge.post(
+        "/api/v1/crm/lists", json={"dialer": "rest", "name": "Another"}, headers=api_key
+    )
+    assert created.status == 201, await created.text()

@@ -1,8 +1,8 @@
 """Upgrades to the live stream that never say hello cannot lock real agents out.
 
 The bridge runs as its own process (``crm-bridge serve``) started with a soft open-file
-limit of 256 under a hard one of 2,048, as a distribution starts a service. 1,200 idle
-upgrades from 40 loopback addresses keep coming back while a real agent signs in and
+limit of 256 under a hard one of 2,048, as a distribution starts a service. 1,500 idle
+upgrades from 25 loopback addresses keep coming back while a real agent signs in and
 streams seven times and ``/healthz`` answers.
 """
 
@@ -18,10 +18,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from server.client_address import address_key
+from server.stream_admission import StreamAdmission
 from tests.processes import Processes, free_ports, processes
 
 SOFT_FILES, HARD_FILES = 256, 2048
-ADDRESSES, PER_ADDRESS = 40, 30
+ADDRESSES, PER_ADDRESS = 25, 60
 PASSWORD = "Flood-agent-1x"
 CONFIG = """
 [server]
@@ -138,3 +140,21 @@ async def test_idle_upgrades_do_not_lock_out_a_real_agent(
     upgraded = sum(up for up, _ in results)
     refused = sum(no for _, no in results)
     assert upgraded >= 1000 and refused > 0  # the flood reached both caps
+
+
+def test_the_crowded_address_makes_room_and_ipv6_counts_by_its_64() -> None:
+    admission = StreamAdmission(per_address=3, total=4)
+    closed: list[str] = []
+    with contextlib.ExitStack() as held:
+        for name, remote in (("a1", "192.0.2.1"), ("a2", "192.0.2.1"), ("a3", "192.0.2.1")):
+            held.enter_context(admission.waiting(remote, lambda name=name: closed.append(name)))
+        assert admission.full_for("192.0.2.1") and not admission.full_for("192.0.2.2")
+        held.enter_context(admission.waiting("192.0.2.9", lambda: closed.append("agent")))
+        held.enter_context(admission.waiting("2001:db8::1", lambda: closed.append("v6")))
+        assert closed == ["a1"]  # the total was reached: the crowded address lost its oldest
+        assert len(admission) == 4
+        held.enter_context(admission.waiting("2001:db8::2", lambda: closed.append("v6b")))
+        assert closed == ["a1", "a2"]
+    assert address_key("2001:db8::1") == address_key("2001:db8::ffff") == "2001:db8::/64"
+    assert address_key("::ffff:192.0.2.1") == "192.0.2.1"
+    assert len(admission) == 0

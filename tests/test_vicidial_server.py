@@ -12,12 +12,15 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import func, select
 
 from server.app import create_app
 from server.audit_log import AuditQuery
 from server.config import parse_config
-from server.keys import AUDIT
+from server.keys import AUDIT, DATABASE
+from server.tables import job_rows, jobs
 from simulators.elision import create_elision_simulator
+from tests.jobs_api import FINISHED, until
 from tests.support import ADMIN, CRM_ORIGIN, TENANT
 
 DIALER_PASS = "Vici-pass-77"
@@ -150,3 +153,77 @@ async def test_a_wrong_api_password_is_never_shown_even_as_vicidial_filtered_it(
     assert "|api|***|BAD|" in everything
     for form in (WRONG_PASS, "Wr0ngPass9x", "Wr0ng%21Pass%239.x"):
         assert form not in everything
+
+
+async def test_at_most_128_leads_are_in_flight_for_a_crash_to_send_again(
+    make_bridge: Bridge, vicidial_simulator: TestServer
+) -> None:
+    """Rows committed ``sending`` are what a crash sends again: watched through a job."""
+    client, key = await make_bridge()
+    async with aiohttp.ClientSession() as http:
+        faults = vicidial_simulator.make_url("/_sim/faults")
+        async with http.post(faults, json={"kind": "latency", "ms": 40}) as added:
+            assert added.status == 201
+    leads = [{"phone_number": f"202555{n:04d}"} for n in range(2000)]
+    body = {"dialer": "vicidial", "list": {"list_id": "1101"}, "leads": leads}
+    headers = {**key, "Prefer": "respond-async"}
+    response = await client.post("/api/v1/crm/leads", json=body, headers=headers)
+    assert response.status == 202, await response.text()
+    job_id = (await response.json())["id"]
+
+    async def in_flight() -> tuple[int, str]:
+        async with client.app[DATABASE].connect() as connection:
+            sending = await connection.scalar(
+                select(func.count()).where(
+                    (job_rows.c.job_id == job_id) & (job_rows.c.state == "sending")
+                )
+            )
+            state = await connection.scalar(select(jobs.c.state).where(jobs.c.id == job_id))
+        seen.append(int(sending or 0))
+        return seen[-1], str(state)
+
+    seen: list[int] = []
+    await until(in_flight, lambda found: found[1] in FINISHED)
+    assert max(seen) > 0  # the job was watched while leads were in flight
+    assert max(seen) <= 128, max(seen)
+
+
+async def test_a_bulk_user_sync_reports_what_vicidial_stored_and_refuses_what_it_would_change(
+    make_bridge: Bridge, vicidial_simulator: TestServer
+) -> None:
+    client, key = await make_bridge()
+    agents = [
+        {"username": "zoe", "full_name": "Zoë Ångström", "password": "Zoe-pass-1",
+         "extension": "1001", "phone_login": "2002"},
+        {"username": "long", "full_name": "é" * 8 + "n" * 39, "password": "Long-pass-1"},
+    ]  # fmt: skip
+    response = await client.put("/api/v1/crm/agents", json={"agents": agents}, headers=key)
+    assert response.status == 207, await response.text()
+    zoe, long = (await response.json())["agents"]
+    assert zoe["status"] == "added"
+    assert "vicidial: ok (the dialer stores agent_full_name as 'Zo ngstrm')" in zoe["message"]
+    assert long["status"] == "failed"
+    assert "agent_full_name must be 1-50 bytes (UTF-8)" in long["message"]
+    async with aiohttp.ClientSession() as http:
+        listed = vicidial_simulator.make_url("/_sim/requests")
+        async with http.get(listed) as answer:
+            sent = [row["query"] for row in await answer.json()]
+    [added] = [q for q in sent if q.get("function") == "add_user"]
+    assert added["phone_login"] == "2002"  # as asked, not the extension
+
+
+@pytest.mark.parametrize(
+    ("list_id", "phone", "reason"),
+    [
+        ("0000001104", "202-555-0143", "list_id must be 2-14 digits, not starting with 0"),
+        ("1101", "202-555-0148 ext. 12", "has an extension (12), which no dialer dials"),
+    ],
+)
+async def test_what_vicidial_would_silently_change_in_an_export_is_refused(
+    make_bridge: Bridge, list_id: str, phone: str, reason: str
+) -> None:
+    client, key = await make_bridge()
+    body = {"dialer": "vicidial", "list": {"list_id": list_id}, "leads": [{"phone_number": phone}]}
+    response = await client.post("/api/v1/crm/leads", json=body, headers=key)
+    assert reason in await response.text()
+    assert response.status in (207, 400, 422), await response.text()

@@ -48,13 +48,14 @@ from bridge.elision.lead_rows import (
     stored_as,
 )
 from bridge.elision.requests import (
-    LIST_ID,
+    LIST_ID_RULE,
     REQUIRED,
     Agent,
     check_add_user,
     check_agent_user,
     check_list,
     check_update_user,
+    list_id_kept,
     yes_no,
 )
 from bridge.elision.sanitising import (
@@ -161,7 +162,9 @@ class ElisionAdapter(DialerAdapter):
                 size=lambda lead: multi_lead_size(lead_row(lead, LONGEST_LIST_ID)),
             )
         else:
-            self.lead_batching = LeadBatching(max_leads=500)  # add_lead each, concurrently
+            # add_lead each, all of a batch at once: a batch is what may be in flight, so a
+            # job marks few leads "sending" ahead (what a crash sends again)
+            self.lead_batching = LeadBatching(max_leads=self.lead_concurrency)
 
     # Users
 
@@ -295,8 +298,8 @@ class ElisionAdapter(DialerAdapter):
         is that lead's outcome, one already there (its duplicate check) is
         ``already_there``, and ``stored_as`` names what the dialer stores otherwise.
         """
-        if not LIST_ID(dialer_list.list_id):
-            raise InvalidRequest(f"{REQUIRED} (list_id must be 2-14 digits)", dialer=self.name)
+        if not list_id_kept(dialer_list.list_id):
+            raise InvalidRequest(f"{REQUIRED} ({LIST_ID_RULE})", dialer=self.name)
         check_custom_keys(leads, self.custom_fields, dialer=self.name)
         if not leads:
             return []

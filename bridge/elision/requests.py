@@ -45,7 +45,7 @@ class Agent:
             agent_user_level=user.user_level,
             agent_full_name=user.full_name,
             agent_user_group=user.user_group,
-            phone_login=user.extension,
+            phone_login=user.phone_login or user.extension,
             phone_pass=user.phone_pass,
             email=user.email or None,
             active=user.active,
@@ -99,17 +99,19 @@ class Rule:
 
 
 AGENT_RULES = {
-    "agent_user": Rule(_sized(2, 20), "agent_user must be 2-20 characters"),
-    "agent_pass": Rule(_sized(1, 20), "agent_pass must be 1-20 characters"),
+    "agent_user": Rule(_sized(2, 20), "agent_user must be 2-20 bytes (UTF-8)"),
+    "agent_pass": Rule(_sized(1, 20), "agent_pass must be 1-20 bytes (UTF-8)"),
     "agent_user_level": Rule(_is_level, "agent_user_level must be one digit, 1 to 9", "USER LEVEL"),
-    "agent_full_name": Rule(_sized(1, 50), "agent_full_name must be 1-50 characters", "FULL NAME"),
-    "agent_user_group": Rule(
-        _sized(1, 20), "agent_user_group must be 1-20 characters", "USER GROUP"
+    "agent_full_name": Rule(
+        _sized(1, 50), "agent_full_name must be 1-50 bytes (UTF-8)", "FULL NAME"
     ),
-    "phone_login": Rule(_sized(1, 20), "phone_login must be 1-20 characters", "PHONE LOGIN"),
-    "phone_pass": Rule(_sized(1, 20), "phone_pass must be 1-20 characters", "PHONE PASSWORD"),
+    "agent_user_group": Rule(
+        _sized(1, 20), "agent_user_group must be 1-20 bytes (UTF-8)", "USER GROUP"
+    ),
+    "phone_login": Rule(_sized(1, 20), "phone_login must be 1-20 bytes (UTF-8)", "PHONE LOGIN"),
+    "phone_pass": Rule(_sized(1, 20), "phone_pass must be 1-20 bytes (UTF-8)", "PHONE PASSWORD"),
     "voicemail_id": Rule(_digits(1, 10), "voicemail_id must be 1-10 digits", "VOICEMAIL ID"),
-    "email": Rule(_sized(1, 100), "email must be 1-100 characters", "EMAIL"),
+    "email": Rule(_sized(1, 100), "email must be 1-100 bytes (UTF-8)", "EMAIL"),
 }
 ADD_USER_REQUIRED = (
     "agent_user",
@@ -118,7 +120,18 @@ ADD_USER_REQUIRED = (
     "agent_full_name",
     "agent_user_group",
 )
-LIST_ID = _digits(2, 14)
+LIST_ID = _digits(2, 14)  # and no leading 0: VICIdial stores the number (`list_id_kept`)
+
+
+LIST_ID_RULE = "list_id must be 2-14 digits, not starting with 0"
+
+
+def list_id_kept(list_id: str) -> bool:
+    """Whether VICIdial keeps ``list_id`` as written: 2-14 digits, no leading zero (it
+    stores the list id as a number, so ``0000001104`` would become ``1104``)."""
+    return LIST_ID(list_id) and not list_id.startswith("0")
+
+
 CAMPAIGN_ID = _sized(2, 8)
 SOURCE = _sized(2, 20)
 
@@ -159,14 +172,14 @@ def check_list(
     dialer: str,
 ) -> None:
     """Refuse add_list's fields unless they fit, in ``wording``: the dialer's own words."""
-    if not LIST_ID(list_id):
-        raise InvalidRequest(f"{wording} (list_id must be 2-14 digits)", dialer=dialer)
+    if not list_id_kept(list_id):
+        raise InvalidRequest(f"{wording} ({LIST_ID_RULE})", dialer=dialer)
     if not _sized(name_min, 30)(list_name):
         raise InvalidRequest(
-            f"{wording} (list_name must be {name_min}-30 characters)", dialer=dialer
+            f"{wording} (list_name must be {name_min}-30 bytes (UTF-8))", dialer=dialer
         )
     if not CAMPAIGN_ID(campaign_id):
-        raise InvalidRequest(f"{wording} (campaign_id must be 2-8 characters)", dialer=dialer)
+        raise InvalidRequest(f"{wording} (campaign_id must be 2-8 bytes (UTF-8))", dialer=dialer)
 
 
 def _check_optional(agent: Agent, skip: Iterable[str], *, wording: str | None, dialer: str) -> None:

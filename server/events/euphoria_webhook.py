@@ -32,6 +32,8 @@ WEBHOOK_PARAMETERS = (
 EVENTS: dict[str, State] = {"ring": "ringing", "answer": "answered", "end": "ended"}
 DIRECTIONS: dict[str, Direction] = {"outgoing": "outbound", "incoming": "inbound"}
 MAX_VALUE = 2000
+MAX_PARAMETERS = 100  # a webhook sends the dozen above; more is no Euphoria webhook
+KEPT = frozenset((*WEBHOOK_PARAMETERS, "event"))  # what is stored with the event
 MAX_DURATION_SECONDS = 2**53 // 1000  # in milliseconds, still exact in every JSON reader
 _UNEXPANDED = re.compile(r"^\{[A-Z_]+\}$")
 

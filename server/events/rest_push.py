@@ -7,7 +7,7 @@ bridge reads one JSON object ``{"event": "<name>", "data": {<variables>}}`` per 
 (``user_id``, ``queues``), ``agent:status`` (``user_id``, ``activity_id``, ``pause_id``,
 ``in_calls``). Call events ``call:ring``, ``call:answer``, ``call:end``, ``call:start``
 with every variable of the spec. Numbers may come as JSON numbers or as text; unknown
-variables are kept with the event but not read.
+variables are dropped (neither read nor kept).
 """
 
 import time
@@ -47,7 +47,7 @@ Moment = Annotated[float | None, Field(ge=0, le=MAX_TIME, allow_inf_nan=False)]
 class Variables(BaseModel):
     """Every variable the spec lists for queue and call events (all optional here)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     # queue events
     user_id: Id = None

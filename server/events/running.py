@@ -19,6 +19,7 @@ from server.events.call_in_progress import CallGuard
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.missed_calls import DeliveryNotes
+from server.events.push_rate import PushRate
 from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.integrations.triggers import Triggers
@@ -30,32 +31,31 @@ from server.keys import (
     EVENT_WRITER,
     INTAKE,
     METRICS,
+    PUSH_RATE,
     PUSH_SECRETS,
     SESSION_WATCH,
     STREAM_HUB,
 )
+from server.retention import Retention
 from server.tables import dialer_events
 
 log = logging.getLogger(__name__)
 
-KEEP_DIALER_EVENTS_SECONDS = 30 * 24 * 3600
-PURGE_EVERY_SECONDS = 3600
 
-
-async def _purge_forever(database: Database) -> None:
+async def _purge_forever(database: Database, retention: Retention) -> None:
     while True:
-        try:
-            now = time.time()
-            async with database.begin() as connection:
-                await stream_log.purge(connection, now - stream_log.KEEP_SECONDS)
-                await connection.execute(
-                    delete(dialer_events).where(
-                        dialer_events.c.received_at < now - KEEP_DIALER_EVENTS_SECONDS
+        if retention.due():
+            try:
+                async with database.begin() as connection:
+                    await stream_log.purge(connection, time.time() - stream_log.KEEP_SECONDS)
+                    await connection.execute(
+                        delete(dialer_events).where(
+                            dialer_events.c.received_at < retention.finished_before()
+                        )
                     )
-                )
-        except Exception:
-            log.exception("purging old events failed; trying again later")
-        await asyncio.sleep(PURGE_EVERY_SECONDS)
+            except Exception:
+                log.exception("purging old events failed; trying again later")
+        await asyncio.sleep(60)
 
 
 async def live_events(app: web.Application) -> AsyncIterator[None]:
@@ -70,6 +70,8 @@ async def live_events(app: web.Application) -> AsyncIterator[None]:
     app[PUSH_SECRETS] = PushSecrets(database)
     app[DELIVERY_NOTES] = DeliveryNotes(database, writer)
     app[CALL_GUARD] = CallGuard(database)
+    settings = app[CONFIG].events
+    app[PUSH_RATE] = PushRate(settings.max_per_second, settings.burst)
     watch = app[SESSION_WATCH] = SessionWatch(database)
     async with (
         writer.running(),
@@ -77,7 +79,7 @@ async def live_events(app: web.Application) -> AsyncIterator[None]:
         contextlib.asynccontextmanager(watch.run)(app),
     ):
         tasks = [
-            asyncio.create_task(_purge_forever(database)),
+            asyncio.create_task(_purge_forever(database, Retention(settings.keep_days))),
             asyncio.create_task(wrap_up_timeout.expire_forever(intake)),
         ]
         yield

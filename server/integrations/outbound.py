@@ -8,7 +8,8 @@ compatible, NAT64, 6to4, Teredo) is refused when that IPv4 address is. The check
 the addresses a host name resolves to, in the resolver of the session that then
 connects to exactly those (`GuardedResolver`), so a name that resolves to 127.0.0.1 or
 169.254.169.254 is refused too; redirects are not followed and no proxy from the
-environment is used.
+environment is used. A Browser Window's URL, which only the agent's browser opens, is
+checked by `check_browser_url` instead.
 """
 
 import ipaddress
@@ -100,6 +101,20 @@ class OutboundPolicy:
                 f"address {address} is not public (loopback, private, link-local or"
                 " reserved): list it in [integrations] allow_addresses to allow it"
             )
+
+
+def check_browser_url(url: str) -> None:
+    """A Browser Window's URL, which the agent's browser opens (the bridge never fetches
+    it, so the address policy does not apply): an absolute http(s) URL without
+    credentials; else `UnsafeTarget`."""
+    try:
+        parsed = URL(url)
+    except ValueError as error:
+        raise UnsafeTarget(f"the URL is not valid: {error}") from None
+    if not parsed.is_absolute() or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UnsafeTarget(f"{url!r} is not an absolute http or https URL")
+    if parsed.user or parsed.password:
+        raise UnsafeTarget("a Browser Window URL may not carry credentials")
 
 
 class GuardedResolver(AbstractResolver):

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.database import Database
 from server.integrations.model import Credentials, Group, Parameter, Webhook
-from server.integrations.outbound import OutboundPolicy, UnsafeTarget
+from server.integrations.outbound import OutboundPolicy, UnsafeTarget, check_browser_url
 from server.integrations.secret_box import SecretBox
 from server.integrations.settings import GroupSpec, MemberSpec, WebhookSpec
 from server.problems import NotFound, Problem
@@ -261,7 +261,7 @@ class IntegrationStore:
                 query = query.where(integration_members.c.agent == agent)
             token = await connection.scalar(query.order_by(integration_members.c.agent).limit(1))
         if token is None:
-            whom = f"agent {agent!r} is" if agent else "no agent is"
+            whom = f"agent {agent!r} is not" if agent else "no agent is"
             raise Conflict(
                 "no_member",
                 f"{whom} a member of user-level group {group.name!r}: add their"
@@ -386,8 +386,12 @@ class IntegrationStore:
     async def _webhook_values(
         self, connection: AsyncConnection, tenant: str, spec: WebhookSpec
     ) -> dict[str, Any]:
+        url = spec.url.replace("{", "x").replace("}", "x")
         try:
-            self.policy.check_url(spec.url.replace("{", "x").replace("}", "x"))
+            if spec.type == "browser_window":
+                check_browser_url(url)  # the agent's browser opens it, never the bridge
+            else:
+                self.policy.check_url(url)
         except (UnsafeTarget, ValueError) as error:
             raise Problem("unsafe_url", f"url: {error}") from None
         group_id = None

@@ -10,6 +10,7 @@ the same transaction as the call, so a call change never happens without them, n
 they without it; nothing here waits for a CRM.
 """
 
+import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,10 +23,13 @@ from server.events.call_model import Call
 from server.events.stream_log import StreamEvent
 from server.integrations import outbox
 from server.integrations.model import Credentials, Webhook
+from server.integrations.outbound import UnsafeTarget
 from server.integrations.store import webhooks_for
 from server.integrations.variables import CallFacts, variable_values
 from server.integrations.webhook_request import build_request
 from server.tables import agents
+
+log = logging.getLogger(__name__)
 
 
 class Triggers:
@@ -64,7 +68,11 @@ class Triggers:
         if webhook.type == "browser_window":
             if agent_id is None:
                 return None, None
-            url = str(build_request(webhook, values, None, Credentials()).url)
+            try:
+                url = str(build_request(webhook, values, None, Credentials()).url)
+            except UnsafeTarget as error:  # the call's values leave no valid URL
+                log.info("no screen pop of webhook %r: %s", webhook.name, error)
+                return None, None
             data = {"url": url, "webhook": webhook.name, "call_id": call_id}
             return stream_log.new(agent_id, "screen_pop", data), None
         delivery_id = outbox.enqueue(

@@ -30,15 +30,23 @@ SECRETS = ("password", "phone_pass")
 DOWN = {"dialer_unavailable", "dialer_timeout", "dialer_busy"}
 
 
+STORED_NOTE = "(the dialer stores "  # how an adapter says a value was changed
+
+
 def summary(dialers: dict[str, dict[str, Any]]) -> str:
-    """``rest: ok; elision: dialer_rejected: USER ALREADY EXISTS; euphoria: skipped``."""
+    """``rest: ok; vici: ok (the dialer stores agent_full_name as 'Zo ngstrm');
+    elision: dialer_rejected: USER ALREADY EXISTS; euphoria: skipped``."""
     parts = []
     for name, result in dialers.items():
         if "error" in result:
             error = result["error"]
             parts.append(f"{name}: {error['code']}: {error.get('dialer_text') or error['message']}")
+        elif result.get("ok"):
+            message = str(result.get("message", ""))
+            note = message[message.find(STORED_NOTE) :] if STORED_NOTE in message else ""
+            parts.append(f"{name}: ok {note}".rstrip())
         else:
-            parts.append(f"{name}: {'ok' if result.get('ok') else 'skipped'}")
+            parts.append(f"{name}: skipped")
     return "; ".join(parts)
 
 

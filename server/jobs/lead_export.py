@@ -51,7 +51,7 @@ from server.jobs.store import LostJob
 log = logging.getLogger(__name__)
 
 PAGE = 2000  # rows read from the database at a time
-MARK_AHEAD_LEADS = 64  # leads of small batches marked "sending" in one go
+MARK_AHEAD_LEADS = 64  # leads marked "sending" but not taken by a sender yet, at most
 IN_FLIGHT_AT_STOP = (
     "in flight when the bridge stopped; the dialer has no duplicate check, so it was not"
     " sent again: check the list before sending it again"
@@ -95,8 +95,8 @@ class LeadExport:
             for _ in range(senders):
                 tasks.create_task(self._sender(batches))
             ahead = senders
-            if self.mark_ahead:  # small batches: mark enough at once to keep them going
-                ahead = max(senders, MARK_AHEAD_LEADS // self.adapter.lead_batching.max_leads)
+            if self.mark_ahead:  # two groups are marked ahead of the batches in flight
+                ahead = max(1, MARK_AHEAD_LEADS // (2 * self.adapter.lead_batching.max_leads))
             await self._produce(batches, ahead)
             for _ in range(senders):
                 batches.put_nowait(None)

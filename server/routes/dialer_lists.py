@@ -13,18 +13,33 @@ from server.config import TenantConfig
 from server.dialers import UnknownDialer
 from server.fields import Code, Identifier, Name
 from server.keys import CONFIG, DIALERS
-from server.problems import NotFound
+from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
+
+DIALERS_CHOOSING_LIST_IDS = ("rest",)  # kinds whose create_list ignores the CRM's list_id
 
 
 class ListBody(Body):
-    list_id: Identifier | int
+    list_id: Identifier | int | None = None  # required but for a new list of a dialer above
     name: Name = ""
     campaign: Code = ""
     active: bool = True
 
     def dialer_list(self) -> DialerList:
-        return DialerList(str(self.list_id), self.name, self.campaign, self.active)
+        list_id = "" if self.list_id is None else str(self.list_id)
+        return DialerList(list_id, self.name, self.campaign, self.active)
+
+
+def require_list_id(tenant: TenantConfig, dialer: str, field: str, creating: bool) -> None:
+    """A 400 unless the list has an id or is new on a dialer that chooses list ids."""
+    kind = tenant.dialers[dialer].kind
+    if not creating or kind not in DIALERS_CHOOSING_LIST_IDS:
+        raise Problem(
+            "invalid_message",
+            f"{field}: give the list's id (only a new list of a dialer of kind"
+            f" {', '.join(DIALERS_CHOOSING_LIST_IDS)} may go without, as the dialer chooses it)",
+            fields=[{"field": field, "message": "required"}],
+        )
 
 
 class NewListBody(ListBody):
@@ -51,7 +66,9 @@ def list_json(dialer_list: DialerList) -> dict[str, object]:
 
 async def create_list(request: web.Request) -> web.Response:
     body = await read_json(request, NewListBody)
-    _, adapter = tenant_dialer(request, body.dialer)
+    tenant, adapter = tenant_dialer(request, body.dialer)
+    if body.list_id is None:
+        require_list_id(tenant, body.dialer, "list_id", creating=True)
     created = await adapter.create_list(body.dialer_list())
     return web.json_response({"dialer": adapter.name, "list": list_json(created)}, status=201)
 

@@ -29,11 +29,25 @@ from server.events import euphoria_webhook, rest_push
 from server.events.agent_model import AgentState
 from server.events.intake import AgentChange
 from server.events.rest_push import Variables
-from server.keys import API_KEYS, CONFIG, INTAKE, METRICS, PUSH_SECRETS
+from server.keys import API_KEYS, CONFIG, INTAKE, METRICS, PUSH_RATE, PUSH_SECRETS
 from server.problems import NotFound, Problem, Unauthorized
 from server.request_body import read_at_most
 
 MAX_EVENT_BYTES = 64 * 1024
+MAX_STORED_EVENT_BYTES = 16 * 1024  # an event's known variables, as stored
+
+
+def _stored(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` if it is small enough to keep, else a 413."""
+    size = len(strict_json.dumps(data).encode())
+    if size > MAX_STORED_EVENT_BYTES:
+        raise Problem(
+            "event_too_large",
+            f"the event's variables take {size:,} bytes; at most {MAX_STORED_EVENT_BYTES:,}"
+            " are kept",
+            status=413,
+        )
+    return data
 
 
 def e164(tenant: TenantConfig, number: str | None) -> str | None:
@@ -112,6 +126,7 @@ async def receive_rest_event(request: web.Request) -> web.Response:
             " from the bridge's admin page (Event Push)",
             status=401,
         )
+    request.config_dict[PUSH_RATE].take(tenant.id)
     pushed = rest_push.read_pushed_event(await read_at_most(request, MAX_EVENT_BYTES))
     name, data = pushed.event, pushed.data
     if name in rest_push.CALL_EVENTS:
@@ -119,7 +134,7 @@ async def receive_rest_event(request: web.Request) -> web.Response:
     else:
         change = agent_change(tenant, name, data)
     received = await request.config_dict[INTAKE].receive(
-        tenant.id, dialer, name, data.model_dump(mode="json", exclude_unset=True), change
+        tenant.id, dialer, name, _stored(data.model_dump(mode="json", exclude_unset=True)), change
     )
     _count(request, received)
     return web.json_response({"ok": True, "duplicate": not received})
@@ -132,6 +147,8 @@ async def _webhook_params(request: web.Request) -> dict[str, str]:
             body = strict_json.loads(raw)
         except ValueError:
             raise Problem("invalid_json", "the body must be a JSON object") from None
+        if isinstance(body, dict) and len(body) > euphoria_webhook.MAX_PARAMETERS:
+            raise _too_many_parameters()
         if not isinstance(body, dict) or not all(
             isinstance(v, str | int | float | None) for v in body.values()
         ):
@@ -139,9 +156,16 @@ async def _webhook_params(request: web.Request) -> dict[str, str]:
         return {str(k): "" if v is None else str(v) for k, v in body.items()}
     if request.content_type in ("application/x-www-form-urlencoded", ""):
         try:
-            return dict(parse_qsl(raw.decode(), keep_blank_values=True))
+            pairs = parse_qsl(
+                raw.decode(),
+                keep_blank_values=True,
+                max_num_fields=euphoria_webhook.MAX_PARAMETERS,
+            )
         except UnicodeDecodeError:
             raise Problem("invalid_event", "the parameters must be UTF-8") from None
+        except ValueError:
+            raise _too_many_parameters() from None
+        return dict(pairs)
     raise Problem(
         "unsupported_media_type",
         "send the parameters form-encoded or as JSON (Content Type of the webhook)",
@@ -149,7 +173,16 @@ async def _webhook_params(request: web.Request) -> dict[str, str]:
     )
 
 
+def _too_many_parameters() -> Problem:
+    return Problem(
+        "invalid_event",
+        f"at most {euphoria_webhook.MAX_PARAMETERS} parameters: send the webhook's variables only",
+    )
+
+
 async def receive_euphoria_webhook(request: web.Request) -> web.Response:
+    if len(request.query) > euphoria_webhook.MAX_PARAMETERS:
+        raise _too_many_parameters()
     params = {**request.query, **await _webhook_params(request)}
     secret = request.headers.get("X-Api-Key") or bearer_token(request) or params.get("api_key")
     params.pop("api_key", None)
@@ -160,13 +193,15 @@ async def receive_euphoria_webhook(request: web.Request) -> web.Response:
     if key is None or key.tenant not in config.tenants:
         raise Unauthorized("invalid_api_key", "send an API key of the bridge's API Manager")
     tenant = config.tenants[key.tenant]
+    request.config_dict[PUSH_RATE].take(tenant.id)
     dialer = next((n for n, s in tenant.dialers.items() if s.kind == "euphoria"), None)
     if dialer is None:
         raise NotFound("no_euphoria_dialer", f"tenant {tenant.id} has no Euphoria dialer")
     number = e164(tenant, euphoria_webhook.remote_number(params))
     update = euphoria_webhook.call_update(params, number)
     name = euphoria_webhook.event_name(params)
-    received = await request.config_dict[INTAKE].receive(tenant.id, dialer, name, params, update)
+    kept = _stored({k: v for k, v in params.items() if k in euphoria_webhook.KEPT})
+    received = await request.config_dict[INTAKE].receive(tenant.id, dialer, name, kept, update)
     _count(request, received)
     return web.json_response({"ok": True, "duplicate": not received})
 

@@ -32,7 +32,7 @@ from server.jobs.worker import LEAD_EXPORT
 from server.keys import CONFIG, JOBS
 from server.problems import Problem
 from server.request_body import Body
-from server.routes.dialer_lists import ListBody, tenant_dialer
+from server.routes.dialer_lists import ListBody, require_list_id, tenant_dialer
 from server.routes.job_submission import (
     accepted,
     earlier_job,
@@ -150,6 +150,8 @@ async def export_leads(request: web.Request) -> web.Response:
     tenant = request.config_dict[CONFIG].tenants[request[API_KEY].tenant]
     body, rows = await asyncio.to_thread(read_export, raw, tenant.default_region)
     tenant_dialer(request, body.dialer)  # 404 for a dialer the tenant does not have
+    if body.target.list_id is None:
+        require_list_id(tenant, body.dialer, "list.list_id", creating=body.create_list)
     awaited = len(rows) <= request.config_dict[CONFIG].jobs.sync_max_leads
     target = body.target.dialer_list()
     spec = {

@@ -21,6 +21,7 @@ from playwright.async_api import Browser, async_playwright
 
 from bench import (
     bridge_overhead,
+    click_steps,
     click_to_call,
     concurrent_clicks,
     jobs,
@@ -44,14 +45,15 @@ class Sizes:
     clicks: int
     concurrent: int
     overhead: int
+    steps: int
     leads: int
     events: int
     agents: int
     job_leads: tuple[int, int]
 
 
-FULL = Sizes(8, 20, 200, 200, 1000, 10_000, 1000, 1000, (100_000, 20_000))
-QUICK = Sizes(1, 1, 10, 20, 50, 600, 50, 50, (1000, 200))
+FULL = Sizes(8, 20, 200, 200, 1000, 1000, 10_000, 1000, 1000, (100_000, 20_000))
+QUICK = Sizes(1, 1, 10, 20, 50, 50, 600, 50, 50, (1000, 200))
 
 
 @dataclass
@@ -137,6 +139,17 @@ async def overhead(run: Run) -> list[str]:
     return lines
 
 
+async def steps(run: Run) -> list[str]:
+    result = await click_steps.measure(run.sizes.steps)
+    now_read = result["session + agent read straight from SQLite (now)"]
+    now_click = result["click queued for the writer (now)"]
+    baselines = {
+        "session + agent read through aiosqlite (before)": now_read,
+        "click written, its commit awaited (before)": now_click,
+    }
+    return [HEADER, *(row(name, times, baselines.get(name)) for name, times in result.items())]
+
+
 async def concurrent(run: Run) -> list[str]:
     n = run.sizes.concurrent
     result = await concurrent_clicks.measure(n)
@@ -184,6 +197,7 @@ PARTS: dict[str, tuple[str, Callable[[Run], Awaitable[list[str]]]]] = {
     "ready": ("Widget time to ready", ready),
     "clicks": ("Click-to-call from the widget", clicks),
     "overhead": ("Bridge overhead on originate", overhead),
+    "steps": ("The click's steps one by one, in process", steps),
     "concurrent": ("Click-to-calls at once", concurrent),
     "lead_export": ("Lead export through the demo", lead_exports),
     "live_events": ("Live events", events),

@@ -212,8 +212,11 @@ class Database:
         if self._sqlite_reader is None:
             self._sqlite_reader = sqlite3.connect(self._engine.url.database or "")
             _tune_sqlite(self._sqlite_reader, None)
-        values = [parameters[name] for name in query.parameters]
-        found = self._sqlite_reader.execute(query.sql, values).fetchone()
+        cursor = self._sqlite_reader.execute(query.sql, [parameters[n] for n in query.parameters])
+        try:
+            found = cursor.fetchone()
+        finally:
+            cursor.close()  # ends the read at once: it holds no snapshot of the database
         return None if found is None else query.row(*found)
 
     def sqlite_writer(self) -> Engine | None:

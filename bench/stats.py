@@ -62,9 +62,19 @@ def row(
     """A markdown table row: name, n, p50, p99, p50 against the baseline's, target, met."""
     s = summary(samples)
     base = summary(baseline) if baseline else None
-    ratio = f"{s['p50'] / base['p50']:.2f}x" if base else "1.00x (baseline)"
+    if base:
+        ratio = f"{s['p50'] / base['p50']:.2f}x"
+    else:
+        ratio = "1.00x (baseline)" if "(baseline)" in name else "-"
     goal, verdict = (target.text(), met(target.met(s, base))) if target else ("-", "-")
-    return f"| {name} | {s['n']} | {s['p50']:.1f} | {s['p99']:.1f} | {ratio} | {goal} | {verdict} |"
+    return (
+        f"| {name} | {s['n']} | {_ms(s['p50'])} | {_ms(s['p99'])} | {ratio} | {goal} | {verdict} |"
+    )
+
+
+def _ms(value: float) -> str:
+    """Milliseconds: three decimals below one, one above."""
+    return f"{value:.3f}" if value < 1 else f"{value:.1f}"
 
 
 HEADER = (

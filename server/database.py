@@ -224,8 +224,11 @@ class Database:
             self._sqlite_reader = sqlite3.connect(self._engine.url.database or "")
             _tune_sqlite(self._sqlite_reader, None)
         given = {**query.fixed, **parameters}
-        values = [given[name] for name in query.parameters]
-        found = self._sqlite_reader.execute(query.sql, values).fetchone()
+        cursor = self._sqlite_reader.execute(query.sql, [given[name] for name in query.parameters])
+        try:
+            found = cursor.fetchone()
+        finally:
+            cursor.close()  # ends the read at once: it holds no snapshot of the database
         return None if found is None else query.row(*found)
 
     def sqlite_writer(self) -> Engine | None:

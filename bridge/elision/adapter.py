@@ -240,8 +240,8 @@ class ElisionAdapter(DialerAdapter):
         """A new list: add_list's rules (id, name, campaign); an existing one: its id."""
         if create:
             self._new_list(dialer_list.list_id, dialer_list.name, dialer_list.campaign)
-        elif not LIST_ID(dialer_list.list_id):
-            raise InvalidRequest(f"{REQUIRED} (list_id must be 2-14 digits)", dialer=self.name)
+        elif not list_id_kept(dialer_list.list_id):
+            raise InvalidRequest(f"{REQUIRED} ({LIST_ID_RULE})", dialer=self.name)
 
     async def create_list(self, dialer_list: DialerList) -> DialerList:
         """``add_list``; the list keeps the id the CRM chose, and has the name the dialer

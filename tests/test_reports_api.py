@@ -187,7 +187,7 @@ async def test_the_admin_page_shows_the_api_numbers(bridge: TestClient, api_key:
     assert 'aria-current="page">Reports' in html
     # The summary: 3 offered, 2 answered, 1 abandoned, ASA (25 + 40) / 2 = 32.5 s.
     summary = html.split('data-testid="report-summary"')[1].split("</table>")[0]
-    cells = [cell.split("</td>")[0] for cell in summary.split('<td class="num">')[1:]]
+    cells = [cell.split("</td>")[0] for cell in summary.split('<td class="number">')[1:]]
     assert cells[:6] == ["3", "2", "1", "66.7 %", "33.3 %", "32.5 s"]
     assert "Sales" in html.split('data-testid="report-queues"')[1]
     csv_page = await bridge.get(

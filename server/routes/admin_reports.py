@@ -3,6 +3,7 @@ for a range of local days, readable without JavaScript: filters, a summary row, 
 intervals, by queue and by agent, each table also as CSV
 (``/admin/reports/{calls|queues|agents}.csv`` with the same filters)."""
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -45,6 +46,7 @@ async def reports_html(request: web.Request) -> web.Response:
         "interval": query.range.interval,
     }
     [summary] = await _rows(request, "calls", interval="total")
+    intervals_rows = await _rows(request, "calls")
     return render(
         request,
         "admin/reports.html",
@@ -53,12 +55,25 @@ async def reports_html(request: web.Request) -> web.Response:
         intervals=INTERVALS,
         tenant=tenant,
         summary=summary,
-        intervals_rows=await _rows(request, "calls"),
+        intervals_rows=intervals_rows,
+        chart_points=[_chart_point(row) for row in intervals_rows],
         queue_rows=await _rows(request, "queues", interval="total"),
         agent_rows=await _rows(request, "agents", interval="total"),
         csv_query=urlencode(filters),
         csv_total_query=urlencode(filters | {"interval": "total"}),
     )
+
+
+def _chart_point(row: dict[str, Any]) -> dict[str, Any]:
+    """What the page's charts draw of an interval (``static/admin-reports.js``)."""
+    start = dt.datetime.fromisoformat(row["start"])
+    return {
+        "t": start.timestamp(),
+        "answered": row["answered"],
+        "abandoned": row["abandoned"],
+        "service_level": row["service_level"],
+        "asa": row["asa_seconds"],
+    }
 
 
 async def report_csv_download(request: web.Request) -> web.Response:

@@ -56,3 +56,30 @@ test("the page fits a 1,280 px window without scrolling sideways", async ({ page
   );
   expect(overflow).toBeLessThanOrEqual(0);
 });
+
+test("the charts are drawn from the page's numbers, with uPlot served by the bridge", async ({ page }) => {
+  await ringLiveAgent(page.request, "3125550178", { queue_id: QUEUE + 1, outcome: "no_answer", ring_seconds: 1 });
+  const fetched: string[] = [];
+  page.on("request", (request) => fetched.push(request.url()));
+  const abandoned = page.getByTestId("report-summary").locator("tr").nth(1).locator("td").nth(2);
+  await expect(async () => {
+    await page.goto(`${E2E.bridge}/admin/reports?interval=hour&queue=${QUEUE + 1}`);
+    await expect(abandoned).toHaveText("1", { timeout: 1000 });
+  }).toPass();
+  await expect(page.getByTestId("report-charts")).toHaveAttribute("data-drawn", "true");
+  for (const chart of ["chart-calls", "chart-service"]) {
+    await expect(page.getByTestId(chart).locator("canvas")).toHaveCount(1);
+  }
+  // The abandoned call's bar is there, in the abandoned colour (#d9534f).
+  const red = await page.getByTestId("chart-calls").locator("canvas").evaluate((c: HTMLCanvasElement) => {
+    const data = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] === 217 && data[i + 1] === 83 && data[i + 2] === 79) count++;
+    }
+    return count;
+  });
+  expect(red).toBeGreaterThan(0);
+  expect(fetched.every((url) => url.startsWith(E2E.bridge))).toBe(true);
+  expect(fetched.some((url) => url.includes("/runtime/uplot@"))).toBe(true);
+});

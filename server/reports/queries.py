@@ -49,11 +49,10 @@ def _grouped(query: ReportQuery, *columns: ColumnElement[Any]) -> Select[Any]:
         conditions.append(agents.c.username == query.agent)
     key = bucket(query.range).label("bucket")
     kind = _slice_column(query.slice)
+    by_agent = query.slice == "agents" or query.agent is not None
+    source = calls.outerjoin(agents, agents.c.id == calls.c.agent_id) if by_agent else calls
     return (
-        select(key, kind, *columns)
-        .select_from(calls.outerjoin(agents, agents.c.id == calls.c.agent_id))
-        .where(and_(*conditions))
-        .group_by(key, kind)
+        select(key, kind, *columns).select_from(source).where(and_(*conditions)).group_by(key, kind)
     )
 
 

@@ -8,7 +8,7 @@ import { E2E, type RuntimeOptions } from "./tests/e2e/fixtures";
 // (MicroPython): embed.js, the documents' claims, the simulators' test endpoints, the
 // admin pages (server-rendered: they never load the widget).
 const ANY_RUNTIME =
-  /(docs|phone_links|simulators|admin_(shell|deliveries|confirmations|import_checks|webhook_test))\.spec\.ts$/;
+  /(docs|phone_links|simulators|admin_(shell|deliveries|confirmations|import_checks|webhook_test|reports))\.spec\.ts$/;
 export default defineConfig<RuntimeOptions>({
   testDir: "tests/e2e",
   // Generous waits, not timing checks: Pyodide's first start on a busy 2-core machine can

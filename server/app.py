@@ -58,6 +58,7 @@ from server.routes import (
     assets,
     calls,
     crm_calls,
+    crm_reports,
     dialer_lists,
     events,
     jobs,
@@ -156,7 +157,8 @@ async def _drain(app: web.Application) -> None:
 def create_crm_api() -> web.Application:
     """The CRM back-end API under ``/api/v1/crm``: every route needs a tenant's API key."""
     crm_api = web.Application(middlewares=[api_key_middleware])
-    for routes in (agent_sync, dialer_lists, lead_export, login_tokens, crm_calls, jobs):
+    crm_routes = (agent_sync, dialer_lists, lead_export, login_tokens, crm_calls, crm_reports, jobs)
+    for routes in crm_routes:
         routes.add_routes(crm_api)
     return crm_api
 

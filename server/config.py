@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import (
@@ -217,6 +218,9 @@ class TenantConfig(Settings):
     integrations: TenantIntegrations = TenantIntegrations()
     # The widget offers its own sign-in form, for CRMs that cannot post ``login``.
     widget_sign_in: bool = False
+    # Reports cut days and intervals in this IANA time zone; service level: answered within.
+    time_zone: str = "UTC"
+    service_level_seconds: Annotated[int, Field(ge=1, le=3600)] = 20
 
     @property
     def id(self) -> str:
@@ -232,6 +236,24 @@ class TenantConfig(Settings):
     @classmethod
     def _has_recordings(cls, value: str, info: ValidationInfo) -> str:
         return _dialer_for(value, info, "download_recording", "cannot download recordings")
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise PydanticCustomError(
+                "unknown_time_zone",
+                "{value} is not an IANA time zone like Europe/Berlin or UTC",
+                {"value": repr(value)},
+            ) from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The tenant's `time_zone`."""
+        return ZoneInfo(self.time_zone)
 
     @field_validator("integrations")
     @classmethod

@@ -37,6 +37,8 @@ BROWSER_PACKAGES = {
     # frame (a third party), the widget page gives it an in-memory one.
     "fake-indexeddb": ("fake-indexeddb", ""),
     "libphonenumber-js": ("libphonenumber-js", "bundle"),
+    # The admin page "Reports" draws its charts with uPlot.
+    "uplot": ("uplot", "dist"),
 }
 PHONE_NUMBER_BUNDLE = "libphonenumber-max.js"  # full metadata: fewer false finds in text
 PHONE_NUMBERS_LATEST = "/vendor/libphonenumber-js.mjs"  # what embed.js imports

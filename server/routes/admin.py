@@ -24,6 +24,7 @@ from server.routes import (
     admin_integration_pages,
     admin_integrations,
     admin_jobs,
+    admin_reports,
     event_push_admin,
 )
 from server.routes.admin_confirm import confirm_page, is_confirmed
@@ -197,4 +198,5 @@ def create_admin_app() -> web.Application:
     admin_jobs.add_routes(admin)
     admin_integrations.add_routes(admin)
     admin_integration_pages.add_routes(admin)
+    admin_reports.add_routes(admin)
     return admin

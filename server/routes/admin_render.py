@@ -19,6 +19,7 @@ NAV = (
     ("/admin/imports", "Import leads"),
     ("/admin/integrations", "Integrations"),
     ("/admin/deliveries", "Webhook deliveries"),
+    ("/admin/reports", "Reports"),
 )
 
 

@@ -1,0 +1,93 @@
+"""Admin page "Reports" (``/admin/reports``): a tenant's call reports (`server.reports`)
+for a range of local days, readable without JavaScript: filters, a summary row, the
+intervals, by queue and by agent, each table also as CSV
+(``/admin/reports/{calls|queues|agents}.csv`` with the same filters)."""
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from server.config import TenantConfig
+from server.keys import CONFIG, DATABASE, INTAKE
+from server.problems import NotFound, Problem
+from server.reports.intervals import INTERVALS
+from server.reports.parameters import report_query
+from server.reports.queries import SLICES, Slice, run_report
+from server.reports.report_csv import report_csv
+from server.routes.admin_render import render
+
+FILTERS = ("tenant", "from", "to", "interval", "queue", "agent")
+
+
+def _tenant(request: web.Request) -> TenantConfig:
+    tenants = request.config_dict[CONFIG].tenants
+    name = request.query.get("tenant") or sorted(tenants)[0]
+    if name not in tenants:
+        raise Problem("invalid_query", f"no tenant {name!r}")
+    return tenants[name]
+
+
+async def _rows(request: web.Request, kind: Slice, **overrides: str) -> list[dict[str, Any]]:
+    tenant = _tenant(request)
+    query = report_query(tenant, kind, {**request.query, **overrides})
+    names = request.config_dict[INTAKE].queue_names(tenant.id)
+    return await run_report(request.config_dict[DATABASE], query, names)
+
+
+async def reports_html(request: web.Request) -> web.Response:
+    tenant = _tenant(request)
+    query = report_query(tenant, "calls", request.query)
+    filters = {name: request.query.get(name, "") for name in FILTERS} | {
+        "tenant": tenant.id,
+        "from": query.range.first.isoformat(),
+        "to": query.range.last.isoformat(),
+        "interval": query.range.interval,
+    }
+    [summary] = await _rows(request, "calls", interval="total")
+    intervals_rows = await _rows(request, "calls")
+    return render(
+        request,
+        "admin/reports.html",
+        filters=filters,
+        tenants=sorted(request.config_dict[CONFIG].tenants),
+        intervals=INTERVALS,
+        tenant=tenant,
+        summary=summary,
+        intervals_rows=intervals_rows,
+        chart_points=[_chart_point(row) for row in intervals_rows],
+        queue_rows=await _rows(request, "queues", interval="total"),
+        agent_rows=await _rows(request, "agents", interval="total"),
+        csv_query=urlencode(filters),
+        csv_total_query=urlencode(filters | {"interval": "total"}),
+    )
+
+
+def _chart_point(row: dict[str, Any]) -> dict[str, Any]:
+    """What the page's charts draw of an interval (``static/admin-reports.js``)."""
+    start = dt.datetime.fromisoformat(row["start"])
+    return {
+        "t": start.timestamp(),
+        "answered": row["answered"],
+        "abandoned": row["abandoned"],
+        "service_level": row["service_level"],
+        "asa": row["asa_seconds"],
+    }
+
+
+async def report_csv_download(request: web.Request) -> web.Response:
+    kind = next((s for s in SLICES if s == request.match_info["kind"]), None)
+    if kind is None:
+        raise NotFound("unknown_report", "no such report")
+    return web.Response(
+        text=report_csv(await _rows(request, kind)),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{kind}-report.csv"'},
+    )
+
+
+def add_routes(admin: web.Application) -> None:
+    admin.router.add_get("/reports", reports_html)
+    admin.router.add_get("/reports/{kind}.csv", report_csv_download)

@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 
 TEST_DATABASE_URL = "CRM_BRIDGE_TEST_DATABASE_URL"
 KINDS = ("sqlite", "postgresql") if os.environ.get(TEST_DATABASE_URL) else ("sqlite",)
+# The databases several bridge instances may share (`./dev test` always has PostgreSQL).
+SHARED_KINDS = tuple(kind for kind in KINDS if kind != "sqlite")
 
 
 @contextlib.asynccontextmanager

@@ -170,7 +170,7 @@ async def test_an_import_the_dialer_would_refuse_is_not_stored(bridge: TestClien
          "rest has no active list 999 (its active lists: none)"),
         ({"dialer": "rest", "list_id": "abc"}, "is not a phone list id"),
         ({"dialer": "elision", "create_list": "1", "list_id": "2001", "list_name": "X",
-          "campaign": "SALES"}, "(list_name must be 6-30 characters)"),
+          "campaign": "SALES"}, "(list_name must be 6-30 bytes (UTF-8))"),
         ({"dialer": "elision", "create_list": "1", "list_id": "2001", "list_name": "November",
           "campaign": ""}, "campaign_id must be 2-8 characters"),
         ({"dialer": "elision", "list_id": "2001"}, "elision has no active list 2001"),

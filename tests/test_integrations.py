@@ -18,6 +18,7 @@ from sqlalchemy import update
 
 from server.keys import AGENTS, CONFIG, DATABASE, DELIVERY_WORKER, INTAKE
 from server.tables import webhook_deliveries
+from tests.databases import SHARED_KINDS
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.integrations_support import (
     HOSTILE,
@@ -670,6 +671,8 @@ async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
     assert {d["state"] for d in await settled(bridge, 2)} == {"delivered"}
 
 
+# Several instances share a PostgreSQL database only (a SQLite file serves one instance).
+@pytest.mark.parametrize("database_url", SHARED_KINDS, indirect=True)
 async def test_a_tenants_share_holds_across_instances(
     database_url: str,
     rest_simulator: TestServer,

@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from server.client_address import address_key
+from server.address_key import address_key
 from server.stream_admission import StreamAdmission
 from tests.processes import Processes, free_ports, processes
 

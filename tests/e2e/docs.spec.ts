@@ -75,7 +75,7 @@ test("in the framed topology, the spec's postMessage to '*' is answered too", as
   const crm = () => page.frames().find((frame) => frame.url().startsWith(E2E.crm))!;
   await expect.poll(() => crm()?.evaluate(() => (window as any).crmEvents.length)).toBeGreaterThan(0);
   await crm().evaluate((agent) => parent.postMessage({ action: "login", ...agent, request_id: "star" }, "*"), E2E.agent);
-  await expect(page.getByTestId("session-status")).toHaveText("Logged in as agent1 (ext. 1001)");
+  await expect(page.getByTestId("session-status")).toHaveText("agent1 · ext. 1001");
   await expect
     .poll(() => crm().evaluate(() => (window as any).crmEvents.map((e: { request_id?: string }) => e.request_id)))
     .toContain("star");

@@ -24,7 +24,7 @@ test("phone numbers in the CRM page become click-to-call links, but not in field
   await notes.getByText("London").click();
   const [originated] = await waitForEvent(crm, "call_originated");
   expect(originated.destination).toBe("+442079460018");
-  await expect(widgetFrame(crm).getByTestId("call-status")).toHaveText("Call started to +44 20 7946 0018");
+  await expect(widgetFrame(crm).getByTestId("call-number")).toHaveText("+44 20 7946 0018");
 
   // Content added later is linked too, and a click on it dials that number once.
   const number = uniqueNumber(42, runtime);

@@ -91,7 +91,8 @@ test("a reloaded CRM page gets a call_state snapshot; a call that ended meanwhil
   await loginPanel(page);
   await availableLiveAgent(page);
   const caller = `+1${uniqueNumber(62, runtime)}`;
-  const callId = await ringLiveAgent(request, caller, { ring_seconds: 0.5, talk_seconds: 8 });
+  // Long enough to outlast a reload, whatever the runtime's start takes.
+  const callId = await ringLiveAgent(request, caller, { ring_seconds: 0.5, talk_seconds: 25 });
   await expect(widgetFrame(page).getByTestId("call-card")).toHaveAttribute("data-state", "connected");
 
   await page.reload();
@@ -110,7 +111,7 @@ test("a reloaded CRM page gets a call_state snapshot; a call that ended meanwhil
 
   // Away while the call ends: the next page hears of it once.
   await page.goto(`${E2E.crm}/blank`);
-  await expect.poll(() => delivered(request, callId, "call:end"), { timeout: 30_000 }).toBe(true);
+  await expect.poll(() => delivered(request, callId, "call:end"), { timeout: 60_000 }).toBe(true);
   await mountPanel(page, runtime);
   await loginPanel(page);
   await expect.poll(async () => (await events(page, "call_ended")).filter((e) => e.call_id === callId).length).toBe(1);

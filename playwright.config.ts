@@ -35,7 +35,9 @@ export default defineConfig<RuntimeOptions>({
     { name: "any-runtime", testMatch: ANY_RUNTIME },
   ],
   webServer: {
-    command: `.venv/bin/crm-bridge demo --port ${E2E.port}`,
+    // Calls answered and ended at once (a watchable demo's last up to 18 s, and one call
+    // at a time would refuse the next test's call meanwhile); tests give their own plans.
+    command: `.venv/bin/crm-bridge demo --port ${E2E.port} --quick-calls`,
     url: `${E2E.bridge}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,

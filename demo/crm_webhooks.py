@@ -4,7 +4,8 @@ office (`demo.crm_back_office`) as the target system.
 - group **Demo CRM**: API key in the ``X-Api-Key`` header, one for all agents;
 - **Log the call** (AJAX POST, form): every ended call into the CRM's call log;
 - **Find the caller** (AJAX GET, list of records): an inbound call's contact, shown to
-  the agent (name and company) and sent to the CRM page as ``lookup_result``;
+  the agent (name and company, labelled "Name" and "Company") and sent to the CRM page
+  as ``lookup_result``;
 - **Open the contact** (Browser Window): an inbound call's screen pop in the CRM page.
 """
 
@@ -53,6 +54,7 @@ def demo_integrations(crm: str, crm_api_key: str) -> dict[str, Any]:
                 "type": "ajax_get",
                 "response_type": "records",
                 "columns": ["name", "company"],
+                "column_labels": {"name": "Name", "company": "Company"},
                 "group": "Demo CRM",
                 "trigger": "call_ringing",
                 "parameters": [{"name": "number", "value": "{CALL_NUMBER}"}],

@@ -4,7 +4,13 @@ Ports, from ``--port`` P: bridge P, CRM P+1, an untrusted origin P+2, REST simul
 Elision simulator P+4, Euphoria simulator P+5. On 127.0.0.1 the CRM also answers at
 127.0.0.2:P+1: another *site* than the bridge, as a CRM on its own domain is, where
 browsers treat the widget as a third-party frame. Dialer secrets are made up at start (or
-taken from ``DEMO_REST_API_KEY``); the admin login and a CRM API key are printed.
+taken from ``DEMO_REST_API_KEY``); a CRM API key and, last, the admin login (its password
+from ``DEMO_ADMIN_PASSWORD``, else made up) are printed.
+
+Calls go at a pace people can watch (`WATCHABLE_CALLS`: ring 3 s, talk 8 to 15 s);
+with ``quick_calls`` they are answered and end at once (`QUICK_CALLS`), for the
+end-to-end tests, which give the calls they watch plans of their own. Access logs
+are off unless ``access_log``.
 
 The REST simulator's Event Push URL is the bridge's (`wire_live_events`), and the demo
 agent is an agent of the simulator, on extension 1001, who may pick its two queues
@@ -38,6 +44,7 @@ from server.routes.event_push_admin import push_url
 from simulators.elision import create_elision_simulator
 from simulators.euphoria import DEMO_RECORDING, create_euphoria_simulator
 from simulators.rest import create_rest_simulator
+from simulators.rest.call_events import CallPlan
 from simulators.rest.events import EVENTS
 from simulators.rest.state import STATE, QueueRecord, RestState, UserRecord
 
@@ -49,6 +56,11 @@ DEMO_AGENT = DemoAgent(username="agent1", password="Agent1-demo-pass", extension
 SECOND_AGENT = DemoAgent(username="agent2", password="Agent2-demo-pass", extension="1002")  # noqa: S106
 DEMO_AGENTS = ((DEMO_AGENT, "Demo Agent"), (SECOND_AGENT, "Second Agent"))
 CROSS_SITE_HOSTS = {"127.0.0.1": "127.0.0.2"}  # all of 127/8 is loopback on Linux
+ADMIN_PASSWORD_VARIABLE = "DEMO_ADMIN_PASSWORD"  # noqa: S105 - the variable's name
+WATCHABLE_CALLS = CallPlan("answer", ring_seconds=3.0, talk_seconds=(8.0, 15.0))
+# For the end-to-end tests: a call is answered and ends at once, so that one test's call
+# never keeps the agent busy (one call at a time) when another test of the agent dials.
+QUICK_CALLS = CallPlan("answer", ring_seconds=0.0, talk_seconds=0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +151,15 @@ def _seed(api_key: list[str]) -> Callable[[web.Application], Awaitable[None]]:
     return seed
 
 
+def _wire(
+    rest: web.Application, user_ids: list[int]
+) -> Callable[[web.Application], Awaitable[None]]:
+    async def wire(bridge: web.Application) -> None:
+        user_ids.append(await wire_live_events(bridge, rest))
+
+    return wire
+
+
 async def wire_live_events(bridge: web.Application, rest: web.Application) -> int:
     """Point the simulator's Event Push at the bridge; make each demo agent an agent of the
     simulator (extension routed) that the bridge knows; the first one's user id there."""
@@ -161,12 +182,20 @@ async def wire_live_events(bridge: web.Application, rest: web.Application) -> in
     return user_ids[0]
 
 
-async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | None = None) -> None:
+async def run_demo(
+    host: str = "127.0.0.1",
+    port: int = 8780,
+    database: str | None = None,
+    *,
+    quick_calls: bool = False,
+    access_log: bool = False,
+) -> None:
+    admin_password_given = bool(os.environ.get(ADMIN_PASSWORD_VARIABLE))
     secrets_ = DemoSecrets(
         rest_api_key=os.environ.get("DEMO_REST_API_KEY") or secrets.token_urlsafe(24),
         elision_pass=secrets.token_urlsafe(12),
         euphoria_auth=secrets.token_urlsafe(24),
-        admin_password=os.environ.get("DEMO_ADMIN_PASSWORD") or secrets.token_urlsafe(12),
+        admin_password=os.environ.get(ADMIN_PASSWORD_VARIABLE) or secrets.token_urlsafe(12),
         crm_api_key=secrets.token_urlsafe(18),
         integrations_key=SecretBox.new_key(),
     )
@@ -197,7 +226,10 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             api_keys=[secrets_.rest_api_key],
             extensions=[agent.extension for agent, _ in DEMO_AGENTS],
             state=rest_state,
+            call_plan=QUICK_CALLS if quick_calls else WATCHABLE_CALLS,
         )
+        user_ids: list[int] = []
+        bridge.on_startup.append(_wire(rest, user_ids))  # before the bridge answers
         elision = create_elision_simulator(api_users={"api": (secrets_.elision_pass, 9)})
         euphoria = create_euphoria_simulator(tenants={DEMO_TENANT: secrets_.euphoria_auth})
         runners = await serve(
@@ -207,10 +239,14 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
                 (euphoria, host, [port + 5]),
                 (bridge, host, [port]),
                 *crm_sites,
-            ]
+            ],
+            access_log=access_log,
         )
-        user_id = await wire_live_events(bridge, rest)
+        user_id = user_ids[0]
         sim = f"http://{host}:{port + 3}"
+        pace = "ring 3 s, then talk 8 to 15 s"
+        if quick_calls:
+            pace = "answered and ended at once (--quick-calls)"
         print(
             f"crm-bridge demo is running.\n"
             f"  Open the CRM page:        http://{host}:{port + 1}/\n"
@@ -223,18 +259,21 @@ async def run_demo(host: str = "127.0.0.1", port: int = 8780, database: str | No
             + f"  Agent: {DEMO_AGENT.username} / {DEMO_AGENT.password}, extension"
             f" {DEMO_AGENT.extension} (and {SECOND_AGENT.username} /"
             f" {SECOND_AGENT.password}, extension {SECOND_AGENT.extension})\n"
-            f"  Admin (audit log, keys):  {config.origin}/admin"
-            f"  (admin / {secrets_.admin_password})\n"
             f"  CRM back-end API key:     {api_key[0]}\n"
             f"  CRM call log (webhooks):  http://{host}:{port + 1}/call-log"
             f"  (X-Api-Key: {secrets_.crm_api_key})\n"
             f"  Recording to try:         {config.origin}/api/v1/recordings/{DEMO_RECORDING}\n"
             f"  REST simulator:           {sim}/_sim/requests\n"
-            f"  Live calls: dial any number (ending 486: busy, 408: no answer); an inbound"
-            f" queue call:\n    curl -X POST {sim}/_sim/inbound -H 'Content-Type:"
+            f"  Live calls:               {pace}; numbers ending 486 are busy,"
+            f" 408 not answered\n"
+            f"  An inbound call to the {queues[1]['name']} queue:\n"
+            f"    curl -X POST {sim}/_sim/inbound -H 'Content-Type:"
             f' application/json\' -d \'{{"user_id": {user_id}, "caller":'
-            f' "+12025550143", "caller_name": "Jane Roe", "queue_id": 2}}\'\n'
-            f"Press Ctrl+C to stop.",
+            f' "+12025550143", "caller_name": "Jane Roe", "queue_id": {queues[1]["id"]}}}\'\n'
+            f"Press Ctrl+C to stop.\n"
+            f"Admin pages (audit log, keys, integrations): {config.origin}/admin"
+            f"  user admin, password {secrets_.admin_password}"
+            f"{'' if admin_password_given else '  (made up; DEMO_ADMIN_PASSWORD sets it)'}",
             flush=True,
         )
         try:

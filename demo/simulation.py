@@ -21,7 +21,8 @@ Ports: REST call-centre API on --port P, Euphoria XML API on P+1, Elision non-ag
 on P+2. Each flag defaults to its CRM_BRIDGE_SIM_* environment variable. Credentials not
 given are made up at each start: give --rest-api-key, --euphoria-auth and --elision-pass
 (or their variables) to keep a bridge configured against the simulators working across
-restarts."""
+restarts. With --event-url (the bridge's Event Push URL), the REST simulator pushes its
+call and queue events to the bridge, so calls show live in the widget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class Simulation:
     elision_user: str
     elision_pass: str
     extensions: tuple[str, ...] = ("1001", "1002")
+    event_url: str = ""  # where the REST simulator pushes its events ("": nowhere yet)
 
     @property
     def rest_url(self) -> str:
@@ -60,6 +62,12 @@ OPTIONS: tuple[tuple[str, str, str | None], ...] = (
     ("elision-user", "the Elision API user (user level 9)", "api"),
     ("elision-pass", "the Elision API user's password", None),
     ("tenant", "the bridge tenant id in the printed configuration", "acme"),
+    (
+        "event-url",
+        "the URL the REST simulator pushes its call and queue events to: the bridge's Event"
+        " Push URL (from its admin page); PUT /_sim/event_url changes it later",
+        "",
+    ),
 )
 
 
@@ -71,7 +79,9 @@ def env_name(flag: str) -> str:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``simulate`` command's flags; each defaults to its environment variable."""
     for flag, meaning, default in OPTIONS:
-        shown = f"default {default}" if default is not None else "default: made up at start"
+        shown = {None: "default: made up at start", "": "default: none"}.get(
+            default, f"default {default}"
+        )
         parser.add_argument(
             f"--{flag}",
             type=int if flag == "port" else str,
@@ -90,6 +100,7 @@ def simulation_of(args: argparse.Namespace) -> Simulation:
         euphoria_auth=args.euphoria_auth or secrets.token_urlsafe(18),
         elision_user=args.elision_user,
         elision_pass=args.elision_pass or secrets.token_urlsafe(12),
+        event_url=args.event_url or "",
     )
 
 

@@ -1,5 +1,7 @@
 """Access log lines without query strings (which can carry secrets)."""
 
+from typing import Any
+
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
@@ -14,3 +16,9 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
             response.status,
             time * 1000,
         )
+
+
+def access_logging(enabled: bool) -> dict[str, Any]:
+    """The aiohttp runner's settings: a line per request with `PathOnlyAccessLogger`, or
+    none at all (the default of ``serve`` and ``demo``, unless ``--access-log``)."""
+    return {"access_log_class": PathOnlyAccessLogger} if enabled else {"access_log": None}

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from demo import simulation
 from server import job_commands
-from server.access_log import PathOnlyAccessLogger
+from server.access_log import access_logging
 from server.agents import AgentDirectory
 from server.config import ConfigError, Problem, load_config
 from server.database import Database, StorageError
@@ -27,7 +27,7 @@ def _serve(args: argparse.Namespace) -> None:
         create_app(config),
         host=config.host,
         port=config.port,
-        access_log_class=PathOnlyAccessLogger,
+        **access_logging(args.access_log),
     )
 
 
@@ -40,7 +40,9 @@ def _simulate(args: argparse.Namespace) -> None:
 def _demo(args: argparse.Namespace) -> None:
     from demo.runner import run_demo
 
-    asyncio.run(run_demo(args.host, args.port))
+    asyncio.run(
+        run_demo(args.host, args.port, quick_calls=args.quick_calls, access_log=args.access_log)
+    )
 
 
 async def _add_agent(args: argparse.Namespace) -> None:
@@ -75,12 +77,16 @@ def _print_secret_key(args: argparse.Namespace) -> None:
     print(SecretBox.new_key())
 
 
+ACCESS_LOG_HELP = "log every HTTP request (path, status, time; never the query string)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-bridge", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the bridge with a TOML configuration")
     serve.add_argument("--config", required=True)
+    serve.add_argument("--access-log", action="store_true", help=ACCESS_LOG_HELP)
     serve.set_defaults(run=_serve)
 
     demo = commands.add_parser("demo", help="run bridge, simulators and demo CRM on loopback")
@@ -91,6 +97,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=8780,
         help="first of six consecutive ports: bridge, CRM, untrusted page, REST, Elision, Euphoria",
     )
+    demo.add_argument("--access-log", action="store_true", help=ACCESS_LOG_HELP)
+    demo.add_argument(
+        "--quick-calls",
+        action="store_true",
+        help="calls are answered and end at once (for tests) instead of ringing 3 s and"
+        " talking 8 to 15 s",
+    )
     demo.set_defaults(run=_demo)
 
     simulate = commands.add_parser(
@@ -100,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     simulation.add_arguments(simulate)
+    simulate.add_argument("--access-log", action="store_true", help=ACCESS_LOG_HELP)
     simulate.set_defaults(run=_simulate)
 
     agent = commands.add_parser("agent", help="manage the agent directory")

@@ -10,6 +10,7 @@ from server.config import ServerConfig
 from server.database import Database
 from server.dialers import DialerRegistry
 from server.events.batch_writer import BatchWriter
+from server.events.call_in_progress import CallGuard
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.missed_calls import DeliveryNotes
@@ -44,6 +45,7 @@ INTAKE = web.AppKey("intake", EventIntake)
 PUSH_SECRETS = web.AppKey("push_secrets", PushSecrets)
 SESSION_WATCH = web.AppKey("session_watch", SessionWatch)
 DELIVERY_NOTES = web.AppKey("delivery_notes", DeliveryNotes)
+CALL_GUARD = web.AppKey("call_guard", CallGuard)
 JOBS = web.AppKey("jobs", JobStore)
 JOB_WORKER = web.AppKey("job_worker", JobWorker)
 CSV_UPLOADS = web.AppKey("csv_uploads", CsvUploads)

@@ -346,6 +346,7 @@ webhooks = Table(
     Column("content_type", Text, nullable=False),  # form, json
     Column("response_type", Text, nullable=False),  # object, records, ignore
     Column("columns", Text, nullable=False, server_default="[]"),  # JSON list
+    Column("column_labels", Text, nullable=False, server_default="{}"),  # JSON {column: label}
     Column("group_id", Integer, ForeignKey("integration_groups.id")),
     Column("trigger", Text, nullable=False),  # call_ringing ... wrapup, manual
     Column("directions", Text, nullable=False, server_default="[]"),  # JSON list

@@ -139,14 +139,18 @@ async def test_test_and_configure_shows_the_answer_saves_the_columns_and_the_age
     assert "Zoë &lt;b&gt;Dupont&lt;/b&gt;" in tested  # the CRM's text is text
     assert CRM_KEY not in tested
 
+    assert 'data-testid="label-company"' in tested
     status, _, configured = await post_form(
-        bridge, f"{location}/columns", {"column": ["company", "status"]}
+        bridge,
+        f"{location}/columns",
+        {"column": ["company", "status"], "label:company": " Company ", "label:owner": "Owner"},
     )
     assert status == 200
     [webhook] = await admin(bridge, "GET", "/admin/api/webhooks")
     assert webhook["columns"] == ["company", "status"]
+    assert webhook["column_labels"] == {"company": "Company"}  # of the ticked columns only
     view = configured.split('data-testid="agent-view">')[1].split("</table>")[0]
-    assert "<th>company</th><th>status</th></tr>" in view
+    assert "<th>Company</th><th>status</th></tr>" in view
     assert "Acme &amp; Co" in view and "Prospect" in view
     assert "Dupont" not in view and "Mary" not in view
 

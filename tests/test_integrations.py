@@ -246,10 +246,18 @@ async def test_a_lookup_shows_the_chosen_columns_to_the_agent(
     assert tried["answer"]["columns"] == ["id", "name", "email", "balance", "tags"]
     assert tried["answer"]["rows"][0]["tags"] == '["vip"]'
     assert fake.to("/lookup")[0].query["phone"] == "+12025550143"
+    labels = {"name": "Caller", "email": "E-mail", "id": "Not shown"}
     chosen = await admin(
+        bridge,
+        "PUT",
+        f"/admin/api/webhooks/{hook['id']}/columns",
+        {"columns": ["name", "email"], "labels": labels},
+    )
+    assert (chosen["columns"], chosen["column_labels"]) == (["name", "email"], labels)
+    kept = await admin(  # without labels, the labels stay
         bridge, "PUT", f"/admin/api/webhooks/{hook['id']}/columns", {"columns": ["name", "email"]}
     )
-    assert chosen["columns"] == ["name", "email"]
+    assert kept["column_labels"] == labels
     ws, _ = await connect(bridge, await login(bridge))
     await push(bridge, pushing, "call:ring", call_id="L1", **INBOUND)
     _ringing, lookup = await events(ws, 2)
@@ -261,6 +269,7 @@ async def test_a_lookup_shows_the_chosen_columns_to_the_agent(
             "webhook": "caller lookup",
             "call_id": "L1",
             "columns": ["name", "email"],
+            "labels": {"name": "Caller", "email": "E-mail"},  # of the columns shown
             "records": [{"name": HOSTILE, "email": "a@x.test"}, {"name": "Bo", "email": ""}],
             "error": None,
         },
@@ -609,6 +618,9 @@ async def test_objects_declared_in_the_configuration_are_read_only(
                 "group": "crm",
                 "parameters": [{"name": "cid", "value": "{CALLERID}"}],
                 "test_values": {"CALLERID_NAME": "Conrad", "CALLERID_NUMBER": "100"},
+                "response_type": "records",
+                "columns": ["name"],
+                "column_labels": {"name": "Customer"},
             }
         ],
     }
@@ -616,6 +628,7 @@ async def test_objects_declared_in_the_configuration_are_read_only(
     bridge = await aiohttp_client(app)
     [hook] = await admin(bridge, "GET", "/admin/api/webhooks")
     assert (hook["declared"], hook["group"]) == (True, "crm")
+    assert hook["column_labels"] == {"name": "Customer"}
     [g] = await admin(bridge, "GET", "/admin/api/groups")
     assert g["declared"] and g["has_secret"]
     refused = await admin(bridge, "DELETE", f"/admin/api/webhooks/{hook['id']}", status=409)

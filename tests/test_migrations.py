@@ -2,6 +2,7 @@
 adopted, and the migrations build exactly the tables the code uses."""
 
 import asyncio
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, inspect
+from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bridge.audit import AuditEntry
@@ -227,3 +228,48 @@ async def test_two_instances_starting_together_migrate_once(database_url: str) -
         await first.close()
         await second.close()
     assert await run_on(database_url, differences) == []
+
+
+async def test_a_wrap_up_pending_before_the_upgrade_is_kept_with_its_call_and_a_deadline(
+    database_url: str,
+) -> None:
+    def before(connection: Connection) -> None:
+        command.upgrade(alembic_config(connection), "0006")
+        connection.execute(
+            text(
+                "INSERT INTO agents (id, tenant, username, password_hash, created_at, updated_at)"
+                " VALUES (1, 'acme', 'ada', 'x', 0, 0)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO calls (tenant, dialer, call_id, state, direction, number,"
+                " caller_name, agent_id, started_at, ended_at, updated_at) VALUES ('acme',"
+                " 'rest', 'c1', 'ended', 'inbound', '+442079460018', 'Jane', 1, 10, 70, 70)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO agent_states (agent_id, checked_in, wrap_up_call_id, updated_at)"
+                " VALUES (1, true, 'c1', 80)"
+            )
+        )
+
+    await run_on(database_url, before)
+    upgraded = time.time()
+    database = await Database.open(database_url)
+    try:
+        async with database.connect() as connection:
+            row = (await connection.execute(text("SELECT * FROM agent_states"))).one()
+    finally:
+        await database.close()
+    assert row.since == 80
+    assert row.wrap_up_deadline >= upgraded + 120 - 1
+    assert json.loads(row.wrap_up) == {
+        "call_id": "c1",
+        "number": "+442079460018",
+        "direction": "inbound",
+        "caller_name": "Jane",
+        "ended_at": 70,
+        "deadline": row.wrap_up_deadline,
+    }

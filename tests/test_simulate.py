@@ -13,6 +13,7 @@ from demo.simulation import Simulation, bridge_dialers_toml, simulation_of
 from server.cli import build_parser
 from server.config import parse_config
 from simulators.euphoria import DEMO_RECORDING
+from simulators.rest.events import EVENTS
 
 FIXED = {
     "CRM_BRIDGE_SIM_PORT": "18790",
@@ -129,3 +130,19 @@ async def test_the_printed_configuration_works_and_keeps_working_after_a_restart
         finally:
             for runner in runners:
                 await runner.cleanup()
+
+
+def test_the_rest_simulator_pushes_its_events_to_the_event_url(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "CRM_BRIDGE_SIM_EVENT_URL", "http://bridge.test/api/v1/events/acme/rest?secret=s"
+    )
+    from_env = simulation_of(parsed([]))
+    assert from_env.event_url == "http://bridge.test/api/v1/events/acme/rest?secret=s"
+    flagged = simulation_of(parsed(["--event-url", "http://127.0.0.1:8780/e?secret=t"]))
+    [(rest, _, _), *_] = simulator_apps(flagged)
+    assert rest[EVENTS].url == "http://127.0.0.1:8780/e?secret=t"
+    monkeypatch.delenv("CRM_BRIDGE_SIM_EVENT_URL")
+    [(rest, _, _), *_] = simulator_apps(simulation_of(parsed([])))
+    assert not rest[EVENTS].enabled

@@ -1,9 +1,11 @@
 """One call at a time per agent: ``POST /api/v1/calls`` is refused (409
 ``call_in_progress``) while the agent has a call being placed or not yet ended.
 
-Being placed: an originate of the agent's is in flight (a row in ``originates_in_flight``
-from before the request to the dialer until its answer is recorded, claimed atomically so
-two instances cannot both place one). Not yet ended: a call of the agent in the call
+Being placed: an originate of the agent's is in flight, from before the request to the
+dialer until its answer is recorded. On PostgreSQL the claim is a row in
+``originates_in_flight``, taken atomically so that two instances cannot both place one;
+on SQLite, which serves one instance only, it is kept in memory (a write transaction
+would add milliseconds to every click). Not yet ended: a call of the agent in the call
 model that started in the last `STALE_CALL_SECONDS` (a call whose end the dialer never
 sent stops counting then).
 """
@@ -12,7 +14,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from server.database import Database
 from server.problems import Problem
@@ -31,27 +33,50 @@ def _refusal(why: str) -> Problem:
     )
 
 
-class CallGuard:
-    def __init__(self, database: Database) -> None:
-        self._db = database
-
-    async def _on_a_call(self, agent_id: int, now: float) -> bool:
-        not_ended = select(calls.c.call_id).where(
+def _not_ended(agent_id: int, now: float) -> Select[tuple[str]]:
+    return (
+        select(calls.c.call_id)
+        .where(
             (calls.c.agent_id == agent_id)
             & (calls.c.state != "ended")
             & (calls.c.started_at > now - STALE_CALL_SECONDS)
         )
-        async with self._db.connect() as connection:
-            return (await connection.execute(not_ended.limit(1))).first() is not None
+        .limit(1)
+    )
+
+
+class CallGuard:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        self._one_instance = database.url.startswith("sqlite")
+        self._placing: set[int] = set()  # on SQLite: the agents placing a call now
+
+    def placing(self, agent_id: int) -> contextlib.AbstractAsyncContextManager[None]:
+        """Hold the agent's claim to place one call (refused if it has one going)."""
+        if self._one_instance:
+            return self._placing_here(agent_id)
+        return self._placing_anywhere(agent_id)
 
     @contextlib.asynccontextmanager
-    async def placing(self, agent_id: int) -> AsyncIterator[None]:
-        """Hold the agent's claim to place one call (refused if it has one going)."""
+    async def _placing_here(self, agent_id: int) -> AsyncIterator[None]:
+        if agent_id in self._placing:
+            raise _refusal("a call of yours is being placed")
+        self._placing.add(agent_id)
+        try:
+            async with self._db.connect() as connection:
+                if (await connection.execute(_not_ended(agent_id, time.time()))).first():
+                    raise _refusal("you are on a call")
+            yield
+        finally:
+            self._placing.discard(agent_id)
+
+    @contextlib.asynccontextmanager
+    async def _placing_anywhere(self, agent_id: int) -> AsyncIterator[None]:
         now = time.time()
-        if await self._on_a_call(agent_id, now):
-            raise _refusal("you are on a call")
         mine = originates_in_flight.c.agent_id == agent_id
         async with self._db.begin() as connection:
+            if (await connection.execute(_not_ended(agent_id, now))).first() is not None:
+                raise _refusal("you are on a call")
             await connection.execute(
                 delete(originates_in_flight).where(
                     mine & (originates_in_flight.c.started_at < now - IN_FLIGHT_SECONDS)

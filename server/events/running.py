@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from server.database import Database
 from server.events import stream_log, wrap_up_timeout
 from server.events.batch_writer import BatchWriter
+from server.events.call_in_progress import CallGuard
 from server.events.hub import StreamHub
 from server.events.intake import EventIntake
 from server.events.missed_calls import DeliveryNotes
@@ -22,6 +23,7 @@ from server.events.push_secrets import PushSecrets
 from server.events.session_watch import SessionWatch
 from server.integrations.triggers import Triggers
 from server.keys import (
+    CALL_GUARD,
     CONFIG,
     DATABASE,
     DELIVERY_NOTES,
@@ -64,6 +66,7 @@ async def live_events(app: web.Application) -> AsyncIterator[None]:
     )
     app[PUSH_SECRETS] = PushSecrets(database)
     app[DELIVERY_NOTES] = DeliveryNotes(database, writer)
+    app[CALL_GUARD] = CallGuard(database)
     watch = app[SESSION_WATCH] = SessionWatch(database)
     async with (
         writer.running(),

@@ -6,6 +6,7 @@ object holding exactly one such list, as many APIs wrap them). ``ignore``: not r
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,13 +62,16 @@ def agent_view(
     records: list[dict[str, Any]],
     columns: tuple[str, ...] | list[str],
     secrets: tuple[str, ...] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """``{"columns", "records"}`` as the agent sees them: the chosen columns (all of the
-    answer's when none were chosen), every value as text, the request's secrets
-    redacted (a CRM may echo its key)."""
+    """``{"columns", "labels", "records"}`` as the agent sees them: the chosen columns
+    (all of the answer's when none were chosen), the admin's labels of those that have
+    one, every value as text, the request's secrets redacted (a CRM may echo its key)."""
     shown = list(columns) or all_columns(records)
     rows = [
         {column: redact(text_of(record.get(column)), secrets) for column in shown}
         for record in records[:MAX_RECORDS]
     ]
-    return {"columns": shown, "records": rows}
+    given = labels or {}
+    named = {column: given[column] for column in shown if column in given}
+    return {"columns": shown, "labels": named, "records": rows}

@@ -66,6 +66,7 @@ class Webhook:
     directions: tuple[str, ...]  # empty: every direction
     queues: tuple[str, ...]  # empty: every queue (and calls without one)
     declared: bool
+    column_labels: dict[str, str] = field(default_factory=dict)  # column → what agents read
 
     def matches(self, direction: str, queue: str | None) -> bool:
         """Whether a call of ``direction`` in ``queue`` runs this webhook."""

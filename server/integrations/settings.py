@@ -34,6 +34,8 @@ ConfigSecret = Annotated[str, BeforeValidator(secret_text), StringConstraints(ma
 Value = Annotated[str, StringConstraints(max_length=2000)]
 HeaderName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.\-]{1,100}$")]
 Column = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+ColumnLabels = Annotated[dict[Column, Label], Field(max_length=50)]
 QueueId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -153,6 +155,7 @@ class WebhookSpec(Settings):
     content_type: ContentType = "form"
     response_type: ResponseType = "ignore"
     columns: Annotated[tuple[Column, ...], BeforeValidator(_as_tuple), Field(max_length=50)] = ()
+    column_labels: ColumnLabels = Field(default_factory=dict)  # what the agent sees as heads
     group: Name | None = None
     trigger: Trigger = "manual"
     directions: Annotated[tuple[CallDirection, ...], BeforeValidator(_as_tuple)] = ()

@@ -54,6 +54,7 @@ def webhook_of(row: Row[Any]) -> Webhook:
         content_type=row.content_type,
         response_type=row.response_type,
         columns=tuple(json.loads(row.columns)),
+        column_labels=json.loads(row.column_labels),
         group_id=row.group_id,
         trigger=row.trigger,
         directions=tuple(json.loads(row.directions)),
@@ -336,15 +337,21 @@ class IntegrationStore:
                 ) from None
             return webhook_of(result.one())
 
-    async def set_columns(self, webhook_id: int, columns: tuple[str, ...]) -> Webhook:
-        """Choose the answer's columns the agent sees (Test and Configure)."""
+    async def set_columns(
+        self, webhook_id: int, columns: tuple[str, ...], labels: dict[str, str] | None = None
+    ) -> Webhook:
+        """Choose the answer's columns the agent sees (Test and Configure), and their
+        labels (None: keep them)."""
         async with self._db.begin() as connection:
             old = await _webhook(connection, webhook_id)
             _changeable(old.declared, "webhook", old.name)
+            values: dict[str, Any] = {"columns": json.dumps(list(columns))}
+            if labels is not None:
+                values["column_labels"] = json.dumps(labels)
             result = await connection.execute(
                 update(webhooks)
                 .where(webhooks.c.id == webhook_id)
-                .values(columns=json.dumps(list(columns)), updated_at=time.time())
+                .values(**values, updated_at=time.time())
                 .returning(webhooks)
             )
             return webhook_of(result.one())
@@ -411,6 +418,7 @@ class IntegrationStore:
             "content_type": spec.content_type,
             "response_type": spec.response_type,
             "columns": json.dumps(list(spec.columns)),
+            "column_labels": json.dumps(spec.column_labels),
             "group_id": group_id,
             "trigger": spec.trigger,
             "directions": json.dumps(list(spec.directions)),

@@ -77,7 +77,7 @@ async def try_webhook(
             for record in read.records
         ]
         answer |= {"columns": all_columns(read.records), "rows": rows, "error": read.error}
-        view = agent_view(read.records, webhook.columns, secrets)
+        view = agent_view(read.records, webhook.columns, secrets, webhook.column_labels)
     return {
         "type": webhook.type,
         "request": request.summary(),

@@ -259,7 +259,9 @@ def _lookup(reply: Reply, webhook: Webhook, secrets: tuple[str, ...]) -> Lookup:
     if webhook.response_type == "ignore":
         return None
     answer = read_answer(reply.body, webhook.response_type)
-    return answer.error or agent_view(answer.records, webhook.columns, secrets)
+    return answer.error or agent_view(
+        answer.records, webhook.columns, secrets, webhook.column_labels
+    )
 
 
 def _lookup_event(
@@ -274,7 +276,11 @@ def _lookup_event(
         return None
     if attempt.state not in outbox.DONE_STATES:
         return None
-    view = lookup if isinstance(lookup, dict) else agent_view([], webhook.columns)
+    view = (
+        lookup
+        if isinstance(lookup, dict)
+        else agent_view([], webhook.columns, labels=webhook.column_labels)
+    )
     error = lookup if isinstance(lookup, str) else attempt.error
     data = {"webhook": webhook.name, "call_id": delivery.call_id, **view, "error": error}
     return stream_log.append(connection, delivery.agent_id, "lookup_result", data)

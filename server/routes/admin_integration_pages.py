@@ -18,7 +18,7 @@ from typing import Any, get_args
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from server.integrations import outbox
 from server.integrations.model import (
@@ -27,7 +27,7 @@ from server.integrations.model import (
     CallDirection,
     Webhook,
 )
-from server.integrations.settings import GroupSpec, MemberSpec, WebhookSpec
+from server.integrations.settings import ColumnLabels, GroupSpec, MemberSpec, WebhookSpec
 from server.integrations.trial import try_webhook
 from server.integrations.variables import VARIABLES
 from server.keys import CONFIG, DATABASE, DELIVERY_WORKER, INTEGRATIONS, WEBHOOK_SENDER
@@ -74,6 +74,9 @@ def _lines(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+ColumnLabelsForm: TypeAdapter[dict[str, str]] = TypeAdapter(ColumnLabels)
+
+
 def _refusal(error: ValidationError | Problem) -> str:
     return (invalid(error) if isinstance(error, ValidationError) else error).message
 
@@ -93,7 +96,9 @@ def group_spec(form: Form) -> GroupSpec:
     )
 
 
-def webhook_spec(form: Form, columns: tuple[str, ...] = ()) -> WebhookSpec:
+def webhook_spec(
+    form: Form, columns: tuple[str, ...] = (), labels: Mapping[str, str] | None = None
+) -> WebhookSpec:
     return WebhookSpec.model_validate(
         {
             "name": _text(form, "name"),
@@ -106,6 +111,7 @@ def webhook_spec(form: Form, columns: tuple[str, ...] = ()) -> WebhookSpec:
             "content_type": _text(form, "content_type") or "form",
             "response_type": _text(form, "response_type") or "ignore",
             "columns": list(columns),
+            "column_labels": dict(labels or {}),
             "group": _optional(form, "group"),
             "trigger": _text(form, "trigger") or "manual",
             "directions": [d for d in form.getall("directions", []) if d in DIRECTIONS],
@@ -255,7 +261,8 @@ async def webhook_html(request: web.Request) -> web.Response:
         return await _webhook_page(request, webhook)
     form = await request.post()
     try:
-        webhook = await store.update_webhook(webhook.id, webhook_spec(form, webhook.columns))
+        spec = webhook_spec(form, webhook.columns, webhook.column_labels)
+        webhook = await store.update_webhook(webhook.id, spec)
     except (ValidationError, Problem) as refused:
         editing = {**dict(form), "directions": form.getall("directions", [])}
         return await _webhook_page(request, webhook, form=editing, error=_refusal(refused))
@@ -283,13 +290,20 @@ async def test_webhook_html(request: web.Request) -> web.Response:
 
 
 async def columns_html(request: web.Request) -> web.Response:
-    """Save the columns ticked, then test again: the Agent View shows the choice."""
+    """Save the columns ticked and their labels (a ``label:<column>`` field each), then
+    test again: the Agent View shows the choice."""
     store = request.config_dict[INTEGRATIONS]
     webhook_id = _id(request)
     form = await request.post()
     columns = tuple(str(column) for column in form.getall("column", []))[:50]
+    typed = {column: _text(form, f"label:{column}") for column in columns}
     try:
-        webhook = await store.set_columns(webhook_id, columns)
+        labels = ColumnLabelsForm.validate_python({c: t for c, t in typed.items() if t})
+        webhook = await store.set_columns(webhook_id, columns, labels)
+    except ValidationError as refused:
+        return await _webhook_page(
+            request, await store.webhook(webhook_id), error=_refusal(refused)
+        )
     except Problem as refused:
         return await _webhook_page(request, await store.webhook(webhook_id), error=refused.message)
     return await _tested(request, webhook, _optional(form, "agent"))

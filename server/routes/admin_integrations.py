@@ -18,7 +18,13 @@ from pydantic import Field
 from server.fields import Identifier, Name
 from server.integrations import outbox
 from server.integrations.model import DeliveryState, Group, Webhook
-from server.integrations.settings import Column, GroupSpec, MemberSpec, WebhookSpec
+from server.integrations.settings import (
+    Column,
+    ColumnLabels,
+    GroupSpec,
+    MemberSpec,
+    WebhookSpec,
+)
 from server.integrations.trial import try_webhook
 from server.integrations.variables import VARIABLES
 from server.keys import CONFIG, DATABASE, DELIVERY_WORKER, INTEGRATIONS, WEBHOOK_SENDER
@@ -39,6 +45,7 @@ class NewWebhookBody(WebhookSpec):
 
 class ColumnsBody(Body):
     columns: Annotated[list[Column], Field(max_length=50)]
+    labels: ColumnLabels | None = None  # None: keep the labels
 
 
 class TestBody(Body):
@@ -71,6 +78,7 @@ def webhook_json(webhook: Webhook, groups: dict[int, str]) -> dict[str, Any]:
         "content_type": webhook.content_type,
         "response_type": webhook.response_type,
         "columns": list(webhook.columns),
+        "column_labels": webhook.column_labels,
         "group": groups.get(webhook.group_id) if webhook.group_id is not None else None,
         "group_id": webhook.group_id,
         "trigger": webhook.trigger,
@@ -186,7 +194,9 @@ async def delete_webhook(request: web.Request) -> web.Response:
 
 async def set_columns(request: web.Request) -> web.Response:
     body = await read_json(request, ColumnsBody)
-    webhook = await request.config_dict[INTEGRATIONS].set_columns(_id(request), tuple(body.columns))
+    webhook = await request.config_dict[INTEGRATIONS].set_columns(
+        _id(request), tuple(body.columns), body.labels
+    )
     return await _webhook_answer(request, webhook)
 
 

@@ -15,9 +15,8 @@ from pydantic import StringConstraints
 
 from bridge import InvalidNumber, OriginateRequest, normalise
 from server.auth import require_agent
-from server.events.call_in_progress import CallGuard
 from server.fields import Code, PhoneCode, PhoneNumber
-from server.keys import CONFIG, DATABASE, DIALERS, INTAKE
+from server.keys import CALL_GUARD, CONFIG, DIALERS, INTAKE
 from server.problems import Problem
 from server.request_body import Body, read_json
 
@@ -44,8 +43,7 @@ async def click_to_call(request: web.Request) -> web.Response:
             "not_supported", f"tenant {tenant.id} has no click-to-call dialer", status=501
         )
     dialer = request.config_dict[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
-    guard = CallGuard(request.config_dict[DATABASE])
-    async with guard.placing(caller.agent.id):
+    async with request.config_dict[CALL_GUARD].placing(caller.agent.id):
         result = await dialer.originate(
             OriginateRequest(
                 destination=number.digits,

@@ -20,7 +20,7 @@ from simulators.rest import (
     queues,
     users,
 )
-from simulators.rest.call_events import CALL_EVENT_DELAYS, CallEventDelays
+from simulators.rest.call_events import CALL_EVENT_DELAYS, CallEventDelays, CallPlan
 from simulators.rest.envelope import refusals, require_api_key
 from simulators.rest.state import STATE, RestState
 
@@ -39,12 +39,14 @@ def create_rest_simulator(
     event_url: str | None = None,
     call_event_delays: Sequence[float] = CallEventDelays(),
     event_retry_delays: Sequence[float] = (0.1, 0.5, 1.0),
+    call_plan: CallPlan | None = None,
 ) -> web.Application:
     """A REST call-centre API that accepts ``api_keys`` and routes ``extensions``.
 
     With ``event_url``, queue and call events are POSTed there; an originated call's
     ``call:ring``, ``call:answer`` and ``call:end`` follow each other after
-    ``call_event_delays`` seconds; a failed delivery is retried after each of
+    ``call_event_delays`` seconds, unless ``call_plan`` (the default plan, see
+    `call_control`) says otherwise; a failed delivery is retried after each of
     ``event_retry_delays``.
     """
     state = state or RestState()
@@ -59,7 +61,7 @@ def create_rest_simulator(
     app[CONTROL] = control
     app[CALL_EVENT_DELAYS] = CallEventDelays(*call_event_delays)
     events.install(app, events.EventPusher(event_url, retry_delays=event_retry_delays))
-    call_control.install(app)
+    call_control.install(app, call_plan or CallPlan())
     app.router.add_get("/_sim/state", _state)
     for module in (calls, agents, phone_lists, leads, users, queues):
         module.add_routes(app)

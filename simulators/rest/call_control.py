@@ -2,10 +2,12 @@
 
 - ``PUT /_sim/call_plan`` ``{"outcome": "answer"|"busy"|"no_answer", "ring_seconds"?,
   "talk_seconds"?, "number"?}``: how calls to ``number`` go, or, without it, every call
-  no plan or pattern covers. ``DELETE /_sim/call_plan`` forgets the plans.
+  no plan or pattern covers. ``DELETE /_sim/call_plan`` forgets the plans. A time is a
+  number of seconds or a range ``[low, high]`` each call picks its time from.
 - ``POST /_sim/inbound`` ``{"user_id", "caller", "caller_name"?, "queue_id"?,
   "outcome"?, "ring_seconds"?, "talk_seconds"?}``: an inbound call (a queue call when
-  ``queue_id`` is given) rings the agent ``user_id``; answers ``{"call_id"}``.
+  ``queue_id`` is given) rings the agent ``user_id``; times not given are the default
+  plan's; answers ``{"call_id"}``.
 """
 
 import uuid
@@ -19,6 +21,7 @@ from simulators.rest.call_events import (
     OUTCOMES,
     CallPlan,
     CallPlans,
+    Seconds,
     blank_variables,
     play,
 )
@@ -40,11 +43,21 @@ async def _body(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def _seconds(body: dict[str, Any], name: str) -> float | None:
+def _seconds(body: dict[str, Any], name: str) -> Seconds | None:
     value = body.get(name)
-    if value is not None and (not isinstance(value, int | float) or value < 0):
-        raise BadControl(f"{name} must be a number of seconds, 0 or more")
-    return value
+    if value is None:
+        return None
+    if isinstance(value, list) and len(value) == 2 and all(_duration(v) for v in value):
+        low, high = value
+        if low <= high:
+            return (float(low), float(high))
+    elif _duration(value):
+        return float(value)
+    raise BadControl(f"{name} must be a number of seconds, 0 or more, or a range [low, high]")
+
+
+def _duration(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
 def _plan(body: dict[str, Any]) -> CallPlan:
@@ -73,9 +86,7 @@ async def put_call_plan(request: web.Request) -> web.Response:
 
 
 async def delete_call_plans(request: web.Request) -> web.Response:
-    plans = request.app[CALL_PLANS]
-    plans.default = CallPlan()
-    plans.by_number.clear()
+    request.app[CALL_PLANS].forget()
     return web.json_response({"ok": True})
 
 
@@ -108,14 +119,15 @@ async def inbound(request: web.Request) -> web.Response:
         "cid_name": body.get("caller_name"),
         "queue_id": queue_id,
     }
+    plan = plan.with_times_of(request.app[CALL_PLANS].default)
     pusher.spawn(
         play(pusher, variables, plan, request.app[CALL_EVENT_DELAYS], queued=queue_id is not None)
     )
     return web.json_response({"call_id": call_id}, status=202)
 
 
-def install(app: web.Application) -> None:
-    app[CALL_PLANS] = CallPlans()
+def install(app: web.Application, default_plan: CallPlan) -> None:
+    app[CALL_PLANS] = CallPlans(default=default_plan)
     app.router.add_put("/_sim/call_plan", put_call_plan)
     app.router.add_delete("/_sim/call_plan", delete_call_plans)
     app.router.add_post("/_sim/inbound", inbound)

@@ -9,6 +9,7 @@ adds the timings and ``hangup_cause`` (and ``canceled`` and ``cc_wait`` for queu
 """
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -29,19 +30,47 @@ class CallEventDelays(NamedTuple):
     end: float = 1.0  # call:answer → call:end
 
 
+Seconds = float | tuple[float, float]  # a time, or a range a call picks its time from
+
+
 @dataclass(frozen=True, slots=True)
 class CallPlan:
     outcome: Outcome = "answer"
-    ring_seconds: float | None = None  # None: the simulator's CallEventDelays
-    talk_seconds: float | None = None
+    ring_seconds: Seconds | None = None  # None: the simulator's CallEventDelays
+    talk_seconds: Seconds | None = None
+
+    def with_times_of(self, other: "CallPlan") -> "CallPlan":
+        """This plan, its unset times taken from ``other``."""
+        ring = self.ring_seconds if self.ring_seconds is not None else other.ring_seconds
+        talk = self.talk_seconds if self.talk_seconds is not None else other.talk_seconds
+        return CallPlan(self.outcome, ring, talk)
+
+
+def seconds(planned: Seconds | None, default: float) -> float:
+    """A call's time: the plan's, one picked from its range, or ``default``."""
+    if planned is None:
+        return default
+    if isinstance(planned, tuple):
+        return random.uniform(*planned)  # noqa: S311 - a simulated call's length
+    return planned
 
 
 @dataclass(slots=True)
 class CallPlans:
-    """``PUT /_sim/call_plan``: plans by destination, and the default."""
+    """``PUT /_sim/call_plan``: plans by destination, and the default (``DELETE`` goes
+    back to ``initial``, the plan the simulator started with)."""
 
     default: CallPlan = CallPlan()
     by_number: dict[str, CallPlan] = field(default_factory=dict)
+    initial: CallPlan | None = None
+
+    def __post_init__(self) -> None:
+        if self.initial is None:
+            self.initial = self.default
+
+    def forget(self) -> None:
+        self.default = self.initial or CallPlan()
+        self.by_number.clear()
 
     def plan_for(self, destination: str) -> CallPlan:
         if destination in self.by_number:
@@ -85,11 +114,11 @@ async def play(
     started = time.monotonic()
     progress = {"progressms": round((started - invited) * 1000)}
     event("call:ring", **progress)
-    await asyncio.sleep(plan.ring_seconds if plan.ring_seconds is not None else delays.answer)
+    await asyncio.sleep(seconds(plan.ring_seconds, delays.answer))
     answered = time.monotonic()
     if plan.outcome == "answer":
         event("call:answer", **progress)
-        await asyncio.sleep(plan.talk_seconds if plan.talk_seconds is not None else delays.end)
+        await asyncio.sleep(seconds(plan.talk_seconds, delays.end))
     ended = time.monotonic()
     timings = {
         "waitms": round((answered - started) * 1000),

@@ -1,8 +1,9 @@
 """The agent's time in state and pending wrap-up (with its deadline); per agent, the
 newest call event its streams delivered; the originates in flight; the agents' calls
-by time.
+by time; the display labels of a lookup webhook's columns.
 
-Revises: 0006
+Revises: 0006 (when merged after other revisions, it revises the newest of them: 0007 to
+0009 are other branches' numbers)
 """
 
 import json
@@ -11,7 +12,7 @@ import time
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
+revision = "0010"
 down_revision = "0006"
 
 DEFAULT_WRAPUP_SECONDS = 120  # a pending wrap-up of before the upgrade gets this long
@@ -48,6 +49,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("agent_id", name="originates_in_flight_pkey"),
     )
     op.create_index("calls_agent_id_started_at_idx", "calls", ["agent_id", "started_at"])
+    op.add_column(
+        "webhooks", sa.Column("column_labels", sa.Text, nullable=False, server_default="{}")
+    )
     _keep_pending_wrap_ups()
 
 
@@ -84,6 +88,7 @@ def _keep_pending_wrap_ups() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("webhooks", "column_labels")
     op.drop_index("calls_agent_id_started_at_idx", table_name="calls")
     op.drop_table("stream_deliveries")
     op.drop_table("originates_in_flight")

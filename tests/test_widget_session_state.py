@@ -149,6 +149,9 @@ def test_numbers_read_the_same_everywhere() -> None:
         "+1 312-555-0178"
     )
     assert display_number({"number": "442079460018"}) == "+442079460018"
+    assert display_number({"number": "442079460018", "display": "442079460018"}) == (
+        "+442079460018"
+    )
     assert display_number({"number": "+13125550178"}) == "+13125550178"
     assert display_number({"number": "1001"}) == "1001"
 
@@ -169,3 +172,12 @@ def test_the_panel_speaks_spanish_and_german() -> None:
 
 def test_with_its_own_sign_in_form_the_panel_asks_the_agent_to_sign_in() -> None:
     assert SessionState(sign_in=True).view()["call-headline"] == "Sign in to make and take calls"
+
+
+def test_a_call_placed_from_here_keeps_the_number_form_the_bridge_answered() -> None:
+    state = signed_in()
+    state.begin_call("+44 2079460018")
+    state.call_originated("+44 20 7946 0018", "u-9", 1.0)
+    call = {"call_id": "c-9", "uuid": "u-9", "direction": "outbound", "number": "442079460018"}
+    state.live_event("call_ringing", dict(call, display="442079460018"), 2.0)
+    assert state.view()["call-number"] == "+44 20 7946 0018"

@@ -507,12 +507,15 @@ def dial_request() -> dict:
 
 
 def sign_in_request() -> dict:
-    return {
+    password = element("sign-in-password")
+    request = {
         "action": protocol.LOGIN,
         "username": element("sign-in-username").value,
-        "password": element("sign-in-password").value,
+        "password": password.value,
         "extension": element("sign-in-extension").value,
     }
+    password.value = ""  # the page keeps no password
+    return request
 
 
 def call_back(event) -> None:

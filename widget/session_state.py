@@ -93,7 +93,7 @@ def display_number(call: dict) -> str:
     """A call's number as people read it: the server's ``display`` form, else the number
     with a leading "+" when it is all the digits of an international number."""
     shown = call.get("display")
-    if isinstance(shown, str) and shown:
+    if isinstance(shown, str) and shown and not shown.isdigit():
         return shown
     number = str(call.get("number") or "")
     if number.isdigit() and len(number) > 10:
@@ -398,6 +398,8 @@ class SessionState:
             return card
         call = self.live_call
         card["number"] = display_number(call) or self.t("ui.unknown_number")
+        if self.call_uuid and call.get("uuid") == self.call_uuid and self.call_number:
+            card["number"] = self.call_number  # the bridge's form from the click_to_call
         card["name"] = cell_text(call.get("caller_name"))
         card["queue"] = cell_text(call.get("queue_name") or self.queue_name(call.get("queue")))
         card["badge"] = self.t("badge." + state)

@@ -21,10 +21,14 @@ test("phone numbers in the CRM page become click-to-call links, but not in field
   await crm.getByTestId("crm-login").click();
   await waitForEvent(crm, "logged_in");
   // A clicked number is dialled through the widget: here the page's tel: link.
+  // London is busy: the call ends at once, so the next may follow (one call at a time).
+  const plan = { number: "442079460018", outcome: "busy", ring_seconds: 0.2 };
+  expect((await request.put(`${E2E.simulator}/_sim/call_plan`, { data: plan })).ok()).toBe(true);
   await notes.getByText("London").click();
   const [originated] = await waitForEvent(crm, "call_originated");
   expect(originated.destination).toBe("+442079460018");
-  await expect(widgetFrame(crm).getByTestId("call-status")).toHaveText("Call started to +44 20 7946 0018");
+  await expect(widgetFrame(crm).getByTestId("call-number")).toHaveText("+44 20 7946 0018");
+  await expect(widgetFrame(crm).getByTestId("call-card")).toHaveAttribute("data-state", "ended");
 
   // Content added later is linked too, and a click on it dials that number once.
   const number = uniqueNumber(42, runtime);

@@ -178,6 +178,11 @@ async def stream(request: web.Request) -> web.WebSocketResponse:
         await ws.send_json({"type": "error", "code": closed.error, "message": closed.message})
         await ws.close(code=closed.code, message=closed.error.encode())
         return ws
+    except Exception as error:
+        if not is_database_down(error):
+            raise
+        await ws.close(code=TRY_AGAIN_LATER, message=b"database_unavailable")
+        return ws
 
     async def close_session() -> None:
         with contextlib.suppress(ConnectionError):

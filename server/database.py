@@ -8,10 +8,10 @@ Opening a database brings its schema to the newest migration.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,6 +23,7 @@ from server import migrations
 from server.migrations import SchemaChange, SchemaError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any fixed number: it keeps two bridge instances from migrating a PostgreSQL database at once.
@@ -101,6 +102,15 @@ async def _upgrade_sqlite(connection: AsyncConnection) -> SchemaChange:
     finally:
         await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     return change
+
+
+def padded(values: Sequence[T]) -> list[T]:
+    """``values`` (not empty) repeated at the end up to the next power of two, for an
+    ``IN (...)`` list: each length is a statement of its own that the driver prepares
+    and keeps per connection, so lists that vary freely (open streams' sessions) would
+    fill every connection's statement cache; padded ones make at most a few shapes."""
+    size = 1 << (len(values) - 1).bit_length()
+    return [*values, *[values[-1]] * (size - len(values))]
 
 
 class Database:

@@ -121,13 +121,19 @@ class QueueChoice(Settings):
     name: QueueName
 
 
+def _from_env(value: Any) -> Any:
+    """``{ env = "NAME" }`` as that variable's value; anything else as it is."""
+    return secret_text(value) if isinstance(value, dict) else value
+
+
 class ServerSection(Settings):
     """``[server]``: where the bridge listens and keeps its data."""
 
     host: Text = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8780
     public_url: HttpUrl | None = None  # the widget's origin as browsers see it
-    database: Text = "sqlite:///var/crm-bridge.sqlite3"
+    # inline, or { env = "NAME" }: a PostgreSQL URL holds a password
+    database: Annotated[Text, BeforeValidator(_from_env)] = "sqlite:///var/crm-bridge.sqlite3"
     session_idle_seconds: Seconds = 3600
     session_max_seconds: Seconds = 12 * 3600
     # Connections kept open to each dialer host: requests beyond wait for a free one,

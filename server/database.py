@@ -10,11 +10,11 @@ Opening a database brings its schema to the newest migration.
 import logging
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +26,7 @@ from server import migrations
 from server.migrations import SchemaChange, SchemaError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any fixed number: it keeps two bridge instances from migrating a PostgreSQL database at once.
@@ -124,6 +125,15 @@ class _SqliteQuery:
         names = tuple(compiled.positiontup or ())
         fixed = {name: value for name, value in compiled.params.items() if value is not None}
         return cls(str(compiled), names, fixed, namedtuple("Row", columns))
+
+
+def padded(values: Sequence[T]) -> list[T]:
+    """``values`` (not empty) repeated at the end up to the next power of two, for an
+    ``IN (...)`` list: each length is a statement of its own that the driver prepares
+    and keeps per connection, so lists that vary freely (open streams' sessions) would
+    fill every connection's statement cache; padded ones make at most a few shapes."""
+    size = 1 << (len(values) - 1).bit_length()
+    return [*values, *[values[-1]] * (size - len(values))]
 
 
 class Database:

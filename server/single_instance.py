@@ -22,9 +22,14 @@ def serving(setting: str) -> Iterator[None]:
         yield
         return
     database_file = Path(url.database or "").resolve()
-    database_file.parent.mkdir(parents=True, exist_ok=True)
     lock_path = database_file.with_name(database_file.name + ".serve-lock")
-    descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        database_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise StorageError(
+            f"cannot create {lock_path}: {error.strerror}; check [server] database"
+        ) from None
     try:
         try:
             fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -123,7 +124,8 @@ async def agent(session: aiohttp.ClientSession, config: Path, url: str) -> Agent
         session, "POST", f"{url}/admin/api/event-push/{TENANT}/rest", headers=ADMIN_AUTH
     )
     login = await json_call(session, "POST", f"{url}/api/v1/tenants/{TENANT}/sessions", json=AGENT)
-    return Agent(push["url"].removeprefix(url), login["token"])
+    pushed_to = urlsplit(push["url"])
+    return Agent(f"{pushed_to.path}?{pushed_to.query}", login["token"])
 
 
 async def open_stream(

@@ -79,6 +79,28 @@ def test_defaults() -> None:
     assert acme.dialers["rest"].timeout == 10.0
     assert (acme.dialers["rest"].connect_timeout, acme.dialers["rest"].pool_timeout) == (5.0, 10.0)
     assert config.server.dialer_connections_per_host == 50
+    assert (config.server.shutdown_seconds, config.server.trusted_proxies) == (10, ())
+    assert config.server.metrics_listen is None
+
+
+def test_the_cluster_settings_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRM_BRIDGE_DATABASE", "postgresql://bridge:s3cret@db:5432/bridge")
+    server = {
+        "database": {"env": "CRM_BRIDGE_DATABASE"},  # the URL holds a password
+        "trusted_proxies": ["10.0.0.0/8", "192.0.2.10"],
+        "shutdown_seconds": 20,
+        "metrics_listen": "127.0.0.1:9108",
+    }
+    config = parse_config({**tenant(), "server": server})
+    assert config.database == "postgresql://bridge:s3cret@db:5432/bridge"
+    assert [str(network) for network in config.server.trusted_proxies] == [
+        "10.0.0.0/8",
+        "192.0.2.10/32",
+    ]
+    assert (config.server.shutdown_seconds, config.server.metrics_listen) == (20, "127.0.0.1:9108")
+    assert problems({**tenant(), "server": {"trusted_proxies": ["a proxy"]}}) == [
+        "server.trusted_proxies: give addresses or networks like 203.0.113.7 or 10.0.0.0/8"
+    ]
 
 
 def test_each_dialer_kind_reads_into_its_own_settings() -> None:

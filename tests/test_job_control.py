@@ -6,9 +6,10 @@ from typing import Any
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
 from server.jobs.lead_rows import LeadBody, lead_row
-from server.keys import JOB_WORKER, JOBS
+from server.keys import DATABASE, JOB_WORKER, JOBS
 from server.tables import jobs
 from simulators.elision import STATE as ELISION_STATE
 from simulators.euphoria import STATE as EUPHORIA_STATE
@@ -201,3 +202,22 @@ async def test_a_list_a_stopped_run_may_have_created_is_used_not_created_twice(
     bridge.app[JOB_WORKER].wake()
     done = await job_until(bridge, f"/api/v1/crm/jobs/{job.id}", api_key)
     assert (done["state"], done["counts"]["added"], done["list_id"]) == ("done", 5, "1101")
+
+
+async def test_a_draining_instance_hands_its_running_job_back_at_once(
+    bridge: TestClient,
+    api_key: dict,
+    rest_simulator: TestServer,
+    session: aiohttp.ClientSession,
+) -> None:
+    await fault(rest_simulator, session, kind="status", status=503, body_contains=in_batch(1600))
+    url = await start(bridge, api_key, to_rest())
+    await job_until(bridge, url, api_key, done=lambda job: job["paused"])
+    await bridge.app[JOB_WORKER].hand_back()  # what SIGTERM does first (server.drain)
+    async with bridge.app[DATABASE].connect() as connection:
+        [job] = (await connection.execute(select(jobs))).all()
+    assert (job.state, job.lease_until) == ("running", None)  # any instance may take it now
+    await bridge.app[JOB_WORKER].run_now(job.id)  # and it resumes where it stopped
+    await clear_faults(rest_simulator, session)
+    done = await job_until(bridge, url, api_key)
+    assert (done["state"], done["counts"]["added"]) == ("done", LEADS), done

@@ -1,6 +1,7 @@
 """The agents' live stream (WebSocket): hello, welcome, events, resume without loss."""
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ import aiohttp
 import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
-from sqlalchemy import update
+from sqlalchemy import Engine, event, update
 
 from server.events import stream_log
 from server.keys import AGENTS, DATABASE, SESSION_WATCH, STREAM_HUB
@@ -337,3 +338,30 @@ async def test_a_stream_closed_before_its_hello_is_a_quiet_debug_line(
     finally:
         logging.getLogger("server").removeHandler(watch)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_the_session_sweep_asks_in_few_statement_shapes_however_many_streams(
+    bridge: TestClient,
+) -> None:
+    """Each distinct statement is prepared and kept by every pooled connection: the
+    sweep over the open streams' sessions must not make one per number of streams (the
+    memory that grew under steady traffic)."""
+    shapes: set[str] = set()
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "token_hash IN" in statement:
+            shapes.add(statement)
+
+    async def close() -> None:
+        pass
+
+    watch = bridge.app[SESSION_WATCH]
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        with contextlib.ExitStack() as streams:
+            for n in range(40):
+                streams.enter_context(watch.watching(f"no-such-session-{n}", close))
+                await watch.sweep()
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert len(shapes) == 7  # 1, 2, 4, 8, 16, 32 and 64 sessions: not 40 shapes

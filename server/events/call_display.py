@@ -12,13 +12,17 @@ from server.config import TenantConfig
 
 @functools.lru_cache(maxsize=4096)
 def display_number(number: str) -> str:
-    """An E.164 number (``+13125550178``) as ``+1 312-555-0178``; anything else (an
-    extension, a number the dialer wrote without '+') as it is."""
-    if not number.startswith("+"):
+    """An E.164 number (``+13125550178``) as ``+1 312-555-0178``, also when the dialer
+    wrote it without its '+' (``442079460018`` as ``+44 20 7946 0018``); anything else
+    (an extension, a number that is not valid) as it is."""
+    written = number if number.startswith("+") else "+" + number
+    if not written[1:].isdigit() or not written.isascii():
         return number
     try:
-        parsed = phonenumbers.parse(number, None)
+        parsed = phonenumbers.parse(written, None)
     except phonenumbers.NumberParseException:
+        return number
+    if written is not number and not phonenumbers.is_valid_number(parsed):
         return number
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

@@ -30,6 +30,9 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+_UNKNOWN = object()
+
+
 @dataclass(slots=True)
 class OldSecretRefusals:
     """Pushes refused since the secret was replaced, because they carried the old one."""
@@ -77,8 +80,10 @@ class PushSecrets:
             return {(row.tenant, row.dialer): row.created_at for row in rows}
 
     async def verify(self, tenant: str, dialer: str, secret: str) -> bool:
-        if (tenant, dialer) in self._known:
-            known = self._known[tenant, dialer]
+        # One lookup: between a membership test and a read the entry can expire (a 500).
+        remembered = self._known.get((tenant, dialer), _UNKNOWN)
+        if remembered is not _UNKNOWN:
+            known = remembered if isinstance(remembered, str) else None
         else:
             async with self._db.connect() as connection:
                 known = await self._current(connection, tenant, dialer)

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 from sqlalchemy import select
 
-from server.database import Database
+from server.database import Database, padded
 from server.tables import agents, sessions
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class SessionWatch:
                         select(sessions.c.token_hash)
                         .join(agents, agents.c.id == sessions.c.agent_id)
                         .where(
-                            sessions.c.token_hash.in_(watched)
+                            sessions.c.token_hash.in_(padded(watched))
                             & (sessions.c.expires_at > time.time())
                             & agents.c.active
                         )

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server import strict_json
+from server.database import padded
 from server.tables import stream_cursors, stream_events
 
 KEEP_SECONDS = 7 * 24 * 3600
@@ -107,7 +108,7 @@ async def since(
 async def by_ids(connection: AsyncConnection, ids: Sequence[int]) -> list[StreamEvent]:
     rows = await connection.execute(
         select(stream_events)
-        .where(stream_events.c.id.in_(ids))
+        .where(stream_events.c.id.in_(padded(ids)))
         .order_by(stream_events.c.agent_id, stream_events.c.seq)
     )
     return [_event(row) for row in rows]

@@ -234,6 +234,11 @@ async def _signed_in(
         except StreamClosed as closed:
             await _refuse(ws, closed)
             return None
+        except Exception as error:
+            if not is_database_down(error):
+                raise
+            await ws.close(code=TRY_AGAIN_LATER, message=b"database_unavailable")
+            return None
     return hello, agent, token_hash
 
 

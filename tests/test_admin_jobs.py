@@ -172,7 +172,7 @@ async def test_an_import_the_dialer_would_refuse_is_not_stored(bridge: TestClien
         ({"dialer": "elision", "create_list": "1", "list_id": "2001", "list_name": "X",
           "campaign": "SALES"}, "(list_name must be 6-30 bytes (UTF-8))"),
         ({"dialer": "elision", "create_list": "1", "list_id": "2001", "list_name": "November",
-          "campaign": ""}, "campaign_id must be 2-8 characters"),
+          "campaign": ""}, "campaign_id must be 2-8 bytes (UTF-8)"),
         ({"dialer": "elision", "list_id": "2001"}, "elision has no active list 2001"),
         ({"dialer": "euphoria", "list_id": "Leads"}, "euphoria: a campaign name is required"),
     ]  # fmt: skip

@@ -36,7 +36,7 @@ test("the import offers the dialer's lists and refuses what the dialer would ref
   await page.getByLabel("Campaign").fill("DEMO");
   await page.getByLabel("Create the list first").check();
   await page.getByTestId("start").click();
-  await expect(page.getByTestId("problem")).toContainText("list_name must be 6-30 characters");
+  await expect(page.getByTestId("problem")).toContainText("list_name must be 6-30 bytes (UTF-8)");
   // A list the dialer does not have.
   await page.getByLabel("Create the list first").uncheck();
   await page.getByLabel("List id").fill("9999");

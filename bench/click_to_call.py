@@ -1,6 +1,8 @@
 """Click-to-call latency: ``postMessage`` in the CRM page → originate at the simulator.
 
-Sequential calls from a logged-in widget. "to dialer" compares the page's wall clock at
+Sequential calls from a logged-in widget, each placed once the last one has ended (one
+call at a time; the demo runs with ``--quick-calls``, so calls end at once and the wait
+is not measured). "to dialer" compares the page's wall clock at
 sending with the simulator's at arrival (one machine, one clock); "round trip" is until
 the ``call_originated`` event is back in the page. Baseline: a request the widget
 answers itself (an invalid ``click_to_call``), the floor of postMessage + Python.
@@ -17,11 +19,15 @@ CALLS = """async ({ numbers }) => {
   const widget = window.crmWidget;
   await widget.login({ username: "agent1", password: "Agent1-demo-pass", extension: "1001" });
   const sent = [], roundTrips = [];
+  let ended = () => {};
+  widget.on("call_ended", () => ended());
   for (const number of numbers) {
+    const over = new Promise((resolve) => { ended = resolve; });
     const started = performance.now();
     sent.push(performance.timeOrigin + started);
     await widget.clickToCall("1", number);
     roundTrips.push(performance.now() - started);
+    await over;
   }
   return { sent, roundTrips };
 }"""

@@ -46,7 +46,7 @@ def _free_base_port() -> int:
 
 
 def _stop_call_events(demo: Demo) -> None:
-    """The benchmarks place one call after another without waiting for their ends: with
+    """Most benchmarks place one call after another without waiting for their ends: with
     the simulator telling the bridge about them, the bridge refuses a call while the last
     one rings (``call_in_progress``). Stream delivery is measured apart (`live_events`)."""
     request = urllib.request.Request(  # noqa: S310 - the demo's simulator on loopback
@@ -57,7 +57,9 @@ def _stop_call_events(demo: Demo) -> None:
 
 
 @contextlib.contextmanager
-def running_demo() -> Iterator[Demo]:
+def running_demo(*, call_events: bool = False) -> Iterator[Demo]:
+    """The demo in a process of its own; with ``call_events`` its calls are told to the
+    bridge and end at once (``--quick-calls``), for a widget that waits for each end."""
     # Made-up credentials of a throw-away demo on loopback.
     demo = Demo(_free_base_port(), rest_api_key="bench-rest-key", admin_password="bench-admin")  # noqa: S106
     env = {
@@ -67,7 +69,15 @@ def running_demo() -> Iterator[Demo]:
         "CRM_BRIDGE_LOG_LEVEL": "WARNING",
     }
     process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "server.cli", "demo", "--port", str(demo.port)],
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "demo",
+            "--port",
+            str(demo.port),
+            *(["--quick-calls"] if call_events else []),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
     )
@@ -81,7 +91,8 @@ def running_demo() -> Iterator[Demo]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError("the demo did not start") from None
                 time.sleep(0.1)
-        _stop_call_events(demo)
+        if not call_events:
+            _stop_call_events(demo)
         yield dataclasses.replace(demo, pid=process.pid)
     finally:
         process.terminate()

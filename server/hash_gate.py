@@ -3,11 +3,12 @@
 An argon2 check takes a CPU core and 64 MiB for a quarter of a second. Without a
 bound, a flood of bad logins queues hundreds of them and a real agent's login waits
 behind all of them. The gate lets ``slots`` checks run (one per core) and a few more
-wait, refusing the rest at once with a 503 that says when to try again. Each client
-address has at most one check running or waiting, and the waiting ones go in order of
-their address's recent wrong passwords (fewest first): when the queue is full, a login
-from an address with fewer failures takes the place of the worst-placed one, which is
-refused. A flood from many addresses thus delays a real agent by one check at most.
+wait, refusing the rest at once with a 503 that says when to try again. The waiting ones
+go in order of their client address's recent wrong passwords (fewest first): when the
+queue is full, a login from an address with fewer failures takes the place of the
+worst-placed one, which is refused. A flood from many addresses thus delays a real agent
+by one check at most, while the agents behind one address (an office's NAT at the start
+of a shift) are never refused for sharing it.
 """
 
 import asyncio
@@ -45,7 +46,6 @@ class HashGate:
         self._max_waiting = max_waiting if max_waiting is not None else 4 * self.slots
         self._running = 0
         self._waiting: list[_Waiter] = []
-        self._addresses: set[str] = set()  # with a check running or waiting
         self._order = itertools.count()
 
     def _queue(self, address: str, failures: int) -> _Waiter:
@@ -56,7 +56,6 @@ class HashGate:
             if worst < waiter:
                 raise ServerBusy()
             self._waiting.remove(worst)
-            self._addresses.discard(worst.address)
             worst.turn.set_exception(ServerBusy())
         self._waiting.append(waiter)
         return waiter
@@ -72,27 +71,21 @@ class HashGate:
     async def admitted(self, address: str, failures: int = 0) -> AsyncIterator[None]:
         """Wait for a turn to check a password from ``address``, whose recent wrong
         passwords number ``failures``; `ServerBusy` at once (or when displaced)."""
-        if address in self._addresses:
-            raise ServerBusy("checking a password from this address already")
         if self._running < self.slots and not self._waiting:
             self._running += 1
         else:
             waiter = self._queue(address, failures)
-            self._addresses.add(address)
             try:
                 await waiter.turn
             except asyncio.CancelledError:
-                self._addresses.discard(address)
                 if waiter in self._waiting:
                     self._waiting.remove(waiter)
                 elif not waiter.turn.cancelled() and waiter.turn.exception() is None:
                     self._running -= 1  # the turn came as the request was cancelled
                     self._next()
                 raise
-        self._addresses.add(address)
         try:
             yield
         finally:
-            self._addresses.discard(address)
             self._running -= 1
             self._next()

@@ -3,6 +3,7 @@ import {
   crmEvents,
   expect,
   injectFault,
+  loginPanel,
   originatesTo,
   test,
   uniqueNumber,
@@ -37,10 +38,13 @@ test("a request that names its action in 'type' is told to use 'action'; other m
   await expect(widgetFrame(crm).getByTestId("ignored-count")).toHaveText("0");
 });
 
+// As the demo's live agent (its lock held): its slow call must not keep another test's
+// calls waiting (one call at a time per agent).
 test("a call the dialer got but did not answer in time may have been placed, the agent is told", async ({
   page: crm,
   request,
   runtime,
+  demoAgent,
 }) => {
   // The live stream's call events would soon show the call itself: held back here, so
   // the card shows what the agent knows from the timed-out request alone.
@@ -56,8 +60,7 @@ test("a call the dialer got but did not answer in time may have been placed, the
   const number = uniqueNumber(41, runtime);
   // The dialer takes the originate (and places the call) but answers after the bridge's 5 s.
   await injectFault(request, { kind: "latency", ms: 6000, match: { destination: `1${number}` } });
-  await crm.getByTestId("crm-login").click();
-  await waitForEvent(crm, "logged_in");
+  await loginPanel(crm, E2E.liveAgent);
   await crm.getByTestId("dial-number").fill(number);
   await crm.getByTestId("crm-dial").click();
   const [timeout] = await waitForEvent(crm, "error");
@@ -71,4 +74,12 @@ test("a call the dialer got but did not answer in time may have been placed, the
   await expect(frame.getByTestId("error")).toHaveText("");
   await expect(frame.getByTestId("error-code")).toContainText("dialer_outcome_unknown");
   await expect.poll(async () => (await originatesTo(request, `1${number}`)).length).toBe(1);
+  // The call ends while this page's stream is open: its events are the bridge's to have
+  // sent here, not to replay to the live agent's next page.
+  await expect
+    .poll(async () => {
+      const { sent } = await (await request.get(`${E2E.simulator}/_sim/events`)).json();
+      return sent.some((e: any) => e.event === "call:end" && JSON.stringify(e.data).includes(number));
+    })
+    .toBe(true);
 });

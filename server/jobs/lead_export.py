@@ -57,6 +57,9 @@ IN_FLIGHT_AT_STOP = (
     " sent again: check the list before sending it again"
 )
 MAYBE_REACHED = "{reason}; the dialer may have added it and has no duplicate check"
+NOT_SENT_AGAIN = (
+    "{reason}; the dialer may have added it, and the job stopped before sending it again"
+)
 
 Batch = list[tuple[int, Lead]]
 
@@ -188,15 +191,21 @@ class LeadExport:
     async def _send(self, batch: Batch) -> None:
         idxs = [idx for idx, _ in batch]
         leads = [lead for _, lead in batch]
+        maybe_reached: DialerError | None = None  # the last try's, if it may have arrived
         while True:
             async with self.pause.attempt() as attempt:
-                if not attempt.go:
-                    self._settle(idxs, PENDING, "")
+                if not attempt.go:  # stopping: a try that may have arrived is not unsent
+                    if maybe_reached is None:
+                        self._settle(idxs, PENDING, "")
+                    else:
+                        message = NOT_SENT_AGAIN.format(reason=maybe_reached.message)
+                        self._settle(idxs, UNKNOWN, message)
                     return
                 try:
                     outcomes = await self.adapter.add_leads(self.target, leads)
                 except DialerError as error:
                     if self._failed(idxs, error, attempt):
+                        maybe_reached = error if may_have_reached(error) else None
                         continue
                     return
             self.pause.answered()
@@ -213,9 +222,11 @@ class LeadExport:
             return False
         if isinstance(error, DialerUnavailable | DialerBusy):
             reached = may_have_reached(error) and not self.send_again
-            if self.awaited:
+            if self.awaited:  # not sent again: a try that may have arrived is unknown
                 if reached:
                     self._settle(idxs, UNKNOWN, MAYBE_REACHED.format(reason=error.message))
+                elif may_have_reached(error):
+                    self._settle(idxs, UNKNOWN, NOT_SENT_AGAIN.format(reason=error.message))
                 else:
                     self._settle(idxs, NOT_SENT, f"not sent: {error.message}")
                 self.run.stop(failure(error))

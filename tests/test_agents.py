@@ -8,6 +8,9 @@ from sqlalchemy import select
 from server.agents import AgentDirectory, LoginError
 from server.database import Database
 from server.tables import agents
+from tests.databases import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 
 async def test_passwords_are_hashed_and_checked(database: Database) -> None:

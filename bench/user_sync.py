@@ -1,0 +1,213 @@
+"""Bulk user sync (``PUT /api/v1/crm/agents``, a job), with the bridge and the simulators
+in processes of their own, once for each dialer: VICIdial (the Elision adapter's VICIdial
+flavour) and REST, each the only dialer of its tenant.
+
+For each dialer: the adapter creating as many users straight on the simulator, as many in
+flight as the job syncs at once (the baseline: what the dialer allows); then the sync of
+that many new agents (every password hashed), the same sync again with nothing changed
+(no password hashed), and again with every password changed. Measured: agents per second
+from the request to the job's end (what the CRM sees) and over the job's own run. Meanwhile
+one agent logs in to the widget again and again: its login time during the syncs against
+the same logins with nothing running.
+"""
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+
+from bench.jobs import ADMIN_PASSWORD, Processes, running
+from bench.simulators_process import REST_API_KEY, VICIDIAL_PASS
+from bench.stats import HEADER, met, row
+from bridge import DialerUser, ElisionSettings, RestSettings, build_adapter, dialer_session
+from server.jobs.agent_sync import CONCURRENCY
+
+TARGET = 50  # agents per second
+CONFIG = """
+[server]
+port = {bridge}
+database = "sqlite:///{folder}/bench.sqlite3"
+
+[admin]
+username = "admin"
+password = "{admin}"
+
+[tenants.vici]
+allowed_origins = ["https://crm.bench.test"]
+
+[tenants.vici.dialers.vicidial]
+kind = "elision"
+flavour = "vicidial"
+base_url = "http://127.0.0.1:{vicidial}"
+api_user = "api"
+api_pass = "{vicidial_pass}"
+
+[tenants.rest]
+allowed_origins = ["https://crm.bench.test"]
+
+[tenants.rest.dialers.rest]
+base_url = "http://127.0.0.1:{rest}"
+api_key = "{rest_key}"
+timeout = 30
+"""
+TENANTS = {"vici": "VICIdial", "rest": "REST"}
+SEATED = "seated"  # the agent who logs in during the syncs
+
+
+def _agent(n: int, password: str) -> dict[str, Any]:
+    return {
+        "username": f"bench{n:05d}",
+        "full_name": f"Bench Agent {n}",
+        "password": password,
+        "extension": str(1001 + n % 1000),
+        "email": f"bench{n:05d}@bench.test",
+    }
+
+
+def _adapter_settings(tenant: str, processes: Processes) -> ElisionSettings | RestSettings:
+    if tenant == "vici":
+        return ElisionSettings(
+            base_url=processes.vicidial, api_user="api", api_pass=VICIDIAL_PASS, flavour="vicidial"
+        )
+    return RestSettings(base_url=processes.rest, api_key=REST_API_KEY)
+
+
+async def direct(tenant: str, processes: Processes, count: int) -> float:
+    """Users per second the adapter creates straight on the simulator, ``CONCURRENCY`` in
+    flight (the job's own concurrency)."""
+    users = [
+        DialerUser(
+            username=f"direct{n:05d}",
+            full_name=f"Direct User {n}",
+            password=f"Direct-{n}",
+            extension=str(1001 + n % 1000),
+            email=f"direct{n:05d}@bench.test",
+        )
+        for n in range(count)
+    ]
+    async with dialer_session() as session:
+        adapter = build_adapter(_adapter_settings(tenant, processes), session, lambda entry: None)
+
+        async def create(each: list[DialerUser]) -> None:
+            for user in each:
+                await adapter.create_user(user)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(create(users[n::CONCURRENCY]) for n in range(CONCURRENCY)))
+        return count / (time.perf_counter() - started)
+
+
+class Bench:
+    """One tenant's bridge API as a CRM back end and as the seated agent's widget."""
+
+    def __init__(self, http: aiohttp.ClientSession, bridge: str, tenant: str) -> None:
+        self.http, self.bridge, self.tenant = http, bridge, tenant
+        self.key: dict[str, str] = {}
+
+    async def start(self) -> None:
+        admin = aiohttp.encode_basic_auth("admin", ADMIN_PASSWORD)
+        async with self.http.post(
+            f"{self.bridge}/admin/api/keys",
+            json={"tenant": self.tenant, "name": "bench"},
+            headers={"Authorization": admin},
+        ) as created:
+            self.key = {"X-Api-Key": (await created.json())["key"]}
+        seated = {**_agent(99_999, "Seated-agent-1"), "username": SEATED}
+        async with self.http.put(
+            f"{self.bridge}/api/v1/crm/agents", json={"agents": [seated]}, headers=self.key
+        ) as answer:
+            assert answer.status == 200, await answer.text()
+
+    async def login(self) -> float:
+        """One widget login of the seated agent, in milliseconds."""
+        started = time.perf_counter()
+        async with self.http.post(
+            f"{self.bridge}/api/v1/tenants/{self.tenant}/sessions",
+            json={"username": SEATED, "password": "Seated-agent-1"},
+        ) as answer:
+            assert answer.status == 200, await answer.text()
+        return (time.perf_counter() - started) * 1000
+
+    async def sync(self, agents: list[dict[str, Any]], logins: list[float]) -> tuple[float, float]:
+        """Agents per second, request to end and the job's own; the seated agent's login
+        times meanwhile are added to ``logins``."""
+        headers = {**self.key, "Prefer": "respond-async"}
+        started = time.perf_counter()
+        async with self.http.put(
+            f"{self.bridge}/api/v1/crm/agents", json={"agents": agents}, headers=headers
+        ) as answer:
+            assert answer.status == 202, await answer.text()
+            location = answer.headers["Location"]
+        while True:
+            logins.append(await self.login())
+            async with self.http.get(f"{self.bridge}{location}", headers=self.key) as answer:
+                job = await answer.json()
+            if job["state"] not in ("queued", "running"):
+                break
+        elapsed = time.perf_counter() - started
+        counts = job["counts"]
+        if job["state"] != "done" or counts["added"] + counts["already_there"] != len(agents):
+            report = f"{self.bridge}{job['links']['report']}"
+            async with self.http.get(report, headers=self.key) as answer:
+                raise AssertionError(f"{job}\n{await answer.text()}")
+        return len(agents) / elapsed, len(agents) / (job["finished_at"] - job["started_at"])
+
+
+def _rate_row(name: str, count: int, rates: tuple[float, float], baseline: float) -> str:
+    end_to_end, own = rates
+    return (
+        f"| {name} | {count} | {end_to_end:,.1f} | {own:,.1f} | {end_to_end / baseline:.2f}x"
+        f" | ≥ {TARGET} agents/s | {met(end_to_end >= TARGET)} |"
+    )
+
+
+async def _tenant_rows(
+    processes: Processes, tenant: str, count: int, logins: dict[str, list[float]]
+) -> list[str]:
+    dialer = TENANTS[tenant]
+    baseline = await direct(tenant, processes, count)
+    lines = [
+        f"| {dialer} create_user straight to the simulator, {CONCURRENCY} in flight (baseline)"
+        f" | {count} | {baseline:,.1f} | - | 1.00x | - | - |"
+    ]
+    async with aiohttp.ClientSession() as http:
+        bench = Bench(http, processes.bridge, tenant)
+        await bench.start()
+        logins["idle"] += [await bench.login() for _ in range(max(5, count // 10))]
+        during = logins["during"]
+        first = [_agent(n, f"Bench-first-{n}") for n in range(count)]
+        rates = await bench.sync(first, during)
+        lines.append(_rate_row(f"{dialer}, {count} new agents (every password hashed)", count,
+                               rates, baseline))  # fmt: skip
+        rates = await bench.sync(first, during)
+        lines.append(_rate_row(f"{dialer}, the same {count} again, nothing changed", count,
+                               rates, baseline))  # fmt: skip
+        changed = [_agent(n, f"Bench-second-{n}") for n in range(count)]
+        rates = await bench.sync(changed, during)
+        lines.append(_rate_row(f"{dialer}, the same {count} again, every password changed",
+                               count, rates, baseline))  # fmt: skip
+    return lines
+
+
+async def rows(count: int) -> list[str]:
+    """The benchmark's markdown tables."""
+    logins: dict[str, list[float]] = {"idle": [], "during": []}
+    lines = [
+        "| user sync | agents | agents/s request → end | job's own agents/s | vs baseline"
+        " | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    async with running(CONFIG) as processes:
+        for tenant in TENANTS:
+            lines += await _tenant_rows(processes, tenant, count, logins)
+    return [
+        *lines,
+        "",
+        "The seated agent's widget logins (one after another, `POST"
+        " /api/v1/tenants/{tenant}/sessions`):",
+        "",
+        HEADER,
+        row("widget login, nothing else running (baseline)", logins["idle"], None),
+        row("widget login during the syncs above", logins["during"], logins["idle"]),
+    ]

@@ -8,25 +8,33 @@ that many new agents (every password hashed), the same sync again with nothing c
 (no password hashed), and again with every password changed. Measured: agents per second
 from the request to the job's end (what the CRM sees) and over the job's own run, and the
 bridge process's CPU time per agent (what the rate would be on idle cores follows from it:
-the machine is shared, so the wall-clock rates depend on its load). Meanwhile one agent
-logs in to the widget every quarter of a second: its login time during the syncs against
-the same logins with nothing running.
+the machine is shared, so the wall-clock rates depend on its load). Each new password
+costs one argon2id hash, so the same run also measures the bare hashing rate on one
+thread per core (today's parameters: the bound of a sync that hashes every password; the
+parameters before 2026-12: what bounded it then). During the last sync one agent logs in
+to the widget every quarter of a second: its login time then against the same logins
+with nothing running.
 """
 
 import asyncio
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+from argon2 import PasswordHasher
 
 from bench.jobs import ADMIN_PASSWORD, Processes, running
 from bench.simulators_process import REST_API_KEY, VICIDIAL_PASS
 from bench.stats import HEADER, met, row
 from bridge import DialerUser, ElisionSettings, RestSettings, build_adapter, dialer_session
 from server.jobs.agent_sync import CONCURRENCY
+from server.passwords import HASHER
+
+OLD_HASHER = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)  # until 2026-12
 
 TARGET = 50  # agents per second
 CONFIG = """
@@ -60,6 +68,15 @@ TENANTS = {"vici": "VICIdial", "rest": "REST"}
 SEATED = "seated"  # the agent who logs in during the syncs
 POLL_SECONDS = 0.05
 LOGIN_EVERY = 5  # polls of the job
+
+
+def hashing_rate(hasher: PasswordHasher, count: int) -> float:
+    """Hashes per second with one thread per core, here (as the bridge's pool hashes)."""
+    passwords = [f"Bench-hash-{n}" for n in range(count)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        started = time.perf_counter()
+        list(pool.map(hasher.hash, passwords))
+        return count / (time.perf_counter() - started)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -116,12 +133,12 @@ class Synced:
     agents: int
     end_to_end: float  # agents per second, request to the job's end
     job_rate: float  # agents per second, the job's start to its end
-    cpu_per_agent: float  # seconds of the bridge process's CPU (the logins' included)
+    cpu_per_agent: float  # seconds of the bridge process's CPU (any logins' included)
 
-    def row(self, name: str, baseline: float) -> str:
+    def row(self, name: str, versus: str) -> str:
         return (
             f"| {name} | {self.agents} | {self.end_to_end:,.1f} | {self.job_rate:,.1f}"
-            f" | {self.end_to_end / baseline:.2f}x | {self.cpu_per_agent * 1000:.1f}"
+            f" | {versus} | {self.cpu_per_agent * 1000:.1f}"
             f" | ≥ {TARGET} agents/s | {met(self.end_to_end >= TARGET)} |"
         )
 
@@ -158,9 +175,9 @@ class Bench:
             assert answer.status == 200, await answer.text()
         return (time.perf_counter() - started) * 1000
 
-    async def sync(self, agents: list[dict[str, Any]], logins: list[float]) -> Synced:
-        """Sync ``agents`` as a job; the seated agent's login times meanwhile are added to
-        ``logins``."""
+    async def sync(self, agents: list[dict[str, Any]], logins: list[float] | None = None) -> Synced:
+        """Sync ``agents`` as a job; with ``logins``, the seated agent logs in meanwhile and
+        its login times are added there."""
         headers = {**self.key, "Prefer": "respond-async"}
         cpu, started = cpu_seconds(self.pid), time.perf_counter()
         async with self.http.put(
@@ -169,7 +186,7 @@ class Bench:
             assert answer.status == 202, await answer.text()
             location = answer.headers["Location"]
         for poll in range(1_000_000):
-            if poll % LOGIN_EVERY == 0:
+            if logins is not None and poll % LOGIN_EVERY == 0:
                 logins.append(await self.login())
             async with self.http.get(f"{self.bridge}{location}", headers=self.key) as answer:
                 job = await answer.json()
@@ -191,24 +208,34 @@ async def _tenant_rows(
 ) -> list[str]:
     dialer = TENANTS[tenant]
     baseline = await direct(tenant, processes, count)
+    hashes = max(2, count // 2)
+    bound = await asyncio.to_thread(hashing_rate, HASHER, hashes)
     lines = [
         f"| {dialer} create_user straight to the simulator, {CONCURRENCY} in flight (baseline)"
-        f" | {count} | {baseline:,.1f} | - | 1.00x | - | - | - |"
+        f" | {count} | {baseline:,.1f} | - | 1.00x | - | - | - |",
+        f"| argon2id hashes alone, today's parameters, {os.cpu_count()} threads (the bound of"
+        f" a sync that hashes every password) | {hashes} | {bound:,.1f} | - | - | - | - | - |",
     ]
+
+    def versus(rate: float, hashing: bool) -> str:
+        return f"{rate / bound:.0%} of the hashing bound" if hashing else f"{rate / baseline:.2f}x"
+
     async with aiohttp.ClientSession() as http:
         bench = Bench(http, processes, tenant)
         await bench.start()
         logins["idle"] += [await bench.login() for _ in range(max(5, count // 10))]
         during = logins["during"]
         first = [_agent(n, f"Bench-first-{n}") for n in range(count)]
-        synced = await bench.sync(first, during)
-        lines.append(synced.row(f"{dialer}, {count} new agents (every password hashed)", baseline))
-        synced = await bench.sync(first, during)
-        lines.append(synced.row(f"{dialer}, the same {count} again, nothing changed", baseline))
+        synced = await bench.sync(first)
+        name = f"{dialer}, {count} new agents (every password hashed)"
+        lines.append(synced.row(name, versus(synced.end_to_end, hashing=True)))
+        synced = await bench.sync(first)
+        name = f"{dialer}, the same {count} again, nothing changed"
+        lines.append(synced.row(name, versus(synced.end_to_end, hashing=False)))
         changed = [_agent(n, f"Bench-second-{n}") for n in range(count)]
         synced = await bench.sync(changed, during)
-        name = f"{dialer}, the same {count} again, every password changed"
-        lines.append(synced.row(name, baseline))
+        name = f"{dialer}, the same {count} again, every password changed, an agent logging in"
+        lines.append(synced.row(name, versus(synced.end_to_end, hashing=True)))
     return lines
 
 
@@ -220,6 +247,13 @@ async def rows(count: int) -> list[str]:
         " | bridge CPU ms per agent | target | met |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    old = max(1, count // 8)
+    before = await asyncio.to_thread(hashing_rate, OLD_HASHER, old)
+    lines.append(
+        f"| argon2id hashes alone, the parameters before (64 MiB, 3 passes, 4 lanes),"
+        f" {os.cpu_count()} threads (what bounded a sync then) | {old} | {before:,.1f} | - | -"
+        " | - | - | - |"
+    )
     async with running(CONFIG) as processes:
         for tenant in TENANTS:
             lines += await _tenant_rows(processes, tenant, count, logins)
@@ -228,9 +262,9 @@ async def rows(count: int) -> list[str]:
         "",
         "The seated agent's widget logins (`POST /api/v1/tenants/{tenant}/sessions`, one"
         " after another with nothing else running, and one every quarter of a second during"
-        " the syncs):",
+        " the syncs that change every password):",
         "",
         HEADER,
         row("widget login, nothing else running (baseline)", logins["idle"], None),
-        row("widget login during the syncs above", logins["during"], logins["idle"]),
+        row("widget login during a sync that hashes", logins["during"], logins["idle"]),
     ]

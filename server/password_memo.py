@@ -18,7 +18,7 @@ import secrets
 
 from cachetools import LRUCache
 
-MAX_AGENTS = 20_000  # about 5 MB; beyond it the least recently seen agents are forgotten
+MAX_AGENTS = 20_000  # about 10 MB; beyond it the least recently seen agents are forgotten
 
 
 class PasswordMemo:

@@ -1,10 +1,11 @@
 """Agents' password hashes: argon2id with OWASP's parameters, computed on a bounded pool of
 threads, never on the event loop.
 
-The parameters are the first argon2id configuration of OWASP's Password Storage Cheat
-Sheet: 19 MiB of memory, 2 passes, 1 lane (about 30 ms and one core per hash on the
-project's machine). Hashes made with other parameters (argon2-cffi's defaults, 64 MiB,
-3 passes, 4 lanes, until 2026-12) still verify; `needs_rehash` says which to upgrade.
+The parameters are the argon2id configuration that the summary of OWASP's Password Storage
+Cheat Sheet recommends: 19 MiB of memory, 2 passes, 1 lane (about 25 ms of one core per
+hash on the project's machine; docs/security.md says why these). Hashes made with other
+parameters (argon2-cffi's defaults, 64 MiB, 3 passes, 4 lanes, until 2026-12) still
+verify; `needs_rehash` says which to upgrade.
 """
 
 import asyncio

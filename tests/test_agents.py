@@ -10,6 +10,9 @@ from server.agents import AgentDirectory, LoginError
 from server.database import Database
 from server.sessions import SessionError, SessionStore
 from server.tables import agents
+from tests.databases import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 TODAY = "$argon2id$v=19$m=19456,t=2,p=1$"  # OWASP's parameters
 OLD_HASHER = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)  # until 2026-12

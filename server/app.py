@@ -90,7 +90,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     database = await Database.open(config.database)
     app[DATABASE] = database
-    app[AGENTS] = AgentDirectory(database)
+    app[AGENTS] = AgentDirectory(database, app[HASH_GATE])
     app[SESSIONS] = SessionStore(
         database,
         idle_seconds=config.session_idle_seconds,

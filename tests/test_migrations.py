@@ -16,11 +16,12 @@ from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, inspec
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bridge.audit import AuditEntry
-from server.agents import AgentDirectory, hash_password
+from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog, AuditQuery
 from server.database import Database, StorageError, engine_url
 from server.migrations import BASELINE, SchemaChange, alembic_config
+from server.passwords import hash_password
 from server.sessions import SessionStore
 from server.tables import metadata
 from tests.databases import BOTH_DATABASES

@@ -56,3 +56,12 @@ async def login(client: TestClient, **overrides: str) -> str:
     response = await client.post(f"/api/v1/tenants/{TENANT}/sessions", json={**AGENT, **overrides})
     assert response.status == 200, await response.text()
     return (await response.json())["token"]
+
+
+# An agent as a CRM's user sync sends it (the REST dialer's user 1001).
+SYNCED_AGENT = {
+    "full_name": "Agent One",
+    "password": "Agent1-secret!",
+    "extension": "1001",
+    "email": "agent1@acme.test",
+}

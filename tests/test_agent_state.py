@@ -11,16 +11,9 @@ from server.config import parse_config
 from simulators.rest.state import QueueRecord
 from tests.databases import BOTH_DATABASES
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
-from tests.support import ADMIN, CRM_ORIGIN, ELISION_PASS, TENANT, login, rest_state
+from tests.support import ADMIN, CRM_ORIGIN, ELISION_PASS, SYNCED_AGENT, TENANT, login, rest_state
 
 pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
-
-SYNCED_AGENT = {
-    "full_name": "Agent One",
-    "password": "Agent1-secret!",
-    "extension": "1001",
-    "email": "agent1@acme.test",
-}
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from server.app import create_app
 from server.keys import AGENTS
 from tests.databases import BOTH_DATABASES
 from tests.events_support import calls, connect, events, push, push_path, set_dialer_ids
-from tests.support import AGENT, TENANT, bridge_config, login, rest_state
-from tests.test_agent_state import SYNCED_AGENT
+from tests.support import AGENT, SYNCED_AGENT, TENANT, bridge_config, login, rest_state
 
 pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 

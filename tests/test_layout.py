@@ -64,3 +64,13 @@ def test_no_test_imports_the_conftest() -> None:
         if {"tests.conftest", "conftest"} & imported_modules(path)
     ]
     assert importers == []
+
+
+def test_no_test_module_imports_another() -> None:
+    """What several test modules share lives in a support module (tests/*_support.py)."""
+    importers = [
+        path.name
+        for path in (ROOT / "tests").glob("*.py")
+        if any(name.startswith("tests.test_") for name in imported_modules(path))
+    ]
+    assert importers == []

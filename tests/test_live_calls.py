@@ -11,8 +11,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from tests.databases import BOTH_DATABASES
 from tests.events_support import connect, events, push_path
-from tests.support import rest_state
-from tests.test_agent_state import SYNCED_AGENT
+from tests.support import SYNCED_AGENT, rest_state
 
 pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 

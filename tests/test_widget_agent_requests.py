@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from simulators.rest.state import QueueRecord
 from tests.events_support import push, push_path, set_dialer_ids
 from tests.support import AGENT, rest_state
-from tests.test_widget_controller import widget
+from tests.widget_support import widget
 
 SYNCED_AGENT = {
     "full_name": "Agent One",

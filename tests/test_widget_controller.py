@@ -15,28 +15,7 @@ from session_state import SessionState
 
 from server.keys import AGENTS
 from tests.support import AGENT, REST_API_KEY, TENANT, rest_state
-
-
-class FetchAnswer:
-    def __init__(self, status: int, body: bytes) -> None:
-        self.status = status
-        self.ok = 200 <= status < 300
-        self._body = body
-
-    async def json(self) -> object:
-        return json.loads(self._body)
-
-
-def fetch_through(client: TestClient):
-    async def fetch(url: str, method: str, headers: dict, body: str | None = None) -> FetchAnswer:
-        response = await client.request(method, url, headers=headers, data=body)
-        return FetchAnswer(response.status, await response.read())
-
-    return fetch
-
-
-def widget(client: TestClient) -> Controller:
-    return Controller(ServerApi("", TENANT, fetch_through(client)), SessionState())
+from tests.widget_support import FetchAnswer, widget
 
 
 async def test_login_then_click_to_call_reaches_the_dialer(

@@ -23,7 +23,7 @@ from controller import Controller
 from server_api import ServerApi
 from session_state import SessionState, web_url
 
-from tests.test_widget_controller import fetch_through
+from tests.widget_support import fetch_through
 
 ROOT = Path(__file__).resolve().parents[1]
 MODULES = [

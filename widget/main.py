@@ -551,14 +551,14 @@ def stop_waiting(_event) -> None:
     element("dial-number").focus()
 
 
-def announce(*_args) -> None:
+def announce(target: dict) -> None:
+    """Tell ``target`` (the parent, or the framed CRM) that the widget is ready."""
     ready = to_js(
         protocol.event(
             protocol.READY, runtime=config["runtime"], widget_version=config["widget_version"]
         )
     )
-    for target in config["announce_to"]:
-        announced_window(target).postMessage(ready, target["origin"])
+    announced_window(target).postMessage(ready, target["origin"])
 
 
 def take_over_buffered_messages() -> None:
@@ -585,9 +585,16 @@ listen("recent-calls", "click", call_back)
 translate_page()
 render()
 document.body.dataset.ready = "true"
+announce_now = []  # a framed CRM is told once per document: when it loads, or now if it has
 for target in config["announce_to"]:
-    if target["window"] != "parent":
-        document.getElementById(target["window"]).addEventListener("load", create_proxy(announce))
-announce()
+    framed = target["window"] != "parent"
+    if framed:
+        document.getElementById(target["window"]).addEventListener(
+            "load", create_proxy(lambda _event, target=target: announce(target))
+        )
+    if not framed or window.crmBridgeStartup.frameLoaded(target["window"]):
+        announce_now.append(target)
+for target in announce_now:
+    announce(target)
 asyncio.create_task(work())
 asyncio.create_task(tick())

@@ -58,7 +58,16 @@
     if (reported) answer(message); else inbox.push(message);
   }
 
-  // Like main.py's announce(): to the parent, or to the framed CRM (now and once it loads).
+  // The frames whose document has loaded (load events do not bubble, but are captured
+  // here from the start, whenever the frame's element is parsed).
+  var loadedFrames = {};
+  document.addEventListener("load", function (event) {
+    var target = event.target;
+    if (target && target.tagName === "IFRAME" && target.id) loadedFrames[target.id] = true;
+  }, true);
+
+  // Like main.py's announce(): to the parent; to the framed CRM once per document it
+  // loads (now if it has loaded, else when it does: never twice to one document).
   function announceFailure() {
     config().announce_to.forEach(function (target) {
       function post() {
@@ -70,6 +79,7 @@
         document.getElementById(target.window).addEventListener("load", function () {
           if (!takenOver) post();
         });
+        if (!loadedFrames[target.window]) return;
       }
       post();
     });
@@ -169,6 +179,10 @@
 
   window.crmBridgeStartup = {
     storageDenied: storageDenied(),
+    /** Whether the frame with this id has loaded a document (so a message now reaches it). */
+    frameLoaded: function (id) {
+      return loadedFrames[id] === true;
+    },
     /** Hands the messages kept so far to Python, which listens from now on. */
     takeOver: function () {
       takenOver = true;

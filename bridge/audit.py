@@ -78,7 +78,9 @@ class _Audited(Generic[P, T]):
     against the interface's signature (a ``__getattr__`` forwarding them all would be
     typed ``Any``), and the action recorded is the operation's name."""
 
-    def __init__(self, operation: Callable[Concatenate[DialerAdapter, P], Coroutine[Any, Any, T]]):
+    def __init__(
+        self, operation: Callable[Concatenate[DialerAdapter, P], Coroutine[Any, Any, T]]
+    ) -> None:
         self.action = operation.__name__
 
     @overload
@@ -107,6 +109,10 @@ class AuditedAdapter(DialerAdapter):
     """``inner`` with one audit entry per interface call, handed to ``sink``; its kind,
     name, traits and batching are ``inner``'s.
 
+    Each coroutine operation is one line, ``_Audited(DialerAdapter.<operation>)``: typed
+    by the interface (mypy refuses a line naming the wrong one) where a generic
+    ``__getattr__`` would be typed ``Any`` and never reached (the interface defines every
+    operation). The streamed recording and the check that sends nothing are written out.
     An operation the dialer does not offer reaches no dialer and writes no entry."""
 
     def __init__(self, inner: DialerAdapter, sink: AuditSink) -> None:

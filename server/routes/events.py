@@ -31,6 +31,7 @@ from aiohttp import web
 
 from bridge import (
     AgentEvent,
+    CallUpdate,
     DialerAdapter,
     EventRefused,
     InvalidNumber,
@@ -118,7 +119,7 @@ def _url_dialer(request: web.Request) -> tuple[TenantConfig, str, UrlPush]:
 
 
 def pause_reason(tenant: TenantConfig, pause_id: int) -> str | None:
-    """The tenant's pause reason for a REST pause id (1 is the first); 0 is none."""
+    """The tenant's pause reason for a dialer's pause id (1 is the first); 0 is none."""
     if pause_id == 0:
         return None
     reasons = tenant.pause_reasons
@@ -154,11 +155,11 @@ async def _store(
     request: web.Request, tenant: TenantConfig, dialer: str, pushed: PushedEvent
 ) -> web.Response:
     """Store ``pushed`` (its number normalised) and answer whether it was new."""
-    change: Any = pushed.change
-    if isinstance(change, AgentEvent):
-        change = agent_change(tenant, change)
+    change: CallUpdate | AgentChange
+    if isinstance(pushed.change, AgentEvent):
+        change = agent_change(tenant, pushed.change)
     else:
-        change = dataclasses.replace(change, number=e164(tenant, change.number))
+        change = dataclasses.replace(pushed.change, number=e164(tenant, pushed.change.number))
     variables = _stored(pushed.variables)
     received = await request.config_dict[INTAKE].receive(
         tenant.id, dialer, pushed.name, variables, change

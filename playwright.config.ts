@@ -6,9 +6,10 @@ import { E2E, type RuntimeOptions } from "./tests/e2e/fixtures";
 
 // What does not depend on the widget's runtime runs once, with the tenant's default
 // (MicroPython): embed.js, the documents' claims, the simulators' test endpoints, the
-// admin pages (server-rendered: they never load the widget).
+// admin pages (server-rendered: they never load the widget; the audit test's call goes
+// through the default runtime's widget, which the runtime projects cover).
 const ANY_RUNTIME =
-  /(docs|phone_links|simulators|admin_(shell|deliveries|confirmations|import_checks|webhook_test|reports))\.spec\.ts$/;
+  /(docs|phone_links|simulators|admin(_(shell|deliveries|confirmations|import_checks|webhook_test|reports|jobs))?)\.spec\.ts$/;
 export default defineConfig<RuntimeOptions>({
   testDir: "tests/e2e",
   // Generous waits, not timing checks: Pyodide's first start on a busy 2-core machine can

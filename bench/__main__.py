@@ -27,6 +27,7 @@ from bench import (
     jobs,
     lead_export,
     live_events,
+    user_sync,
     widget_ready,
 )
 from bench.browser import launch
@@ -50,10 +51,11 @@ class Sizes:
     events: int
     agents: int
     job_leads: tuple[int, int]
+    synced_agents: int
 
 
-FULL = Sizes(8, 20, 200, 200, 1000, 1000, 10_000, 1000, 1000, (100_000, 20_000))
-QUICK = Sizes(1, 1, 10, 20, 50, 50, 600, 50, 50, (1000, 200))
+FULL = Sizes(8, 20, 200, 200, 1000, 1000, 10_000, 1000, 1000, (100_000, 20_000), 200)
+QUICK = Sizes(1, 1, 10, 20, 50, 50, 600, 50, 50, (1000, 200), 5)
 
 
 @dataclass
@@ -203,6 +205,10 @@ async def lead_jobs(run: Run) -> list[str]:
     return await jobs.rows(*run.sizes.job_leads)
 
 
+async def agent_syncs(run: Run) -> list[str]:
+    return await user_sync.rows(run.sizes.synced_agents)
+
+
 PARTS: dict[str, tuple[str, Callable[[Run], Awaitable[list[str]]]]] = {
     "ready": ("Widget time to ready", ready),
     "clicks": ("Click-to-call from the widget", clicks),
@@ -212,6 +218,7 @@ PARTS: dict[str, tuple[str, Callable[[Run], Awaitable[list[str]]]]] = {
     "lead_export": ("Lead export through the demo", lead_exports),
     "live_events": ("Live events", events),
     "jobs": ("Lead exports as jobs", lead_jobs),
+    "user_sync": ("Bulk user sync of 200 agents", agent_syncs),
 }
 
 

@@ -109,13 +109,15 @@ def _stopped_at_the_end(*processes: subprocess.Popen[bytes]) -> Iterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def running() -> AsyncIterator[Processes]:
+async def running(config_template: str = CONFIG) -> AsyncIterator[Processes]:
+    """The bridge (configured by ``config_template``) and the simulators, each in a process."""
     port = _free_base_port()
     with tempfile.TemporaryDirectory(prefix="crm-bridge-bench-") as folder:
         config = Path(folder) / "bench.toml"
         config.write_text(
-            CONFIG.format(bridge=port + 2, folder=folder, admin=ADMIN_PASSWORD, rest=port,
-                          rest_key=REST_API_KEY, vicidial=port + 1, vicidial_pass=VICIDIAL_PASS)
+            config_template.format(bridge=port + 2, folder=folder, admin=ADMIN_PASSWORD,
+                                   rest=port, rest_key=REST_API_KEY, vicidial=port + 1,
+                                   vicidial_pass=VICIDIAL_PASS)
         )  # fmt: skip
         simulators = _start(["-m", "bench.simulators_process", str(port)])
         bridge = _start(["-m", "server.cli", "serve", "--config", str(config)])

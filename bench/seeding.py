@@ -4,8 +4,8 @@ import time
 
 from sqlalchemy import insert
 
-from server.agents import hash_password
 from server.database import Database
+from server.passwords import hash_password
 from server.sessions import SessionStore
 from server.tables import agent_dialer_ids, agents
 

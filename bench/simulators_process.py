@@ -20,6 +20,7 @@ async def main(port: int) -> None:
         api_users={"api": (VICIDIAL_PASS, 9)},
         flavour="vicidial",
         lists=[("1101", "Bench list", "TESTCAMP")],
+        phones=EXTENSIONS,  # `bench.user_sync`'s agents' phone logins
     )
     await serve([(rest, "127.0.0.1", [port]), (vicidial, "127.0.0.1", [port + 1])])
     await asyncio.Event().wait()

@@ -1,7 +1,7 @@
 """The application factory."""
 
 import asyncio
-import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bridge import AuditEntry, dialer_session
-from server import readiness, single_instance, templating
+from server import background, readiness, single_instance, templating
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog
@@ -78,6 +78,7 @@ from server.stream_admission import StreamAdmission
 from server.widget_assets import WidgetAssets
 
 log = logging.getLogger(__name__)
+PURGE_SESSIONS_SECONDS = 600  # how often expired sessions and login tokens are deleted
 
 
 async def _single_instance(app: web.Application) -> AsyncIterator[None]:
@@ -89,7 +90,7 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     database = await Database.open(config.database)
     app[DATABASE] = database
-    app[AGENTS] = AgentDirectory(database)
+    app[AGENTS] = AgentDirectory(database, app[HASH_GATE])
     app[SESSIONS] = SessionStore(
         database,
         idle_seconds=config.session_idle_seconds,
@@ -99,24 +100,20 @@ async def _storage(app: web.Application) -> AsyncIterator[None]:
     app[LOGIN_TOKENS] = LoginTokenStore(database)
     audit = AuditLog(database)
     app[AUDIT] = audit
-    purge = asyncio.create_task(_purge_expired(app[SESSIONS], app[LOGIN_TOKENS]))
-    yield
-    purge.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await purge
+    async with background.running(
+        background.every(
+            PURGE_SESSIONS_SECONDS,
+            functools.partial(_purge_expired, app[SESSIONS], app[LOGIN_TOKENS]),
+            doing="purging expired sessions",
+        )
+    ):
+        yield
     await database.close()
 
 
-async def _purge_expired(
-    sessions: SessionStore, login_tokens: LoginTokenStore, every_seconds: float = 600
-) -> None:
-    while True:
-        try:
-            await sessions.purge_expired()
-            await login_tokens.purge_expired()
-        except Exception:
-            log.exception("purging expired sessions failed; trying again later")
-        await asyncio.sleep(every_seconds)
+async def _purge_expired(sessions: SessionStore, login_tokens: LoginTokenStore) -> None:
+    await sessions.purge_expired()
+    await login_tokens.purge_expired()
 
 
 async def _audit(app: web.Application) -> AsyncIterator[None]:

@@ -9,16 +9,25 @@ queue is full, a login from an address with fewer failures takes the place of th
 worst-placed one, which is refused. A flood from many addresses thus delays a real agent
 by one check at most, while the agents behind one address (an office's NAT at the start
 of a shift) are never refused for sharing it.
+
+Background work (a user sync's hashes) shares the same slots through `HashGate.background`:
+it is never refused and waits apart, taking a free slot only when no login waits, so a
+login waits for one hash at most; while logins keep waiting, every ``slots + 1``-th turn
+still goes to the background, so a flood of logins slows a sync but never stops it.
 """
 
 import asyncio
 import contextlib
 import itertools
 import os
-from collections.abc import AsyncIterator
+from collections import deque
+from collections.abc import AsyncIterator, Callable, MutableSequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from server.problems import Problem
+
+T = TypeVar("T")
 
 
 class ServerBusy(Problem):
@@ -47,6 +56,8 @@ class HashGate:
         self._running = 0
         self._waiting: list[_Waiter] = []
         self._order = itertools.count()
+        self._background: deque[asyncio.Future[None]] = deque()
+        self._logins_in_a_row = 0  # turns given to logins since the background's last
 
     def _queue(self, address: str, failures: int) -> _Waiter:
         turn = asyncio.get_running_loop().create_future()
@@ -61,11 +72,27 @@ class HashGate:
         return waiter
 
     def _next(self) -> None:
-        while self._waiting and self._running < self.slots:
-            waiter = min(self._waiting)
-            self._waiting.remove(waiter)
+        while (self._waiting or self._background) and self._running < self.slots:
+            if self._background and (not self._waiting or self._logins_in_a_row >= self.slots):
+                turn = self._background.popleft()
+                self._logins_in_a_row = 0
+            else:
+                waiter = min(self._waiting)
+                self._waiting.remove(waiter)
+                turn = waiter.turn
+                self._logins_in_a_row += 1
             self._running += 1
-            waiter.turn.set_result(None)
+            turn.set_result(None)
+
+    async def _wait(self, turn: asyncio.Future[None], forget: Callable[[], bool]) -> None:
+        """Wait for ``turn``; if cancelled, ``forget`` it, or give back the slot it got."""
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if not forget() and not turn.cancelled() and turn.exception() is None:
+                self._running -= 1  # the turn came as the request was cancelled
+                self._next()
+            raise
 
     @contextlib.asynccontextmanager
     async def admitted(self, address: str, failures: int = 0) -> AsyncIterator[None]:
@@ -75,17 +102,32 @@ class HashGate:
             self._running += 1
         else:
             waiter = self._queue(address, failures)
-            try:
-                await waiter.turn
-            except asyncio.CancelledError:
-                if waiter in self._waiting:
-                    self._waiting.remove(waiter)
-                elif not waiter.turn.cancelled() and waiter.turn.exception() is None:
-                    self._running -= 1  # the turn came as the request was cancelled
-                    self._next()
-                raise
+            await self._wait(waiter.turn, lambda: _removed(self._waiting, waiter))
         try:
             yield
         finally:
             self._running -= 1
             self._next()
+
+    @contextlib.asynccontextmanager
+    async def background(self) -> AsyncIterator[None]:
+        """Wait for a turn to hash for background work; never refused."""
+        if self._running < self.slots and not self._waiting and not self._background:
+            self._running += 1
+        else:
+            turn = asyncio.get_running_loop().create_future()
+            self._background.append(turn)
+            await self._wait(turn, lambda: _removed(self._background, turn))
+        try:
+            yield
+        finally:
+            self._running -= 1
+            self._next()
+
+
+def _removed(queue: MutableSequence[T], item: T) -> bool:
+    """Take ``item`` out of ``queue``; False if it was no longer there."""
+    if item not in queue:
+        return False
+    queue.remove(item)
+    return True

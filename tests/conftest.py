@@ -1,7 +1,7 @@
 """Shared fixtures: a REST simulator and the bridge server on real sockets."""
 
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from server.keys import AGENTS
 from simulators.elision import create_elision_simulator
 from simulators.euphoria import create_euphoria_simulator
 from simulators.rest import create_rest_simulator
-from tests.databases import KINDS, fresh_database
+from tests.databases import BOTH_DATABASES, KINDS, Templates, fresh_database, migrated_database
 from tests.support import (
     ADMIN,
     AGENT,
@@ -36,16 +36,44 @@ collect_ignore = [] if "postgresql" in KINDS else ["test_cluster.py"]
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "widget"))
 
 
-@pytest.fixture(params=KINDS)
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A new, empty database's setting: SQLite, and PostgreSQL too when configured."""
-    async with fresh_database(request.param, tmp_path) as url:
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``database_kind``: SQLite for every test; PostgreSQL too for the storage-facing
+    modules (marked ``pytestmark = BOTH_DATABASES``) when a server is configured."""
+    if "database_kind" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        if "database_kind" in mark.args[0]:
+            return  # the test names its kinds itself
+    both = metafunc.definition.get_closest_marker(BOTH_DATABASES.name) is not None
+    metafunc.parametrize("database_kind", KINDS if both else KINDS[:1])
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    templates = Templates(tmp_path_factory.mktemp("templates"))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture
+async def empty_database_url(database_kind: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A new, empty database's setting (for what migrations do)."""
+    async with fresh_database(database_kind, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def database_url(
+    database_kind: str, tmp_path: Path, database_templates: Templates
+) -> AsyncIterator[str]:
+    """A new database's setting, at the newest schema (copied from a migrated template)."""
+    async with migrated_database(database_kind, tmp_path, database_templates) as url:
         yield url
 
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
-    """That database, opened (so at the newest schema)."""
+    """A new database at the newest schema, opened."""
     db = await Database.open(database_url)
     yield db
     await db.close()

@@ -6,8 +6,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.databases import BOTH_DATABASES
 from tests.integrations_support import admin, bridge_app
 from tests.support import TENANT
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 
 @pytest.fixture

@@ -16,13 +16,17 @@ from tests.support import TENANT
 
 @pytest.fixture
 async def bridge(
-    database_url: str, rest_simulator: TestServer, aiohttp_client: Callable[..., Any]
+    request: pytest.FixtureRequest,
+    database_url: str,
+    rest_simulator: TestServer,
+    aiohttp_client: Callable[..., Any],
 ) -> TestClient:
+    """The bridge; the CRM's answer is awaited 5 s (or the test's ``param`` seconds)."""
     app = bridge_app(
         database_url,
         str(rest_simulator.make_url("")),
         allow_http_hosts=["127.0.0.1", "crm.invalid"],
-        timeout_seconds=0.3,
+        timeout_seconds=getattr(request, "param", 5),
     )
     return await aiohttp_client(app)
 
@@ -45,6 +49,7 @@ async def after_test(bridge: TestClient, url: str) -> str:
     return " ".join(html.unescape(await response.text()).split())
 
 
+@pytest.mark.parametrize("bridge", [0.3], indirect=True)  # a silent CRM times out soon
 async def test_an_unreachable_crm_is_explained(
     bridge: TestClient,
     aiohttp_server: Callable[..., Any],

@@ -7,8 +7,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from server.events.call_outcomes import call_outcome
+from tests.databases import BOTH_DATABASES
 from tests.events_support import push, push_path, set_dialer_ids
 from tests.support import login
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 OUTBOUND = {"type": "outbound", "src_user_id": 7}
 

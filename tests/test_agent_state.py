@@ -9,8 +9,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from server.app import create_app
 from server.config import parse_config
 from simulators.rest.state import QueueRecord
+from tests.databases import BOTH_DATABASES
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.support import ADMIN, CRM_ORIGIN, ELISION_PASS, TENANT, login, rest_state
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 SYNCED_AGENT = {
     "full_name": "Agent One",

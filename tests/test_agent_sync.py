@@ -1,13 +1,21 @@
 """User sync: an agent created once in the CRM exists in the bridge and on the dialers."""
 
+import asyncio
+
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
 
+from server.keys import DATABASE
+from server.tables import agents as agents_table
 from simulators.elision import STATE as ELISION_STATE
 from simulators.rest.state import STATE
 from tests.jobs_api import fault, job_until, report
+from tests.support import AGENT as SEATED
 from tests.support import TENANT
+
+LOGIN = f"/api/v1/tenants/{TENANT}/sessions"
 
 AGENT = {
     "full_name": "Zoë O'Neil & <Co>",
@@ -194,3 +202,66 @@ async def test_a_bulk_body_is_checked_whole(bridge: TestClient, api_key: dict) -
     assert (await missing.json())["error"]["fields"] == [
         {"field": "agents.0.full_name", "message": "Field required"}
     ]
+
+
+async def stored_hashes(bridge: TestClient) -> dict[str, str]:
+    async with bridge.app[DATABASE].connect() as connection:
+        rows = await connection.execute(
+            select(agents_table.c.username, agents_table.c.password_hash)
+        )
+        return {row.username: row.password_hash for row in rows}
+
+
+async def sync_job(bridge: TestClient, api_key: dict, sent: list[dict[str, object]]) -> dict:
+    headers = {**api_key, "Prefer": "respond-async"}
+    response = await bridge.put("/api/v1/crm/agents", json={"agents": sent}, headers=headers)
+    assert response.status == 202, await response.text()
+    return await job_until(bridge, response.headers["Location"], api_key)
+
+
+async def test_a_sync_again_hashes_only_the_passwords_that_changed(
+    bridge: TestClient, api_key: dict
+) -> None:
+    first = await sync_job(bridge, api_key, agents(30))
+    assert first["counts"]["added"] == 30, first
+    hashes = await stored_hashes(bridge)
+    login = await bridge.post(LOGIN, json={"username": "bulk5", "password": "Bulk-Pass-42"})
+    token = (await login.json())["token"]
+
+    again = await sync_job(bridge, api_key, agents(30, extension="2002"))
+    assert again["counts"]["already_there"] == 30, again
+    assert await stored_hashes(bridge) == hashes  # nothing re-hashed
+
+    changed = agents(30)
+    changed[3]["password"] = "Bulk-Pass-43"
+    del changed[4]["password"]
+    await sync_job(bridge, api_key, changed)
+    now = await stored_hashes(bridge)
+    assert {name for name in hashes if now[name] != hashes[name]} == {"bulk3"}
+    new = await bridge.post(LOGIN, json={"username": "bulk3", "password": "Bulk-Pass-43"})
+    assert new.status == 200
+    old = await bridge.post(LOGIN, json={"username": "bulk3", "password": "Bulk-Pass-42"})
+    assert old.status == 401
+    # bulk5's password never changed: its widget session lived through the syncs.
+    logout = await bridge.delete("/api/v1/session", headers={"Authorization": f"Bearer {token}"})
+    assert logout.status == 200
+
+
+async def test_agents_log_in_while_a_big_sync_hashes_passwords(
+    bridge: TestClient, api_key: dict
+) -> None:
+    headers = {**api_key, "Prefer": "respond-async"}
+    sent = agents(120)
+    response = await bridge.put("/api/v1/crm/agents", json={"agents": sent}, headers=headers)
+    assert response.status == 202, await response.text()
+    statuses, during = [], 0
+    async with asyncio.timeout(60):
+        while True:
+            statuses.append((await bridge.post(LOGIN, json=SEATED)).status)
+            job = await (await bridge.get(response.headers["Location"], headers=api_key)).json()
+            if job["state"] not in ("queued", "running"):
+                break
+            during += job["state"] == "running"
+    assert during > 0, "the sync ended before a login"
+    assert set(statuses) == {200}, statuses
+    assert job["counts"]["added"] == 120, job

@@ -11,9 +11,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from server.app import create_app
 from server.keys import AGENTS
+from tests.databases import BOTH_DATABASES
 from tests.events_support import calls, connect, events, push, push_path, set_dialer_ids
 from tests.support import AGENT, TENANT, bridge_config, login, rest_state
 from tests.test_agent_state import SYNCED_AGENT
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 QUEUES = [{"id": "3", "name": "Support"}]
 

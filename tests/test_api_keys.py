@@ -5,6 +5,9 @@ from sqlalchemy import select
 from server.api_keys import ApiKeyStore
 from server.database import Database
 from server.tables import api_keys
+from tests.databases import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 
 async def test_a_key_authenticates_until_revoked_and_only_its_hash_is_kept(

@@ -5,6 +5,9 @@ import asyncio
 from bridge.audit import AuditEntry
 from server.audit_log import BATCH, AuditLog, AuditQuery
 from server.database import Database
+from tests.databases import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 
 def entry(at: float, **fields: object) -> AuditEntry:

@@ -8,8 +8,11 @@ import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
 from simulators.rest.app import CONTROL
+from tests.databases import BOTH_DATABASES
 from tests.events_support import push, push_path, set_dialer_ids
 from tests.support import login
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 CALL = {"type": "outbound", "dst_num": "2025550143", "src_user_id": 7}
 

@@ -33,14 +33,16 @@ api_key = {{ env = "ACME_REST_KEY" }}
 
 async def test_an_agent_added_by_the_cli_can_log_in_and_call(
     tmp_path: Path,
-    database_url: str,
+    empty_database_url: str,
     rest_simulator: TestServer,
     aiohttp_client: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     config_file = tmp_path / "bridge.toml"
-    config_file.write_text(CONFIG.format(database=database_url, rest=rest_simulator.make_url("")))
+    config_file.write_text(
+        CONFIG.format(database=empty_database_url, rest=rest_simulator.make_url(""))
+    )
     monkeypatch.setenv("ACME_REST_KEY", REST_API_KEY)
     monkeypatch.setenv("CRM_BRIDGE_AGENT_PASSWORD", "Operator-set-1")
     command = ["agent", "add", "--config", str(config_file), "--tenant", "acme"]
@@ -62,15 +64,15 @@ async def test_an_agent_added_by_the_cli_can_log_in_and_call(
 
 async def test_db_upgrade_creates_then_keeps_the_schema(
     tmp_path: Path,
-    database_url: str,
+    empty_database_url: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("ACME_REST_KEY", REST_API_KEY)
     config_file = tmp_path / "bridge.toml"
-    config_file.write_text(CONFIG.format(database=database_url, rest="http://127.0.0.1:9"))
+    config_file.write_text(CONFIG.format(database=empty_database_url, rest="http://127.0.0.1:9"))
     command = ["db", "upgrade", "--config", str(config_file)]
-    shown = make_url(database_url).render_as_string(hide_password=True)
+    shown = make_url(empty_database_url).render_as_string(hide_password=True)
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     await asyncio.to_thread(main, command)
     assert capsys.readouterr().out == f"database {shown}: created the schema at revision {head}\n"

@@ -12,6 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from server.database import SQLITE_BUSY_TIMEOUT_MS, Database, StorageError, engine_url
 from server.tables import api_keys
+from tests.databases import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 
 @pytest.mark.parametrize(
@@ -53,21 +56,21 @@ def test_a_wrong_setting_says_what_to_write_without_repeating_the_password(
 
 
 async def test_the_password_reaches_no_log_line(
-    database_url: str, caplog: pytest.LogCaptureFixture
+    empty_database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    database = await Database.open(database_url)
+    database = await Database.open(empty_database_url)
     await database.close()
-    shown = make_url(database_url).render_as_string(hide_password=True)
+    shown = make_url(empty_database_url).render_as_string(hide_password=True)
     assert f"database {shown}: created the schema at revision" in caplog.text
-    password = make_url(database_url).password
+    password = make_url(empty_database_url).password
     assert password is None or password not in caplog.text
 
 
 async def test_a_database_that_cannot_be_reached_is_reported_without_its_password(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    url = make_url(database_url)
+    url = make_url(empty_database_url)
     if url.get_backend_name() == "postgresql":
         wrong = url.set(password="Wrong-pass-4")  # the real server refuses it
     else:

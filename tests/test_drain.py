@@ -15,9 +15,12 @@ from aiohttp.test_utils import TestClient
 from server.drain import RESTARTING
 from server.keys import DRAIN
 from tests.bridge_processes import agent, open_stream, serve, write_config
+from tests.databases import BOTH_DATABASES
 from tests.events_support import connect
 from tests.processes import Processes, processes
 from tests.support import login
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 
 @pytest.fixture

@@ -8,8 +8,11 @@ from aiohttp.test_utils import TestClient
 
 from server.app import create_app
 from server.config import parse_config
+from tests.databases import BOTH_DATABASES
 from tests.events_support import calls, push, push_path, set_dialer_ids
 from tests.support import ADMIN, CRM_ORIGIN, REST_API_KEY, TENANT
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 EVERY_CALL_VARIABLE: dict[str, Any] = {
     "id": "leg-1",

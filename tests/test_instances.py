@@ -14,7 +14,10 @@ from typing import Any
 
 import aiohttp
 
+from tests.databases import BOTH_DATABASES
 from tests.support import ADMIN, AGENT, CRM_ORIGIN, TENANT
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 CONFIG = """
 [server]

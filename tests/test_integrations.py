@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from server.keys import AGENTS, CONFIG, DATABASE, DELIVERY_WORKER, INTAKE
 from server.tables import webhook_deliveries
-from tests.databases import SHARED_KINDS
+from tests.databases import BOTH_DATABASES, SHARED_KINDS
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.integrations_support import (
     HOSTILE,
@@ -29,6 +29,8 @@ from tests.integrations_support import (
     settled,
 )
 from tests.support import TENANT, login
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 INBOUND = {"type": "inbound", "cid_num": "2025550143", "dst_user_id": 7, "queue_id": "5"}
 
@@ -672,7 +674,7 @@ async def test_one_tenant_has_at_most_its_share_of_requests_in_flight(
 
 
 # Several instances share a PostgreSQL database only (a SQLite file serves one instance).
-@pytest.mark.parametrize("database_url", SHARED_KINDS, indirect=True)
+@pytest.mark.parametrize("database_kind", SHARED_KINDS)
 async def test_a_tenants_share_holds_across_instances(
     database_url: str,
     rest_simulator: TestServer,

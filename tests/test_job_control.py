@@ -13,8 +13,11 @@ from server.keys import DATABASE, JOB_WORKER, JOBS
 from server.tables import jobs
 from simulators.elision import STATE as ELISION_STATE
 from simulators.euphoria import STATE as EUPHORIA_STATE
+from tests.databases import BOTH_DATABASES
 from tests.jobs_api import clear_faults, fault, job_until, leads, numbers, report
 from tests.support import TENANT, rest_state
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 ASYNC = {"Prefer": "respond-async"}
 LEADS = 3000  # six REST batches of 500

@@ -14,8 +14,11 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.databases import BOTH_DATABASES
 from tests.jobs_api import FINISHED, leads, until
 from tests.processes import Process, Processes, free_ports, processes
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 LEADS = 20_000
 REST_KEY, EUPHORIA_AUTH, ELISION_PASS, ADMIN_PASSWORD = (

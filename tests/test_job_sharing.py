@@ -12,8 +12,11 @@ from server.app import create_app
 from server.config import parse_config
 from server.keys import DATABASE
 from server.tables import jobs
+from tests.databases import BOTH_DATABASES
 from tests.jobs_api import fault, job_until, leads
 from tests.support import ADMIN, CRM_ORIGIN, REST_API_KEY, TENANT, rest_state
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 JOBS, LEADS = 6, 1000
 

@@ -10,8 +10,11 @@ from sqlalchemy import select, update
 
 from server.keys import CONFIG, JOB_WORKER, JOBS
 from server.tables import job_rows, jobs
+from tests.databases import BOTH_DATABASES
 from tests.jobs_api import job_until, leads, report
 from tests.support import rest_state
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 ASYNC = {"Prefer": "respond-async"}
 

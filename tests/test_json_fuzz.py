@@ -55,6 +55,12 @@ def _encode(body: Any) -> bytes:
     return json.dumps(body).encode("utf-8", "surrogatepass")
 
 
+@pytest.fixture
+def tokens() -> dict[str, str]:
+    """The agent's token, once signed in (hypothesis runs every example in one test)."""
+    return {}
+
+
 @pytest.mark.parametrize(("method", "path", "auth"), ROUTES)
 @settings(
     max_examples=60,
@@ -63,11 +69,19 @@ def _encode(body: Any) -> bytes:
 )
 @given(body=bodies)
 async def test_no_body_makes_a_json_route_fail_with_5xx(
-    bridge: TestClient, api_key: dict[str, str], method: str, path: str, auth: str, body: Any
+    bridge: TestClient,
+    api_key: dict[str, str],
+    tokens: dict[str, str],
+    method: str,
+    path: str,
+    auth: str,
+    body: Any,
 ) -> None:
     headers = {"Content-Type": "application/json"}
     if auth == "agent":
-        headers["Authorization"] = f"Bearer {await login(bridge)}"
+        if "agent" not in tokens:  # one sign-in for all of the test's examples
+            tokens["agent"] = await login(bridge)
+        headers["Authorization"] = f"Bearer {tokens['agent']}"
     elif auth == "api_key":
         headers.update(api_key)
     elif auth == "admin":

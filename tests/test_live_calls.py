@@ -9,9 +9,12 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.databases import BOTH_DATABASES
 from tests.events_support import connect, events, push_path
 from tests.support import rest_state
 from tests.test_agent_state import SYNCED_AGENT
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 FAST = {"ring_seconds": 0.05, "talk_seconds": 0.1}
 

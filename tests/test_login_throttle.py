@@ -103,6 +103,63 @@ async def test_agents_behind_one_address_without_wrong_passwords_all_get_their_t
     assert sorted(checked) == [0, 1, 2, 3, 4]
 
 
+async def test_a_login_goes_before_the_background_hashes_waiting() -> None:
+    """A user sync's hashes wait apart: a login waits for one hash at most."""
+    gate, order = HashGate(slots=1), []
+
+    async def background(n: int) -> None:
+        async with gate.background():
+            order.append(f"sync {n}")
+
+    async def login() -> None:
+        async with gate.admitted("192.0.2.1"):
+            order.append("login")
+
+    async with gate.background():
+        syncs = [asyncio.create_task(background(n)) for n in range(3)]
+        await asyncio.sleep(0)
+        agent = asyncio.create_task(login())
+        await asyncio.sleep(0)
+        assert order == []
+    await asyncio.gather(*syncs, agent)
+    assert order == ["login", "sync 0", "sync 1", "sync 2"]
+
+
+async def test_logins_that_keep_coming_slow_the_background_but_never_stop_it() -> None:
+    gate, order = HashGate(slots=2, max_waiting=100), []
+
+    async def turn(name: str, admission: contextlib.AbstractAsyncContextManager[None]) -> None:
+        async with admission:
+            order.append(name)
+            await asyncio.sleep(0)
+
+    async with gate.admitted("192.0.2.1"), gate.admitted("192.0.2.2"):
+        sync = asyncio.create_task(turn("sync", gate.background()))
+        logins = [
+            asyncio.create_task(turn(f"login {n}", gate.admitted(f"192.0.2.{n + 10}")))
+            for n in range(6)
+        ]
+        await asyncio.sleep(0)
+    await asyncio.gather(sync, *logins)
+    assert order.index("sync") == 2  # after `slots` logins, while four more wait
+
+
+async def test_a_cancelled_background_wait_gives_its_turn_on() -> None:
+    gate = HashGate(slots=1)
+    async with gate.admitted("192.0.2.1"):
+        cancelled = asyncio.create_task(_hold_background(gate))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+    await asyncio.wait_for(_hold_background(gate), 5)  # the slot is free, not lost
+
+
+async def _hold_background(gate: HashGate) -> None:
+    async with gate.background():
+        await asyncio.sleep(0)
+
+
 async def _hold(gate: HashGate, address: str, failures: int) -> None:
     async with gate.admitted(address, failures):
         await asyncio.sleep(0)

@@ -9,9 +9,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from server.app import create_app
 from server.config import parse_config
+from tests.databases import BOTH_DATABASES
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.processes import free_ports
 from tests.support import ADMIN, CRM_ORIGIN, REST_API_KEY, TENANT, login
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 ADMIN_AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
 NOWHERE = "http://127.0.0.1:9"

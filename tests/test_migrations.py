@@ -16,13 +16,17 @@ from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, inspec
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bridge.audit import AuditEntry
-from server.agents import AgentDirectory, hash_password
+from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog, AuditQuery
 from server.database import Database, StorageError, engine_url
 from server.migrations import BASELINE, SchemaChange, alembic_config
+from server.passwords import hash_password
 from server.sessions import SessionStore
 from server.tables import metadata
+from tests.databases import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
@@ -89,9 +93,9 @@ def differences(connection: Connection) -> list:
 
 
 async def test_a_new_database_gets_the_newest_schema_exactly_as_the_code_defines_it(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
-    database = Database.from_setting(database_url)
+    database = Database.from_setting(empty_database_url)
     try:
         assert await database.upgrade_schema() == SchemaChange(before=None, after=HEAD)
         again = await database.upgrade_schema()
@@ -99,10 +103,10 @@ async def test_a_new_database_gets_the_newest_schema_exactly_as_the_code_defines
         assert again.describe() == f"schema already at the newest revision {HEAD}"
     finally:
         await database.close()
-    assert await run_on(database_url, differences) == []
+    assert await run_on(empty_database_url, differences) == []
 
 
-async def test_an_older_revision_is_upgraded_keeping_its_rows(database_url: str) -> None:
+async def test_an_older_revision_is_upgraded_keeping_its_rows(empty_database_url: str) -> None:
     def baseline_with_an_entry(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), BASELINE)
         audit_log = Table("audit_log", MetaData(), autoload_with=connection)
@@ -118,8 +122,8 @@ async def test_an_older_revision_is_upgraded_keeping_its_rows(database_url: str)
             )
         )
 
-    await run_on(database_url, baseline_with_an_entry)
-    database = Database.from_setting(database_url)
+    await run_on(empty_database_url, baseline_with_an_entry)
+    database = Database.from_setting(empty_database_url)
     try:
         change = await database.upgrade_schema()
         assert change.describe() == f"schema upgraded from revision {BASELINE} to {HEAD}"
@@ -189,49 +193,51 @@ async def test_the_adoption_is_reported(tmp_path: Path) -> None:
     )
 
 
-async def test_a_database_with_other_tables_is_refused(database_url: str) -> None:
+async def test_a_database_with_other_tables_is_refused(empty_database_url: str) -> None:
     def foreign_table(connection: Connection) -> None:
         Table("agents", MetaData(), Column("name", Text)).create(connection)
 
-    await run_on(database_url, foreign_table)
+    await run_on(empty_database_url, foreign_table)
     with pytest.raises(StorageError, match=r"it has the tables \['agents'\] but not") as caught:
-        await Database.open(database_url)
+        await Database.open(empty_database_url)
     assert "it was not made by crm-bridge; give an empty database" in str(caught.value)
 
     def tables(connection: Connection) -> list[str]:
         return inspect(connection).get_table_names()
 
-    assert await run_on(database_url, tables) == ["agents"]  # untouched
+    assert await run_on(empty_database_url, tables) == ["agents"]  # untouched
 
 
-async def test_a_schema_newer_than_the_code_is_refused(database_url: str) -> None:
-    await (await Database.open(database_url)).close()
+async def test_a_schema_newer_than_the_code_is_refused(empty_database_url: str) -> None:
+    await (await Database.open(empty_database_url)).close()
 
     def from_the_future(connection: Connection) -> None:
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
 
-    await run_on(database_url, from_the_future)
+    await run_on(empty_database_url, from_the_future)
     with pytest.raises(
         StorageError,
         match=rf"at revision '9999', which this crm-bridge \(newest revision {HEAD}\)"
         " does not know",
     ):
-        await Database.open(database_url)
+        await Database.open(empty_database_url)
 
 
-async def test_two_instances_starting_together_migrate_once(database_url: str) -> None:
-    first, second = await asyncio.gather(Database.open(database_url), Database.open(database_url))
+async def test_two_instances_starting_together_migrate_once(empty_database_url: str) -> None:
+    first, second = await asyncio.gather(
+        Database.open(empty_database_url), Database.open(empty_database_url)
+    )
     try:
         await AgentDirectory(first).save("t", "a", password="Pass-word-1")
         assert await AgentDirectory(second).get("t", "a") is not None
     finally:
         await first.close()
         await second.close()
-    assert await run_on(database_url, differences) == []
+    assert await run_on(empty_database_url, differences) == []
 
 
 async def test_a_wrap_up_pending_before_the_upgrade_is_kept_with_its_call_and_a_deadline(
-    database_url: str,
+    empty_database_url: str,
 ) -> None:
     def before(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), "0006")
@@ -255,9 +261,9 @@ async def test_a_wrap_up_pending_before_the_upgrade_is_kept_with_its_call_and_a_
             )
         )
 
-    await run_on(database_url, before)
+    await run_on(empty_database_url, before)
     upgraded = time.time()
-    database = await Database.open(database_url)
+    database = await Database.open(empty_database_url)
     try:
         async with database.connect() as connection:
             row = (await connection.execute(text("SELECT * FROM agent_states"))).one()

@@ -2,25 +2,14 @@
 
 import json
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.databases import fresh_database
 from tests.support import CRM_ORIGIN, TENANT
 
 YEAR = "public, max-age=31536000, immutable"
 JAVASCRIPT = {"text/javascript", "application/javascript"}  # module scripts need one
-
-
-@pytest.fixture
-async def database_url(tmp_path: Path) -> AsyncIterator[str]:
-    """Serving pages touches no storage: SQLite alone will do."""
-    async with fresh_database("sqlite", tmp_path) as url:
-        yield url
 
 
 def assert_own_files_only(policy: str, html: str) -> None:

@@ -11,7 +11,10 @@ import pytest
 from server.database import Database
 from server.reports.intervals import Interval, RangeError, ReportRange
 from server.reports.queries import ReportQuery, Slice, run_report
+from tests.databases import BOTH_DATABASES
 from tests.reports_support import add_agent, add_call, moment
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 TENANT = "acme"
 ZONE = "Europe/Berlin"

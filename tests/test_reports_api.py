@@ -14,8 +14,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from server.app import create_app
 from server.config import ConfigError
 from server.keys import DATABASE
+from tests.databases import BOTH_DATABASES
 from tests.reports_support import add_agent, add_call, moment
 from tests.support import ADMIN, TENANT, bridge_config
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 ZONE = "Europe/Berlin"
 ADMIN_AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}

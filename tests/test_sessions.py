@@ -9,6 +9,9 @@ from server.agents import AgentDirectory
 from server.database import Database
 from server.sessions import SessionError, SessionStore
 from server.tables import sessions
+from tests.databases import BOTH_DATABASES
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 
 async def stored_sessions(database: Database) -> list[Row]:

@@ -16,8 +16,11 @@ from sqlalchemy import Engine, event, update
 from server.events import stream_log
 from server.keys import AGENTS, DATABASE, SESSION_WATCH, STREAM_HUB
 from server.tables import stream_events
+from tests.databases import BOTH_DATABASES
 from tests.events_support import connect, events, push, push_path, set_dialer_ids
 from tests.support import ADMIN, TENANT, login
+
+pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 CALL = {"type": "outbound", "dst_num": "2025550143", "src_user_id": 7, "lead_id": "L-1"}
 

@@ -64,6 +64,25 @@ def set_text(node, text: str) -> None:
         node.textContent = text
 
 
+def set_text_keeping_whole(node, text: str, whole: str) -> None:
+    """``text``, with ``whole`` (a phone number in it) never broken across lines."""
+    whole = whole if whole and whole in text else ""
+    kept = node.querySelector(".whole")
+    if node.textContent == text and bool(kept) == bool(whole):
+        return
+    node.textContent = ""
+    if not whole:
+        node.textContent = text
+        return
+    before, after = text.split(whole, 1)
+    number = document.createElement("span")
+    number.className = "whole"
+    number.textContent = whole
+    node.append(before)
+    node.append(number)
+    node.append(after)
+
+
 def set_attribute(node, name: str, value: str) -> None:
     if node.getAttribute(name) != value:
         node.setAttribute(name, value)
@@ -106,7 +125,7 @@ def render() -> None:
     report_height()
 
 
-TEXTS = ("session-status", "call-headline", "call-number", "call-name", "call-queue")
+TEXTS = ("session-status", "call-number", "call-name", "call-queue")
 TEXTS = TEXTS + ("call-timer", "error", "error-code", "agent-since", "ignored-count")
 
 
@@ -118,6 +137,7 @@ def render_card(moment: float) -> None:
     set_text(element("agent-state-words"), view["agent-state"])
     for testid in TEXTS:
         set_text(element(testid), view[testid])
+    set_text_keeping_whole(element("call-headline"), view["call-headline"], state.call_number)
     notice = state.t("ui.wrapup_" + state.wrapup_notice) if state.wrapup_notice else ""
     set_text(element("notice"), notice)
     show(element("error-details"), bool(view["error-code"]))

@@ -3,15 +3,15 @@ the intake and its batch writer, the push secrets, the ``LISTEN`` for other inst
 (PostgreSQL), the watch on the streams' sessions, the purge of old events and the end of
 overdue wrap-ups."""
 
-import asyncio
 import contextlib
-import logging
+import functools
 import time
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 from sqlalchemy import delete
 
+from server import background
 from server.database import Database
 from server.events import stream_log, wrap_up_timeout
 from server.events.batch_writer import BatchWriter
@@ -39,23 +39,18 @@ from server.keys import (
 from server.retention import Retention
 from server.tables import dialer_events
 
-log = logging.getLogger(__name__)
+PURGE_SECONDS = 60  # how often to look for events past their keeping time
 
 
-async def _purge_forever(database: Database, retention: Retention) -> None:
-    while True:
-        if retention.due():
-            try:
-                async with database.begin() as connection:
-                    await stream_log.purge(connection, time.time() - stream_log.KEEP_SECONDS)
-                    await connection.execute(
-                        delete(dialer_events).where(
-                            dialer_events.c.received_at < retention.finished_before()
-                        )
-                    )
-            except Exception:
-                log.exception("purging old events failed; trying again later")
-        await asyncio.sleep(60)
+async def _purge_old(database: Database, retention: Retention) -> None:
+    """Forget stream entries and dialer events past their keeping time (when due)."""
+    if not retention.due():
+        return
+    async with database.begin() as connection:
+        await stream_log.purge(connection, time.time() - stream_log.KEEP_SECONDS)
+        await connection.execute(
+            delete(dialer_events).where(dialer_events.c.received_at < retention.finished_before())
+        )
 
 
 async def live_events(app: web.Application) -> AsyncIterator[None]:
@@ -77,14 +72,17 @@ async def live_events(app: web.Application) -> AsyncIterator[None]:
         writer.running(),
         contextlib.asynccontextmanager(hub.listen_to_other_instances)(database),
         contextlib.asynccontextmanager(watch.run)(app),
+        background.running(
+            background.every(
+                PURGE_SECONDS,
+                functools.partial(_purge_old, database, Retention(settings.keep_days)),
+                doing="purging old events",
+            ),
+            background.every(
+                wrap_up_timeout.CHECK_SECONDS,
+                functools.partial(wrap_up_timeout.expire_due, intake),
+                doing="ending overdue wrap-ups",
+            ),
+        ),
     ):
-        tasks = [
-            asyncio.create_task(_purge_forever(database, Retention(settings.keep_days))),
-            asyncio.create_task(wrap_up_timeout.expire_forever(intake)),
-        ]
         yield
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task

@@ -6,17 +6,15 @@ the streams of the others are closed with code 4401.
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 from sqlalchemy import select
 
+from server import background
 from server.database import Database, padded
 from server.tables import agents, sessions
-
-log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 5.0
 Closer = Callable[[], Awaitable[None]]
@@ -64,16 +62,8 @@ class SessionWatch:
         await asyncio.gather(*(close() for close in ended), return_exceptions=True)
 
     async def run(self, _app: object) -> AsyncIterator[None]:
-        task = asyncio.create_task(self._sweep_forever())
-        yield
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(EVERY_SECONDS)
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("checking the streams' sessions failed; trying again later")
+        sweeping = background.every(
+            EVERY_SECONDS, self.sweep, doing="checking the streams' sessions"
+        )
+        async with background.running(sweeping):
+            yield

@@ -6,21 +6,13 @@ a wrap-up ends on time across instances and restarts, and the state change (an
 dialer is not told: its own wrap-up timer (the user's wrap-up time) ends its side.
 """
 
-import asyncio
-import logging
 import time
 
 from server.events.intake import EventIntake
 
-log = logging.getLogger(__name__)
-
 CHECK_SECONDS = 1.0
 
 
-async def expire_forever(intake: EventIntake) -> None:
-    while True:
-        try:
-            await intake.expire_wrap_ups(time.time())
-        except Exception:
-            log.exception("ending overdue wrap-ups failed; trying again")
-        await asyncio.sleep(CHECK_SECONDS)
+async def expire_due(intake: EventIntake) -> None:
+    """End the wrap-ups whose time is up now."""
+    await intake.expire_wrap_ups(time.time())

@@ -26,13 +26,13 @@ from typing import Any
 import aiohttp
 from sqlalchemy import Connection, select
 
+from server.backoff import next_wait, retry_after_seconds, should_retry
 from server.database import Database
 from server.events import stream_log
 from server.events.batch_writer import BatchWriter
 from server.events.stream_log import StreamEvent
 from server.integrations import outbox
 from server.integrations.answers import agent_view, read_answer
-from server.integrations.backoff import next_wait, retry_after_seconds, should_retry
 from server.integrations.model import Credentials, Group, Webhook
 from server.integrations.outbound import UnsafeTarget, unsafe_reason
 from server.integrations.outbox import Attempt, Delivery

@@ -8,9 +8,10 @@ first success ends the pause for everyone.
 
 import asyncio
 import contextlib
-import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+
+from server.backoff import next_wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +25,12 @@ class DialerPause:
         self._stop = stop
         self._first = first
         self._most = max(most, first)
-        self._delay = 0.0
+        self._failures = 0  # in a row: 0 while the dialer answers
         self._turn = asyncio.Lock()
 
     @property
     def paused(self) -> bool:
-        return self._delay > 0
+        return self._failures > 0
 
     @contextlib.asynccontextmanager
     async def attempt(self) -> AsyncIterator[Attempt]:
@@ -40,17 +41,15 @@ class DialerPause:
         async with self._turn:
             probe = self.paused
             if probe:
-                delay = random.uniform(self._delay / 2, self._delay)  # noqa: S311 - jitter
+                delay = next_wait(self._failures, base_seconds=self._first, max_seconds=self._most)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), delay)
             yield Attempt(go=not self._stop.is_set(), probe=probe)
 
     def failed(self, attempt: Attempt) -> None:
         """The dialer did not answer: pause, or pause longer after a failed probe."""
-        if attempt.probe:
-            self._delay = min(self._delay * 2, self._most)
-        elif not self.paused:
-            self._delay = self._first
+        if attempt.probe or not self.paused:
+            self._failures += 1
 
     def answered(self) -> None:
-        self._delay = 0.0
+        self._failures = 0

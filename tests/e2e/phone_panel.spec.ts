@@ -45,7 +45,7 @@ async function expectFitsTheFrame(page: Page, width: number, height: number) {
     expect(at.y + at.height).toBeLessThanOrEqual(box.y + box.height + 0.5);
   };
   await inside(frame.getByTestId("call-card")); // always in view
-  const numbers = frame.locator(".num");
+  const numbers = frame.locator(".num, .whole");
   for (const number of await numbers.all()) {
     if (!(await number.isVisible())) continue;
     // One line each: a number is never broken.

@@ -43,24 +43,29 @@ test("calling: the agent is asked to pick up, may stop waiting, and a second cal
   request,
   runtime,
 }) => {
-  await mountPanel(page, runtime);
+  await mountPanel(page, runtime, { width: "280px" }); // the narrowest frame we promise
   await loginPanel(page);
   const frame = widgetFrame(page);
   const number = uniqueNumber(60, runtime);
+  const dialled = `+1 ${number.slice(0, 3)}-${number.slice(3, 6)}-${number.slice(6)}`;
   // The REST dialer rings the agent's phone first; it answers once the agent picks up.
   await injectFault(request, { kind: "latency", ms: 3000, match: { destination: `1${number}` } });
   // Keyboard only: to the number field, type, Enter.
   await frame.getByTestId("panel-title").focus();
   await page.keyboard.press("Tab");
   await expect(frame.getByTestId("dial-number")).toBeFocused();
-  await page.keyboard.type(number);
+  await page.keyboard.type(`+1${number}`);
   await page.keyboard.press("Enter");
 
   const card = frame.getByTestId("call-card");
   await expect(card).toHaveAttribute("data-state", "calling");
-  await expect(frame.getByTestId("call-headline")).toHaveText(
-    `Pick up your phone (ext. ${E2E.liveAgent.extension}) to call ${number}`,
+  const headline = frame.getByTestId("call-headline");
+  await expect(headline).toHaveText(
+    `Pick up your phone (ext. ${E2E.liveAgent.extension}) to call ${dialled}`,
   );
+  // The headline wraps, but never inside the number.
+  await expect(headline.locator(".whole")).toHaveText(dialled);
+  expect(await headline.locator(".whole").evaluate((node) => node.getClientRects().length)).toBe(1);
   await expect(frame.getByTestId("dial-call")).toBeDisabled();
   const second = uniqueNumber(61, runtime);
   const refused = await page.evaluate(

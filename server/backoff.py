@@ -1,5 +1,7 @@
-"""When to try a delivery again: exponential backoff with jitter, or later if the CRM
-says so in ``Retry-After`` (seconds, or an HTTP date), within a configured maximum."""
+"""When to try again after a failure, for all of the server's retries (webhook
+deliveries, a lead-export job waiting for its dialer): exponential backoff with jitter,
+or later if the other side says so in ``Retry-After`` (seconds, or an HTTP date), within
+a configured maximum. (The dialer clients in `bridge` wait with tenacity's full jitter.)"""
 
 import email.utils
 import random

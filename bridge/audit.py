@@ -13,25 +13,17 @@ around each request, so adapters need not thread it through every call.
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from bridge.errors import DialerError, NotSupported
-from bridge.interface import (
-    DialerAdapter,
-    DialerList,
-    DialerUser,
-    Lead,
-    LeadBatching,
-    LeadOutcome,
-    OriginateRequest,
-    OriginateResult,
-)
+from bridge.interface import DialerAdapter, DialerList, LeadBatching
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,64 +70,79 @@ def _noting(calls: list[str]) -> Iterator[None]:
         _dialer_calls.reset(token)
 
 
-class AuditedAdapter(DialerAdapter):
-    """``inner`` with one audit entry per interface call, handed to ``sink``.
+class _Audited(Generic[P, T]):
+    """An interface operation of `AuditedAdapter`: the inner adapter's operation of the
+    same name, run inside its audit entry.
 
+    Declared once per operation, from `DialerAdapter`'s own method, so mypy checks each
+    against the interface's signature (a ``__getattr__`` forwarding them all would be
+    typed ``Any``), and the action recorded is the operation's name."""
+
+    def __init__(
+        self, operation: Callable[Concatenate[DialerAdapter, P], Coroutine[Any, Any, T]]
+    ) -> None:
+        self.action = operation.__name__
+
+    @overload
+    def __get__(self, adapter: None, owner: type[DialerAdapter]) -> Self: ...
+
+    @overload
+    def __get__(
+        self, adapter: "AuditedAdapter", owner: type[DialerAdapter]
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+
+    def __get__(
+        self, adapter: "AuditedAdapter | None", owner: type[DialerAdapter]
+    ) -> "Self | Callable[P, Coroutine[Any, Any, T]]":
+        if adapter is None:
+            return self
+        operation: Callable[P, Coroutine[Any, Any, T]] = getattr(adapter.inner, self.action)
+        run = adapter.run
+
+        async def audited(*args: P.args, **kwargs: P.kwargs) -> T:
+            return await run(self.action, lambda: operation(*args, **kwargs))
+
+        return audited
+
+
+class AuditedAdapter(DialerAdapter):
+    """``inner`` with one audit entry per interface call, handed to ``sink``; its kind,
+    name, traits and batching are ``inner``'s.
+
+    Each coroutine operation is one line, ``_Audited(DialerAdapter.<operation>)``: typed
+    by the interface (mypy refuses a line naming the wrong one) where a generic
+    ``__getattr__`` would be typed ``Any`` and never reached (the interface defines every
+    operation). The streamed recording and the check that sends nothing are written out.
     An operation the dialer does not offer reaches no dialer and writes no entry."""
 
     def __init__(self, inner: DialerAdapter, sink: AuditSink) -> None:
         self.inner = inner
+        self.kind = inner.kind
         self.name = inner.name
+        self.traits = inner.traits
         self._sink = sink
 
     @property
     def lead_batching(self) -> LeadBatching:  # type: ignore[override]
         return self.inner.lead_batching
 
-    async def originate(self, request: OriginateRequest) -> OriginateResult:
-        return await self._run("originate", lambda: self.inner.originate(request))
-
-    async def create_user(self, user: DialerUser) -> str:
-        return await self._run("create_user", lambda: self.inner.create_user(user))
-
-    async def update_user(self, user: DialerUser) -> str:
-        return await self._run("update_user", lambda: self.inner.update_user(user))
-
-    async def delete_user(self, username: str) -> str:
-        return await self._run("delete_user", lambda: self.inner.delete_user(username))
-
-    async def user_id(self, username: str) -> str:
-        return await self._run("user_id", lambda: self.inner.user_id(username))
-
-    async def create_list(self, dialer_list: DialerList) -> DialerList:
-        return await self._run("create_list", lambda: self.inner.create_list(dialer_list))
-
-    async def active_lists(self) -> list[DialerList]:
-        return await self._run("active_lists", self.inner.active_lists)
+    originate = _Audited(DialerAdapter.originate)
+    create_user = _Audited(DialerAdapter.create_user)
+    update_user = _Audited(DialerAdapter.update_user)
+    delete_user = _Audited(DialerAdapter.delete_user)
+    user_id = _Audited(DialerAdapter.user_id)
+    create_list = _Audited(DialerAdapter.create_list)
+    active_lists = _Audited(DialerAdapter.active_lists)
+    add_leads = _Audited(DialerAdapter.add_leads)
+    check_in = _Audited(DialerAdapter.check_in)
+    check_out = _Audited(DialerAdapter.check_out)
+    pause = _Audited(DialerAdapter.pause)
+    resume = _Audited(DialerAdapter.resume)
+    set_queues = _Audited(DialerAdapter.set_queues)
+    wrapup = _Audited(DialerAdapter.wrapup)
 
     def check_export_target(self, dialer_list: DialerList, *, create: bool) -> None:
         self.inner.check_export_target(dialer_list, create=create)  # sends nothing
-
-    async def add_leads(self, dialer_list: DialerList, leads: list[Lead]) -> list[LeadOutcome]:
-        return await self._run("add_leads", lambda: self.inner.add_leads(dialer_list, leads))
-
-    async def check_in(self, user_id: str, device_id: str | None = None) -> str | None:
-        return await self._run("check_in", lambda: self.inner.check_in(user_id, device_id))
-
-    async def check_out(self, user_id: str) -> None:
-        return await self._run("check_out", lambda: self.inner.check_out(user_id))
-
-    async def pause(self, user_id: str, pause_id: int) -> None:
-        return await self._run("pause", lambda: self.inner.pause(user_id, pause_id))
-
-    async def resume(self, user_id: str) -> None:
-        return await self._run("resume", lambda: self.inner.resume(user_id))
-
-    async def set_queues(self, user_id: str, queue_ids: Sequence[str]) -> None:
-        return await self._run("set_queues", lambda: self.inner.set_queues(user_id, queue_ids))
-
-    async def wrapup(self, user_id: str, seconds: int | None = None) -> None:
-        return await self._run("wrapup", lambda: self.inner.wrapup(user_id, seconds))
 
     async def download_recording(self, filename: str) -> AsyncGenerator[bytes]:
         with self._entry("download_recording") as calls:
@@ -151,7 +158,8 @@ class AuditedAdapter(DialerAdapter):
             finally:
                 await chunks.aclose()
 
-    async def _run(self, action: str, call: Callable[[], Awaitable[T]]) -> T:
+    async def run(self, action: str, call: Callable[[], Awaitable[T]]) -> T:
+        """``call``, the operation ``action`` of the inner adapter, in its audit entry."""
         with self._entry(action) as calls, _noting(calls):
             return await call()
 

@@ -2,15 +2,21 @@
 
 The server talks to every dialer through `DialerAdapter`. Each adapter overrides the
 operations its API offers; the rest raise `NotSupported`, which names the dialer, so
-the caller learns at once that it asked the wrong system.
+the caller learns at once that it asked the wrong system. What the server must know of
+a dialer beyond its operations is in its `DialerTraits`.
 """
 
 from collections.abc import AsyncGenerator, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from bridge.errors import NotSupported
+from bridge.events import EventPush
 from bridge.phone import PhoneNumber
+
+if TYPE_CHECKING:  # the transport imports the audit, which imports this module
+    from bridge.login_breaker import LoginBreakers
+    from bridge.transport import DialerTransport
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +122,49 @@ class LeadBatching:
     group: Callable[[Lead], Hashable] | None = None
 
 
-class DialerAdapter:
-    """Base of every adapter. ``name`` is the dialer's name in configuration and errors."""
+@dataclass(frozen=True, slots=True)
+class DialerTraits:
+    """What the server needs to know of a dialer beyond the operations it offers.
 
+    - ``title``: the kind's name in messages (``REST``, ``Euphoria``);
+    - ``export_concurrency``: how many batches of one lead export are in flight at once;
+    - ``refuses_duplicate_leads``: the dialer refuses a lead whose phone is already in
+      the list, so a lead that may have reached it can be sent again without being
+      added twice (else such a lead is reported ``unknown``);
+    - ``chooses_list_ids``: ``create_list`` ignores the list id given and answers the
+      dialer's own;
+    - ``rings_agent_first``: a click-to-call rings the agent's phone before it dials;
+    - ``event_push``: how the dialer tells the bridge about calls and agents, if it does.
+    """
+
+    title: str
+    export_concurrency: int = 1
+    refuses_duplicate_leads: bool = False
+    chooses_list_ids: bool = False
+    rings_agent_first: bool = False
+    event_push: EventPush | None = None
+
+
+class DialerAdapter:
+    """Base of every adapter. ``kind`` is its settings' ``kind``; ``name`` is the
+    dialer's name in configuration and errors."""
+
+    kind = "dialer"
     name = "dialer"
+    traits = DialerTraits(title="dialer")
     lead_batching = LeadBatching()
+
+    def __init__(
+        self,
+        transport: "DialerTransport",
+        settings: Any,
+        *,
+        breakers: "LoginBreakers | None" = None,
+    ) -> None:
+        """How the registry (`bridge.dialers`) builds every adapter: over its
+        ``transport``, from ``settings`` (its kind's model), sharing ``breakers`` (the
+        logins dialers refused) with the other adapters. Adapters narrow ``settings``."""
+        self.name = transport.dialer
 
     def _unsupported(self, operation: str) -> NotSupported:
         return NotSupported(operation, dialer=self.name)

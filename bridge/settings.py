@@ -72,8 +72,11 @@ class DialerSettingsBase(Settings):
     """Where the dialer is and how long to wait for it (`bridge.transport.Budgets`):
     ``timeout`` for its answer once a request is sent; ``pool_timeout`` to get a
     connection before sending (waiting for a free one when all are busy, and opening
-    it), of which ``connect_timeout`` at most to open it."""
+    it), of which ``connect_timeout`` at most to open it.
 
+    ``kind`` names the dialer's kind; each kind's model fixes it to its own."""
+
+    kind: str
     base_url: HttpUrl
     timeout: Seconds = 10.0
     connect_timeout: Seconds = 5.0

@@ -4,6 +4,7 @@ Adapters are built as the server builds them (`build_adapter` from settings) and
 the simulators over real sockets; the audit sink is a list.
 """
 
+import inspect
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -29,6 +30,7 @@ from bridge import (
     current_actor,
     dialer_session,
 )
+from bridge.audit import AuditedAdapter
 from simulators.euphoria import DEMO_RECORDING
 from tests.dialers import lead
 from tests.support import ELISION_PASS, EUPHORIA_AUTH, REST_API_KEY
@@ -136,6 +138,18 @@ OPERATIONS = [
     ("euphoria", "add_leads", "DialerTrickleFeed"),
     ("euphoria", "download_recording", "DownloadCallRecordingByFilename"),
 ]
+
+
+def test_every_operation_that_may_call_a_dialer_is_audited() -> None:
+    """The audited adapter declares each of the interface's operations, so that none
+    passes to a dialer unaudited (an operation added to the interface must be added)."""
+    operations = {
+        name
+        for name, member in vars(DialerAdapter).items()
+        if inspect.iscoroutinefunction(member) or inspect.isasyncgenfunction(member)
+    }
+    assert operations
+    assert operations <= set(vars(AuditedAdapter))
 
 
 @pytest.mark.parametrize(("kind", "operation", "detail"), OPERATIONS)

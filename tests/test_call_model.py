@@ -6,8 +6,9 @@ from dataclasses import replace
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bridge import CallUpdate
 from server.events.agent_model import AgentState
-from server.events.call_model import Call, CallUpdate, agent_news, merge
+from server.events.call_model import Call, agent_news, merge
 from tests.events_support import calls, push, push_path, set_dialer_ids
 
 RING = CallUpdate(

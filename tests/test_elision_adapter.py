@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from bridge.audit import AuditedAdapter, AuditEntry
 from bridge.elision import ElisionAdapter, ElisionSettings
 from bridge.elision.answers import LeadAnswer
-from bridge.elision.requests import Agent
+from bridge.elision.rules import Agent
 from bridge.errors import (
     DialerBadResponse,
     DialerError,

@@ -14,9 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bridge.euphoria.events import WEBHOOK_PARAMETERS
+from bridge.rest.events import EVENT_NAMES, Variables
 from server import strict_json
-from server.events.euphoria_webhook import WEBHOOK_PARAMETERS
-from server.events.rest_push import EVENT_NAMES, Variables
 from tests.events_support import push_path, set_dialer_ids
 from tests.integrations_support import FakeCrm, admin, bridge_app
 from tests.support import TENANT, login

@@ -9,7 +9,7 @@ transport, never by hand). Two flavours:
   add_lead, version. Stock VICIdial has no active_lists or add_multi_lead: asking for
   them raises `NotSupported`, as does asking Elision for add_lead or version.
 
-Fields are checked before anything is sent (`bridge.elision.requests`,
+Fields are checked before anything is sent (`bridge.elision.rules`,
 `bridge.elision.lead_rows`; for stock VICIdial also `bridge.elision.sanitising`, which
 refuses identifiers and passwords the dialer would change and reports the free text it
 would store otherwise) and answers read in every style the spec shows
@@ -47,7 +47,7 @@ from bridge.elision.lead_rows import (
     multi_leads,
     stored_as,
 )
-from bridge.elision.requests import (
+from bridge.elision.rules import (
     LIST_ID_RULE,
     REQUIRED,
     Agent,
@@ -80,6 +80,7 @@ from bridge.errors import (
 from bridge.interface import (
     DialerAdapter,
     DialerList,
+    DialerTraits,
     DialerUser,
     Lead,
     LeadBatching,
@@ -125,7 +126,12 @@ NO_LOGIN = frozenset({"version"})  # answered whatever the login: no word on it
 
 
 class ElisionAdapter(DialerAdapter):
-    name = "elision"
+    """Traits: eight batches of one export in flight; VICIdial's add_lead, sent with
+    ``duplicate_check``, refuses a phone already there, Elision's add_multi_lead does not;
+    no events pushed."""
+
+    kind = name = "elision"
+    traits = DialerTraits(title="Elision", export_concurrency=8)
 
     def __init__(
         self,
@@ -142,6 +148,8 @@ class ElisionAdapter(DialerAdapter):
         self.name = transport.dialer
         self.flavour = FLAVOURS[settings.flavour]
         self.vicidial = self.flavour is VICIDIAL
+        if self.vicidial:
+            self.traits = replace(self.traits, title="VICIdial", refuses_duplicate_leads=True)
         self.path = settings.path or self.flavour.path
         self.api_user = settings.api_user
         self._api_pass = settings.api_pass.get_secret_value()

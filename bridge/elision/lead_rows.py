@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote_plus
 
-from bridge.elision.requests import REQUIRED
+from bridge.elision.rules import REQUIRED
 from bridge.elision.sanitising import LEAD_TEXT, stored_custom_value
 from bridge.errors import InvalidRequest
 from bridge.interface import Lead

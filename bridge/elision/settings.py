@@ -8,7 +8,7 @@ from pydantic_core import PydanticCustomError
 
 from bridge.elision.echoes import echo_redactor
 from bridge.elision.lead_rows import custom_field_problem
-from bridge.elision.requests import SOURCE
+from bridge.elision.rules import SOURCE
 from bridge.redaction import Redactor
 from bridge.settings import DialerSettingsBase, Secret, Text, UrlPath
 

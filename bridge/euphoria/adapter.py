@@ -36,11 +36,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridge.errors import DialerBadResponse, InvalidRequest
+from bridge.euphoria import events
 from bridge.euphoria.answers import AnswerReader, BadAnswer
 from bridge.euphoria.error_reference import ConcurrentCallsExceeded, error_for
 from bridge.euphoria.requests import Contact, Node, UnsendableText, contact_nodes, request_body
 from bridge.euphoria.settings import EuphoriaSettings
-from bridge.interface import DialerAdapter, DialerList, Lead, LeadBatching, LeadOutcome
+from bridge.events import WebhookPush
+from bridge.interface import (
+    DialerAdapter,
+    DialerList,
+    DialerTraits,
+    Lead,
+    LeadBatching,
+    LeadOutcome,
+)
+from bridge.login_breaker import LoginBreakers
 from bridge.retry import BUSY, RetryPolicy
 from bridge.transport import REDACTED, DialerTransport
 
@@ -69,7 +79,16 @@ def lead_priority(lead: Lead) -> int:
 
 
 class EuphoriaAdapter(DialerAdapter):
-    name = "euphoria"
+    """Traits: three batches of one export in flight (its limit of concurrent calls per
+    action, spec 000); the trickle feed has no duplicate check; events come by the
+    Integration Centre's webhooks (`bridge.euphoria.events`)."""
+
+    kind = name = "euphoria"
+    traits = DialerTraits(
+        title="Euphoria",
+        export_concurrency=CONCURRENT_CALLS,
+        event_push=WebhookPush(events.read, events.WEBHOOK_PARAMETERS, events.MAX_PARAMETERS),
+    )
     lead_batching = LeadBatching(max_leads=500, group=lead_priority)
 
     def __init__(
@@ -78,6 +97,7 @@ class EuphoriaAdapter(DialerAdapter):
         settings: EuphoriaSettings,
         *,
         retry: RetryPolicy = BUSY,
+        breakers: LoginBreakers | None = None,
     ) -> None:
         self.transport = transport
         self.name = transport.dialer

@@ -20,11 +20,14 @@ How the generic terms map onto this API:
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bridge.errors import DialerBadResponse, DialerOutcomeUnknown, DialerRejected, InvalidRequest
+from bridge.events import UrlPush
 from bridge.interface import (
     DialerAdapter,
     DialerList,
+    DialerTraits,
     DialerUser,
     Lead,
     LeadBatching,
@@ -33,10 +36,12 @@ from bridge.interface import (
     OriginateRequest,
     OriginateResult,
 )
+from bridge.login_breaker import LoginBreakers
+from bridge.rest import events
 from bridge.rest.client import RestClient
 from bridge.rest.client.leads import PhoneListLead
 from bridge.rest.client.users import User
-from bridge.rest.requests import RestConnection
+from bridge.rest.connection import RestConnection
 from bridge.rest.settings import RestSettings
 from bridge.retry import READS, RetryPolicy
 from bridge.transport import DialerTransport
@@ -45,13 +50,34 @@ _LEAD_VARIABLES = ("title", "email", "address", "city", "postal_code", "notes", 
 
 
 class RestAdapter(DialerAdapter):
-    name = "rest"
+    """Traits: batches of 500 leads, two in flight (the bridge's bookkeeping of one overlaps
+    the dialer's work on the other); a phone already in the list is refused (spec 003); the
+    dialer chooses list ids; a click-to-call rings the agent's own phone first; events
+    come by Event Push (`bridge.rest.events`), from ``event_push_sources`` if set."""
+
+    kind = name = "rest"
+    traits = DialerTraits(
+        title="REST",
+        export_concurrency=2,
+        refuses_duplicate_leads=True,
+        chooses_list_ids=True,
+        rings_agent_first=True,
+        event_push=UrlPush(events.read),
+    )
     lead_batching = LeadBatching(max_leads=500)
 
     def __init__(
-        self, transport: DialerTransport, settings: RestSettings, *, retry: RetryPolicy = READS
+        self,
+        transport: DialerTransport,
+        settings: RestSettings,
+        *,
+        retry: RetryPolicy = READS,
+        breakers: LoginBreakers | None = None,
     ) -> None:
         self.name = transport.dialer
+        self.traits = replace(
+            self.traits, event_push=UrlPush(events.read, settings.event_push_sources)
+        )
         self.connection = RestConnection(
             transport, api_key=settings.api_key.get_secret_value(), retry=retry
         )

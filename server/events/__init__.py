@@ -1,8 +1,9 @@
 """Live events: what the dialers push, the call and agent-state model it feeds, and the
 agents' streams.
 
-- `rest_push` and `euphoria_webhook` read what a dialer sends into `CallUpdate`s and
-  `AgentChange`s; `push_secrets` authenticates the REST dialers' Event Push URLs.
+- Each dialer's package reads what it pushes (`bridge.events`: `CallUpdate`s and
+  `AgentEvent`s); `server.routes.events` receives the pushes; `push_secrets`
+  authenticates the Event Push URLs of the dialers that push to a URL of their own.
 - `call_model` and `agent_model` merge them into one call per dialer ``call_id`` and one
   state per agent, whatever order or how many times they arrive.
 - `intake` stores each event, applies it and writes the agent's stream events, all in

@@ -1,51 +1,22 @@
 """One call per dialer ``call_id``: ``ringing → answered → ended`` (or ended unanswered).
 
-`merge` folds a `CallUpdate` into a `Call`. The state only moves forward, a value once
-known is kept, and the timings come from the end, so updates arriving late, early or
-twice leave the same call. `agent_news` says which stream event the call's agent has not
-had yet (at most one per state reached, none for states skipped).
+`merge` folds a `CallUpdate` (what a dialer's event says, `bridge.events`) into a `Call`.
+The state only moves forward, a value once known is kept, and the timings come from the
+end, so updates arriving late, early or twice leave the same call. `agent_news` says
+which stream event the call's agent has not had yet (at most one per state reached,
+none for states skipped).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
+from bridge import CallUpdate, Direction, State
 from server.events.call_display import display_number
 
-State = Literal["ringing", "answered", "ended"]
-Direction = Literal["inbound", "outbound", "internal"]
 RANK: dict[str | None, int] = {None: 0, "ringing": 1, "answered": 2, "ended": 3}
 EVENT_OF_STATE = {"ringing": "call_ringing", "answered": "call_answered", "ended": "call_ended"}
 DISPOSITIONS = ("Success", "Unsure", "Failed", "Failed Contact")
-
-
-@dataclass(frozen=True, slots=True)
-class CallUpdate:
-    """What one dialer event says about a call; ``None`` where it says nothing."""
-
-    call_id: str
-    state: State
-    at: float
-    leg_id: str | None = None
-    direction: Direction | None = None
-    number: str | None = None
-    caller_name: str | None = None
-    user_ids: tuple[str, ...] = ()  # the dialer's ids of the agent(s) on the call
-    device_ids: tuple[str, ...] = ()
-    extension: str | None = None
-    queue: str | None = None
-    lead_id: str | None = None
-    tags: str | None = None
-    waitms: int | None = None
-    durationms: int | None = None
-    billms: int | None = None
-    progressms: int | None = None
-    cc_wait: int | None = None
-    hangup_cause: str | None = None
-    canceled: str | None = None
-    disposition: str | None = None
-    outcome: str | None = None
-    notes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

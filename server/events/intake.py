@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
+from bridge import CallUpdate
 from server import strict_json
 from server.config import TenantConfig
 from server.database import Database
@@ -28,7 +29,7 @@ from server.events.agent_model import AgentState, PendingWrapup
 from server.events.agents_call import agents_call
 from server.events.batch_writer import BatchWriter
 from server.events.call_display import queue_names
-from server.events.call_model import Call, CallUpdate, agent_news, event_data, merge
+from server.events.call_model import Call, agent_news, event_data, merge
 from server.events.statements import Statements
 from server.events.stream_log import StreamEvent
 from server.problems import NotFound

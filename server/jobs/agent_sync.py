@@ -16,7 +16,7 @@ from typing import Any
 from bridge import DialerAdapter
 from server.agent_sync import AgentBody, AgentSynced, sync_agent
 from server.agents import AgentDirectory
-from server.jobs.dialer_traits import STOPPING_CODES
+from server.jobs.dialer_failures import STOPPING_CODES
 from server.jobs.pause import DialerPause
 from server.jobs.records import JobRow
 from server.jobs.run import LOST, JobRun, Stop

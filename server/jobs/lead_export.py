@@ -1,10 +1,11 @@
 """Running a lead-export job: the job's pending rows, batch by batch, into one dialer list.
 
 The batches are the adapter's (`bridge.lead_export.plan_batches`, per page of rows);
-up to `dialer_traits.concurrency` of them are in flight at once. What happens when a
+up to the dialer's ``export_concurrency`` (`bridge.DialerTraits`) of them are in flight
+at once. What happens when a
 batch fails depends on the error (`bridge.errors`):
 
-- credentials refused (`dialer_traits.stops_the_job`): the batch is ``not_sent`` and the
+- credentials refused (`dialer_failures.stops_the_job`): the batch is ``not_sent`` and the
   job stops, failed, with the dialer's reason;
 - the dialer is down or busy: the job pauses (`DialerPause`) and sends the batch again
   when the dialer answers, unless the call may have reached a dialer that has no
@@ -15,7 +16,7 @@ batch fails depends on the error (`bridge.errors`):
   has reached the list so far, the job stops there, failed with the dialer's error.
 
 Rows in flight when an earlier run stopped are sent again if the dialer refuses
-duplicates, else reported ``unknown`` (`dialer_traits.refuses_duplicates`).
+duplicates (its trait ``refuses_duplicate_leads``), else reported ``unknown``.
 """
 
 import asyncio
@@ -30,18 +31,12 @@ from bridge import (
     DialerError,
     DialerList,
     DialerRejected,
-    DialerSettings,
     DialerUnavailable,
     Lead,
     LeadOutcome,
     plan_batches,
 )
-from server.jobs.dialer_traits import (
-    concurrency,
-    may_have_reached,
-    refuses_duplicates,
-    stops_the_job,
-)
+from server.jobs.dialer_failures import may_have_reached, stops_the_job
 from server.jobs.lead_rows import lead_of
 from server.jobs.pause import Attempt, DialerPause
 from server.jobs.run import LOST, JobRun, failure
@@ -65,12 +60,11 @@ Batch = list[tuple[int, Lead]]
 
 
 class LeadExport:
-    def __init__(self, run: JobRun, adapter: DialerAdapter, settings: DialerSettings) -> None:
+    def __init__(self, run: JobRun, adapter: DialerAdapter) -> None:
         self.run = run
         self.adapter = adapter
-        self.settings = settings
         self.ledger = run.ledger
-        self.send_again = refuses_duplicates(settings)
+        self.send_again = adapter.traits.refuses_duplicate_leads
         self.awaited = run.job.awaited
         self.pause = DialerPause(run.stop_event, first=0.5, most=run.settings.max_pause_seconds)
         self.target = DialerList("", "")
@@ -87,7 +81,7 @@ class LeadExport:
         if target is None:
             return
         self.target = target
-        senders = concurrency(self.settings)
+        senders = self.adapter.traits.export_concurrency
         # Rows are committed "sending" before they leave. Where that costs little after
         # a crash (the dialer refuses duplicates, or a batch is one lead) the next group
         # of batches is marked while the last one is in flight; else each batch is

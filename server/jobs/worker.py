@@ -194,8 +194,7 @@ class JobWorker:
             except UnknownDialer as error:
                 run.stop(Stop("failed", {"code": "unknown_dialer", "message": str(error)}))
                 return
-            settings = self.config.tenants[job.tenant].dialers[job.dialer]
-            await LeadExport(run, adapter, settings).run_job()
+            await LeadExport(run, adapter).run_job()
         elif job.kind == AGENT_SYNC:
             await AgentSync(run, self.dialers.of_tenant(job.tenant), self.agents).run_job()
         else:

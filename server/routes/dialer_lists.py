@@ -7,7 +7,7 @@ answer theirs, which is the one to push leads to.
 
 from aiohttp import web
 
-from bridge import DialerAdapter, DialerList
+from bridge import DialerAdapter, DialerList, kinds_where
 from server.auth import API_KEY
 from server.config import TenantConfig
 from server.dialers import UnknownDialer
@@ -15,8 +15,6 @@ from server.fields import Code, Identifier, Name
 from server.keys import CONFIG, DIALERS
 from server.problems import NotFound, Problem
 from server.request_body import Body, read_json
-
-DIALERS_CHOOSING_LIST_IDS = ("rest",)  # kinds whose create_list ignores the CRM's list_id
 
 
 class ListBody(Body):
@@ -30,14 +28,14 @@ class ListBody(Body):
         return DialerList(list_id, self.name, self.campaign, self.active)
 
 
-def require_list_id(tenant: TenantConfig, dialer: str, field: str, creating: bool) -> None:
+def require_list_id(dialer: DialerAdapter, field: str, creating: bool) -> None:
     """A 400 unless the list has an id or is new on a dialer that chooses list ids."""
-    kind = tenant.dialers[dialer].kind
-    if not creating or kind not in DIALERS_CHOOSING_LIST_IDS:
+    if not creating or not dialer.traits.chooses_list_ids:
+        choosing = kinds_where(lambda traits: traits.chooses_list_ids)
         raise Problem(
             "invalid_message",
             f"{field}: give the list's id (only a new list of a dialer of kind"
-            f" {', '.join(DIALERS_CHOOSING_LIST_IDS)} may go without, as the dialer chooses it)",
+            f" {', '.join(choosing)} may go without, as the dialer chooses it)",
             fields=[{"field": field, "message": "required"}],
         )
 
@@ -66,9 +64,9 @@ def list_json(dialer_list: DialerList) -> dict[str, object]:
 
 async def create_list(request: web.Request) -> web.Response:
     body = await read_json(request, NewListBody)
-    tenant, adapter = tenant_dialer(request, body.dialer)
+    _, adapter = tenant_dialer(request, body.dialer)
     if body.list_id is None:
-        require_list_id(tenant, body.dialer, "list_id", creating=True)
+        require_list_id(adapter, "list_id", creating=True)
     created = await adapter.create_list(body.dialer_list())
     return web.json_response({"dialer": adapter.name, "list": list_json(created)}, status=201)
 

@@ -1,7 +1,8 @@
-"""The admin's Event Push page: each REST dialer's push URL (created or rotated here,
-shown once; replacing it asks first) and the webhook to create in Euphoria's Integration
-Centre. After a replacement, the pushes refused because they still carry the old URL
-are counted on the page.
+"""The admin's Event Push page: the push URL of each dialer that pushes to a URL of its
+own (`bridge.UrlPush`, the REST dialer: created or rotated here, shown once; replacing it
+asks first) and the webhook to create for each kind that posts webhooks
+(`bridge.WebhookPush`, Euphoria's Integration Centre). After a replacement, the pushes
+refused because they still carry the old URL are counted on the page.
 
 HTML ``GET|POST /admin/events``; JSON ``POST /admin/api/event-push/{tenant}/{dialer}``
 → ``{"url"}``. Mounted on the admin sub-application (admin login required).
@@ -11,28 +12,48 @@ from typing import Any
 
 from aiohttp import web
 
+from bridge import UrlPush, WebhookPush, adapter_class, kinds_pushing, titles_pushing
 from server.config import ServerConfig
-from server.events.euphoria_webhook import WEBHOOK_PARAMETERS
-from server.keys import CONFIG, PUSH_SECRETS
+from server.keys import CONFIG, DIALERS, PUSH_SECRETS
 from server.problems import NotFound
 from server.routes.admin_confirm import confirm_page, is_confirmed
 from server.routes.admin_render import render
+from server.routes.events import url_pushing_dialer
 
 
 def push_url(config: ServerConfig, tenant: str, dialer: str, secret: str) -> str:
     return f"{config.origin}/api/v1/events/{tenant}/{dialer}?secret={secret}"
 
 
-def _rest_dialer(config: ServerConfig, tenant: str, dialer: str) -> None:
-    settings = config.tenants[tenant].dialers.get(dialer) if tenant in config.tenants else None
-    if settings is None or settings.kind != "rest":
-        raise NotFound("unknown_dialer", f"tenant {tenant!r} has no REST dialer {dialer!r}")
+def _url_dialer(request: web.Request, tenant: str, dialer: str) -> None:
+    if url_pushing_dialer(request, tenant, dialer) is None:
+        raise NotFound(
+            "unknown_dialer",
+            f"tenant {tenant!r} has no {titles_pushing(UrlPush)} dialer {dialer!r}",
+        )
+
+
+def _webhooks(config: ServerConfig) -> list[dict[str, Any]]:
+    """What to create on the dialers that post webhooks, one per kind."""
+    webhooks = []
+    for kind in kinds_pushing(WebhookPush):
+        traits = adapter_class(kind).traits
+        if isinstance(traits.event_push, WebhookPush):
+            webhooks.append(
+                {
+                    "kind": kind,
+                    "title": traits.title,
+                    "url": f"{config.origin}/api/v1/events/{kind}",
+                    "parameters": traits.event_push.parameters,
+                }
+            )
+    return webhooks
 
 
 async def rotate_json(request: web.Request) -> web.Response:
     config = request.config_dict[CONFIG]
     tenant, dialer = request.match_info["tenant"], request.match_info["dialer"]
-    _rest_dialer(config, tenant, dialer)
+    _url_dialer(request, tenant, dialer)
     secret = await request.config_dict[PUSH_SECRETS].rotate(tenant, dialer)
     return web.json_response({"url": push_url(config, tenant, dialer, secret)}, status=201)
 
@@ -45,7 +66,7 @@ async def events_html(request: web.Request) -> web.Response:
     if request.method == "POST":
         form = await request.post()
         tenant, dialer = str(form.get("tenant", "")), str(form.get("dialer", ""))
-        _rest_dialer(config, tenant, dialer)
+        _url_dialer(request, tenant, dialer)
         if (tenant, dialer) in made and not is_confirmed(form):
             return confirm_page(
                 request,
@@ -66,25 +87,24 @@ async def events_html(request: web.Request) -> web.Response:
         created = {"tenant": tenant, "dialer": dialer}
         created["url"] = push_url(config, tenant, dialer, secret)
         made = await push_secrets.created()
-    rest_dialers = [
+    url_dialers = [
         {
             "tenant": tenant.id,
             "dialer": name,
             "created_at": made.get((tenant.id, name)),
-            "sources": ", ".join(str(network) for network in settings.event_push_sources),
+            "sources": ", ".join(str(network) for network in push.sources),
             "refused": push_secrets.old_secret_refusals(tenant.id, name),
         }
         for tenant in config.tenants.values()
-        for name, settings in tenant.dialers.items()
-        if settings.kind == "rest"
+        for name, adapter in request.config_dict[DIALERS].of_tenant(tenant.id).items()
+        if isinstance(push := adapter.traits.event_push, UrlPush)
     ]
     return render(
         request,
         "admin/events.html",
-        rest_dialers=rest_dialers,
+        url_dialers=url_dialers,
         created=created,
-        euphoria_url=f"{config.origin}/api/v1/events/euphoria",
-        euphoria_parameters=WEBHOOK_PARAMETERS,
+        webhooks=_webhooks(config),
     )
 
 

@@ -149,9 +149,9 @@ async def export_leads(request: web.Request) -> web.Response:
         return await answer(request, job)
     tenant = request.config_dict[CONFIG].tenants[request[API_KEY].tenant]
     body, rows = await asyncio.to_thread(read_export, raw, tenant.default_region)
-    tenant_dialer(request, body.dialer)  # 404 for a dialer the tenant does not have
+    _, adapter = tenant_dialer(request, body.dialer)  # 404 for a dialer the tenant lacks
     if body.target.list_id is None:
-        require_list_id(tenant, body.dialer, "list.list_id", creating=body.create_list)
+        require_list_id(adapter, "list.list_id", creating=body.create_list)
     awaited = len(rows) <= request.config_dict[CONFIG].jobs.sync_max_leads
     target = body.target.dialer_list()
     spec = {

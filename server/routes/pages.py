@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from server.config import RUNTIMES, ConfigError, TenantConfig, normalise_origin
-from server.keys import ASSETS, CONFIG, TEMPLATES
+from server.keys import ASSETS, CONFIG, DIALERS, TEMPLATES
 from server.security_headers import widget_csp
 from widget import messages, protocol
 
@@ -101,10 +101,22 @@ def _render(
     return response
 
 
+def _rings_agent_first(request: web.Request, tenant: TenantConfig) -> bool:
+    """Whether the tenant's click-to-call dialer rings the agent's own phone first, the
+    call answered once the agent picks up."""
+    if not tenant.click_to_call_dialer:
+        return False
+    dialer = request.config_dict[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
+    return dialer.traits.rings_agent_first
+
+
 def _widget_config(
-    tenant: TenantConfig, runtime: str, announce_to: list[dict[str, str]], look: Look
+    request: web.Request,
+    tenant: TenantConfig,
+    runtime: str,
+    announce_to: list[dict[str, str]],
+    look: Look,
 ) -> dict[str, object]:
-    dialer = tenant.dialers.get(tenant.click_to_call_dialer)
     return {
         "tenant": tenant.id,
         "api_base": "",
@@ -114,8 +126,7 @@ def _widget_config(
         "announce_to": announce_to,
         "pause_reasons": list(tenant.pause_reasons),
         "queues": [{"id": queue.id, "name": queue.name} for queue in tenant.queues],
-        # The REST dialer rings the agent's own phone first and answers once it is picked up.
-        "rings_agent_first": dialer is not None and dialer.kind == "rest",
+        "rings_agent_first": _rings_agent_first(request, tenant),
         "sign_in": tenant.widget_sign_in,
         "locale": look.locale,
         "accent": look.accent,
@@ -139,7 +150,7 @@ async def widget_page(request: web.Request) -> web.Response:
         tenant=tenant,
         runtime=runtime,
         widget_config=_widget_config(
-            tenant, runtime, [{"window": "parent", "origin": o} for o in origins], look
+            request, tenant, runtime, [{"window": "parent", "origin": o} for o in origins], look
         ),
     )
 
@@ -160,7 +171,7 @@ async def console_page(request: web.Request) -> web.Response:
         runtime=runtime,
         crm_url=crm_url,
         widget_config=_widget_config(
-            tenant, runtime, [{"window": "crm-frame", "origin": origin}], look
+            request, tenant, runtime, [{"window": "crm-frame", "origin": origin}], look
         ),
     )
 

@@ -22,11 +22,13 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from aiohttp import WSMsgType, web
 from pydantic import Field, ValidationError
 
+from bridge import DialerAdapter
 from server.agents import Agent
 from server.client_address import client_address
 from server.config import TenantConfig
@@ -43,6 +45,7 @@ from server.keys import (
     CONFIG,
     DATABASE,
     DELIVERY_NOTES,
+    DIALERS,
     DRAIN,
     INTAKE,
     METRICS,
@@ -61,7 +64,6 @@ CLOSE_REPLY_SECONDS = 1.0  # how long a refused client may take to answer the cl
 HEARTBEAT_SECONDS = 25.0
 AUTH_FAILED, BAD_HELLO = 4401, 4400
 TRY_AGAIN_LATER = 1013  # the database is down for a moment: the widget reconnects
-EVENT_PUSH_KINDS = ("rest", "euphoria")  # dialers that tell the bridge about calls
 
 
 def stream_busy(per_address: int) -> web.Response:
@@ -96,13 +98,12 @@ class StreamClosed(Exception):
         self.code, self.error, self.message = code, error, message
 
 
-def live_status(tenant: TenantConfig) -> bool:
-    """Whether the bridge hears about the tenant's calls (its click-to-call dialer, or
-    any dialer when none places calls, pushes events)."""
-    kinds = [settings.kind for settings in tenant.dialers.values()]
+def live_status(tenant: TenantConfig, dialers: Mapping[str, DialerAdapter]) -> bool:
+    """Whether the bridge hears about the tenant's calls: its click-to-call dialer, or
+    any of its ``dialers`` when none places calls, pushes events."""
     if tenant.click_to_call_dialer:
-        kinds = [tenant.dialers[tenant.click_to_call_dialer].kind]
-    return any(kind in EVENT_PUSH_KINDS for kind in kinds)
+        dialers = {tenant.click_to_call_dialer: dialers[tenant.click_to_call_dialer]}
+    return any(adapter.traits.event_push is not None for adapter in dialers.values())
 
 
 async def _hello(ws: web.WebSocketResponse) -> Hello:
@@ -142,7 +143,7 @@ async def _welcome(request: web.Request, agent: Agent) -> dict[str, Any]:
     state, calls = await request.config_dict[INTAKE].agent_view(agent.id)
     return {
         "type": "welcome",
-        "live_status": live_status(tenant),
+        "live_status": live_status(tenant, request.config_dict[DIALERS].of_tenant(tenant.id)),
         "state": None if state is None else state.data(),
         # Not ended yet: "answered" tells a ringing call from a connected one.
         "calls": [

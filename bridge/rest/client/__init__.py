@@ -12,7 +12,7 @@ from bridge.rest.client.leads import Leads, PhoneListLead
 from bridge.rest.client.phone_lists import PhoneList, PhoneLists
 from bridge.rest.client.queues import AgentAssignment, Queue, QueueAgent, QueueMembership, Queues
 from bridge.rest.client.users import User, Users
-from bridge.rest.requests import RestConnection
+from bridge.rest.connection import RestConnection
 
 
 class RestClient:

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from bridge.errors import DialerBadResponse
 from bridge.rest.client.records import ShapeError, array
-from bridge.rest.requests import RestConnection
+from bridge.rest.connection import RestConnection
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""The REST call-centre API's Event Push, read into the bridge's terms.
+"""The REST call-centre API's Event Push, read into the bridge's terms (`read`).
 
 The spec (``Events``) names the events and their variables but not the wrapper; the
 bridge reads one JSON object ``{"event": "<name>", "data": {<variables>}}`` per request
@@ -7,7 +7,8 @@ bridge reads one JSON object ``{"event": "<name>", "data": {<variables>}}`` per 
 (``user_id``, ``queues``), ``agent:status`` (``user_id``, ``activity_id``, ``pause_id``,
 ``in_calls``). Call events ``call:ring``, ``call:answer``, ``call:end``, ``call:start``
 with every variable of the spec. Numbers may come as JSON numbers or as text; unknown
-variables are dropped (neither read nor kept).
+variables are dropped (neither read nor kept). Queue events become `AgentEvent`s, call
+events `CallUpdate`s.
 """
 
 import time
@@ -15,8 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from server.events.call_model import CallUpdate, Direction, State
-from server.problems import Problem
+from bridge.events import AgentEvent, CallUpdate, Direction, EventRefused, PushedEvent, State
 
 QUEUE_EVENTS = ("agent:checkin", "agent:checkout", "queue:join", "queue:leave", "agent:status")
 CALL_EVENTS = {"call:ring": "ringing", "call:start": "ringing", "call:answer": "answered"}
@@ -88,40 +88,47 @@ class Variables(BaseModel):
     canceled: Text = None
 
 
-class PushedEvent(BaseModel):
+class Push(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     event: Literal[EVENT_NAMES]  # type: ignore[valid-type]
     data: Variables
 
 
-def read_pushed_event(raw: bytes) -> PushedEvent:
-    """The event in ``raw``, or a `Problem` (400) saying what is wrong with it."""
+def read(raw: bytes) -> PushedEvent:
+    """The event pushed in ``raw``; `EventRefused` says what is wrong with it."""
+    pushed = _parse(raw)
+    name, data = pushed.event, pushed.data
+    change = call_update(name, data) if name in CALL_EVENTS else agent_event(name, data)
+    return PushedEvent(name, data.model_dump(mode="json", exclude_unset=True), change)
+
+
+def _parse(raw: bytes) -> Push:
     try:
-        return PushedEvent.model_validate_json(raw)
+        return Push.model_validate_json(raw)
     except ValidationError as error:
         problems = error.errors(include_url=False, include_input=False, include_context=False)
         if any(p["type"] == "json_invalid" for p in problems):
-            raise Problem("invalid_json", "the body must be one JSON object") from None
+            raise EventRefused("invalid_json", "the body must be one JSON object") from None
         where = [".".join(str(part) for part in p["loc"]) or "(body)" for p in problems]
         if "event" in where:
-            raise Problem(
+            raise EventRefused(
                 "unknown_event",
                 f"'event' must be one of {', '.join(EVENT_NAMES)}",
             ) from None
         summary = "; ".join(f"{w}: {p['msg']}" for w, p in zip(where, problems, strict=True))
-        raise Problem("invalid_event", summary) from None
+        raise EventRefused("invalid_event", summary) from None
 
 
 def _tags(value: str | list[str] | None) -> str | None:
     return ",".join(value) if isinstance(value, list) else value
 
 
-def call_update(name: str, data: Variables, number: str | None) -> CallUpdate:
-    """A call event as a `CallUpdate`; ``number`` is the remote party, normalised."""
+def call_update(name: str, data: Variables) -> CallUpdate:
+    """A call event as a `CallUpdate`."""
     call_id = data.call_id or data.id
     if not call_id:
-        raise Problem("invalid_event", f"{name}: call_id (or id) is required")
+        raise EventRefused("invalid_event", f"{name}: call_id (or id) is required")
     direction = DIRECTIONS.get((data.type or "").lower())
     state: State = CALL_EVENTS[name]  # type: ignore[assignment]
     return CallUpdate(
@@ -130,7 +137,7 @@ def call_update(name: str, data: Variables, number: str | None) -> CallUpdate:
         state=state,
         at=data.ts if data.ts is not None else time.time(),
         direction=direction,
-        number=number,
+        number=remote_number(data),
         caller_name=data.cid_name if direction == "inbound" else data.lead_name,
         user_ids=tuple(i for i in (data.src_user_id, data.dst_user_id) if i),
         device_ids=tuple(i for i in (data.src_device_id, data.dst_device_id) if i),
@@ -153,3 +160,20 @@ def remote_number(data: Variables) -> str | None:
     the dialled destination otherwise."""
     direction = DIRECTIONS.get((data.type or "").lower())
     return data.cid_num if direction == "inbound" else data.dst_num
+
+
+def agent_event(name: str, data: Variables) -> AgentEvent:
+    """A queue event as an `AgentEvent`."""
+    if not data.user_id:
+        raise EventRefused("invalid_event", f"{name}: user_id is required")
+    queues = tuple(data.queues)
+    if name == "agent:checkin":
+        return AgentEvent(data.user_id, checked_in=True, device_id=data.device_id)
+    if name == "agent:checkout":
+        return AgentEvent(data.user_id, checked_in=False)
+    if name == "queue:join":
+        return AgentEvent(data.user_id, joined=queues)
+    if name == "queue:leave":
+        return AgentEvent(data.user_id, left=queues)
+    checked_in = None if data.in_calls is None else bool(data.in_calls)  # agent:status
+    return AgentEvent(data.user_id, checked_in=checked_in, pause_id=data.pause_id)

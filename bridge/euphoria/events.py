@@ -1,4 +1,4 @@
-"""Euphoria's Integration Centre webhooks, read as call updates.
+"""Euphoria's Integration Centre webhooks, read as call updates (`read`).
 
 Euphoria has no event push of its own; an administrator creates a webhook (AJAX POST)
 whose parameter lines send the `{VARIABLE}`s of ``specs/002_…`` under the same names
@@ -12,8 +12,7 @@ import re
 import time
 from collections.abc import Mapping
 
-from server.events.call_model import CallUpdate, Direction, State
-from server.problems import Problem
+from bridge.events import CallUpdate, Direction, EventRefused, PushedEvent, State
 
 WEBHOOK_PARAMETERS = (
     "CALL_SIPID",
@@ -41,14 +40,16 @@ _UNEXPANDED = re.compile(r"^\{[A-Z_]+\}$")
 def _value(params: Mapping[str, str], name: str) -> str | None:
     value = params.get(name, "").strip()
     if len(value) > MAX_VALUE:
-        raise Problem("invalid_event", f"{name}: at most {MAX_VALUE} characters")
+        raise EventRefused("invalid_event", f"{name}: at most {MAX_VALUE} characters")
     return None if not value or _UNEXPANDED.match(value) else value
 
 
 def event_name(params: Mapping[str, str]) -> str:
     name = (_value(params, "event") or "end").lower()
     if name not in EVENTS:
-        raise Problem("unknown_event", f"event must be one of {', '.join(EVENTS)}, not {name!r}")
+        raise EventRefused(
+            "unknown_event", f"event must be one of {', '.join(EVENTS)}, not {name!r}"
+        )
     return name
 
 
@@ -56,20 +57,28 @@ def remote_number(params: Mapping[str, str]) -> str | None:
     return _value(params, "CALL_NUMBER") or _value(params, "CALLERID_NUMBER")
 
 
+def read(params: Mapping[str, str]) -> PushedEvent:
+    """The event the webhook's ``params`` tell (its API key taken out); `EventRefused`
+    says what is wrong with them."""
+    number = remote_number(params)
+    update = call_update(params, number)
+    name = event_name(params)
+    return PushedEvent(name, {k: v for k, v in params.items() if k in KEPT}, update)
+
+
 def call_update(params: Mapping[str, str], number: str | None) -> CallUpdate:
-    """The webhook's parameters as a `CallUpdate`; ``number`` is the remote party's,
-    normalised."""
+    """The webhook's parameters as a `CallUpdate`; ``number`` is the remote party's."""
     call_id = _value(params, "CALL_SIPID")
     if call_id is None:
-        raise Problem("invalid_event", "CALL_SIPID is required: add CALL_SIPID={CALL_SIPID}")
+        raise EventRefused("invalid_event", "CALL_SIPID is required: add CALL_SIPID={CALL_SIPID}")
     direction_text = (_value(params, "CALL_DIR") or "").lower()
     if direction_text and direction_text not in DIRECTIONS:
-        raise Problem("invalid_event", "CALL_DIR must be outgoing or incoming")
+        raise EventRefused("invalid_event", "CALL_DIR must be outgoing or incoming")
     duration = _value(params, "CALL_DURATION")
     if duration is not None and not (
         duration.isascii() and duration.isdigit() and int(duration) <= MAX_DURATION_SECONDS
     ):
-        raise Problem(
+        raise EventRefused(
             "invalid_event",
             f"CALL_DURATION must be a whole number of seconds (0-9 only), at most"
             f" {MAX_DURATION_SECONDS}",

@@ -14,9 +14,11 @@ from collections.abc import Awaitable, Callable, Iterator
 
 from aiohttp import web
 
+from widget import protocol
+
 log = logging.getLogger(__name__)
 
-RESTARTING = 1012  # WebSocket "service restart": the widget reconnects (elsewhere)
+RESTARTING = protocol.CLOSE_RESTARTING  # WebSocket "service restart": reconnect elsewhere
 CLOSE_WAIT_SECONDS = 2.0  # for the clients' answers to the close; the stop goes on after
 
 Closer = Callable[[], Awaitable[object]]

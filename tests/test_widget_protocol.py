@@ -140,3 +140,17 @@ def test_a_wrapup_may_be_skipped_without_a_disposition() -> None:
     assert (request["call_id"], request["skip"], request["disposition"]) == ("c-1", True, "")
     with pytest.raises(protocol.ProtocolError):
         protocol.parse_request({"action": "wrapup", "call_id": "c-1", "skip": "yes"})
+
+
+def test_the_server_speaks_the_protocol_modules_names() -> None:
+    """Live events, webhook triggers and the stream's words are the widget's, not copies."""
+    from server.events.call_model import EVENT_OF_STATE
+    from server.integrations.model import TRIGGERS
+
+    assert tuple(EVENT_OF_STATE.values()) == (
+        protocol.CALL_RINGING,
+        protocol.CALL_ANSWERED,
+        protocol.CALL_ENDED,
+    )
+    assert set(EVENT_OF_STATE.values()) <= set(TRIGGERS)  # a call event triggers webhooks
+    assert set(EVENT_OF_STATE.values()) <= set(protocol.LIVE_EVENTS)

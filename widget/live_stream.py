@@ -10,7 +10,7 @@ glue (main.py) owns the WebSocket.
 import protocol
 
 # Close codes after which reconnecting cannot help: the session ended or was refused.
-AUTH_FAILED = 4401
+AUTH_FAILED = protocol.CLOSE_AUTH_FAILED
 
 
 class Backoff:
@@ -56,7 +56,7 @@ class LiveStream:
         self.last_id = None
 
     def hello(self, token: str) -> dict:
-        return {"type": "hello", "token": token, "after": self.last_id}
+        return {"type": protocol.STREAM_HELLO, "token": token, "after": self.last_id}
 
     def forget(self) -> None:
         """A new session starts from the server's present, not from the last one's ids."""
@@ -85,7 +85,7 @@ class LiveStream:
         if not isinstance(message, dict):
             return []
         kind = message.get("type")
-        if kind == "welcome":
+        if kind == protocol.STREAM_WELCOME:
             cursor = message.get("cursor")
             if self.last_id is None and isinstance(cursor, int):
                 self.last_id = cursor  # a drop before the first event resumes from here
@@ -97,12 +97,16 @@ class LiveStream:
                 now,
             )
             return [self.snapshot()]
-        if kind == "error":
+        if kind == protocol.STREAM_ERROR:
             self.state.stream_refused(str(message.get("message") or message.get("code")))
             return []
         name = message.get("name")
         event_id = message.get("id")
-        if kind != "event" or name not in protocol.LIVE_FIELDS or not isinstance(event_id, int):
+        if (
+            kind != protocol.STREAM_EVENT
+            or name not in protocol.LIVE_FIELDS
+            or not isinstance(event_id, int)
+        ):
             return []
         if self.last_id is not None and event_id <= self.last_id:
             return []  # already seen: a resumed stream never doubles an event

@@ -1,6 +1,8 @@
 """The CRM <-> widget postMessage protocol: every message type named once.
 
-Shared by the widget (this module runs in the browser) and the server's tests. Inbound
+The one wire-protocol module: the widget imports it in the browser (MicroPython or
+Pyodide), the server as ``widget.protocol`` for the live stream's words, close codes and
+event names, and tests check static/embed.d.ts against it. Inbound
 requests are the spec's (``login``, ``logout``, ``click_to_call``), optionally with a
 ``request_id``. Outbound events carry ``channel: "crm-bridge"`` so they cannot be taken
 for the CRM's own messages, and echo the ``request_id`` of the request they answer.
@@ -75,6 +77,19 @@ LIVE_FIELDS = {
     SCREEN_POP: ("url", "webhook", "call_id"),
     LOOKUP_RESULT: ("webhook", "call_id", "columns", "labels", "records", "error"),
 }
+# The live stream between the widget and the server (/api/v1/stream, docs/protocol.md):
+# the widget says hello, the server answers welcome, then sends each event once.
+STREAM_HELLO = "hello"
+STREAM_WELCOME = "welcome"
+STREAM_EVENT = "event"
+STREAM_ERROR = "error"  # why the server closes the stream, just before it does
+# ... and the codes it closes with: the widget signs in again after AUTH_FAILED, and
+# reconnects (resuming after its last event) after the others.
+CLOSE_BAD_HELLO = 4400
+CLOSE_AUTH_FAILED = 4401
+CLOSE_RESTARTING = 1012  # the instance is stopping: another takes over
+CLOSE_TRY_AGAIN_LATER = 1013  # the database is down for a moment
+
 CRM_TAG_MAX = 100  # characters of click_to_call's crm_tag
 # The most characters the server takes in each login field (a longer one is refused here)
 LOGIN_FIELD_MAX = {"username": 150, "password": 200, "token": 100, "extension": 32}

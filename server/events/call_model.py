@@ -13,9 +13,14 @@ from typing import Any
 
 from bridge import CallUpdate, Direction, State
 from server.events.call_display import display_number
+from widget import protocol
 
 RANK: dict[str | None, int] = {None: 0, "ringing": 1, "answered": 2, "ended": 3}
-EVENT_OF_STATE = {"ringing": "call_ringing", "answered": "call_answered", "ended": "call_ended"}
+EVENT_OF_STATE = {
+    "ringing": protocol.CALL_RINGING,
+    "answered": protocol.CALL_ANSWERED,
+    "ended": protocol.CALL_ENDED,
+}
 DISPOSITIONS = ("Success", "Unsure", "Failed", "Failed Contact")
 
 

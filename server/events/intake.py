@@ -34,6 +34,7 @@ from server.events.statements import Statements
 from server.events.stream_log import StreamEvent
 from server.problems import NotFound
 from server.tables import agent_states, calls
+from widget import protocol
 
 CALL_FIELDS = tuple(field.name for field in fields(Call))
 ACTIVE_CALL_HOURS = 12  # a call not ended after this long is not shown as active
@@ -189,7 +190,7 @@ class EventIntake:
         elif agent_id is None and call.state == "ended" and call.notified != "ended":
             # No agent ever had it (a missed queue call): its end still runs webhooks.
             call = replace(call, notified="ended")
-            events += self._on_call(connection, call, "call_ended")
+            events += self._on_call(connection, call, protocol.CALL_ENDED)
         values = {name: getattr(call, name) for name in CALL_FIELDS}
         connection.execute(
             self._sql.save_call,
@@ -249,7 +250,7 @@ class EventIntake:
         )
         if after.data() == before.data():
             return None
-        return stream_log.new(agent_id, "agent_state", after.data())
+        return stream_log.new(agent_id, protocol.AGENT_STATE, after.data())
 
     async def save_dialer_ids(
         self, agent_id: int, dialer: str, *, user_id: str | None, device_id: str | None

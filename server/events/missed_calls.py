@@ -24,11 +24,12 @@ from server.events import stream_log
 from server.events.batch_writer import BatchWriter
 from server.events.stream_log import StreamEvent
 from server.tables import stream_deliveries, stream_events
+from widget import protocol
 
 log = logging.getLogger(__name__)
 
 REPLAY_SECONDS = 600
-CALL_EVENTS = ("call_ringing", "call_answered", "call_ended")
+CALL_EVENTS = (protocol.CALL_RINGING, protocol.CALL_ANSWERED, protocol.CALL_ENDED)
 
 
 class DeliveryNotes:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server import strict_json
 from server.database import padded
 from server.tables import stream_cursors, stream_events
+from widget import protocol
 
 KEEP_SECONDS = 7 * 24 * 3600
 PAGE = 500
@@ -38,7 +39,7 @@ class StreamEvent:
 
     def message(self) -> dict[str, Any]:
         """The stream's ``{"type": "event", ...}`` message."""
-        return {"type": "event", "id": self.seq, "name": self.name, "data": self.data}
+        return {"type": protocol.STREAM_EVENT, "id": self.seq, "name": self.name, "data": self.data}
 
 
 def new(agent_id: int, name: str, data: dict[str, Any]) -> StreamEvent:

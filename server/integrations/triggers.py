@@ -28,6 +28,7 @@ from server.integrations.store import webhooks_for
 from server.integrations.variables import CallFacts, variable_values
 from server.integrations.webhook_request import build_request
 from server.tables import agents
+from widget import protocol
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class Triggers:
                 log.info("no screen pop of webhook %r: %s", webhook.name, error)
                 return None, None
             data = {"url": url, "webhook": webhook.name, "call_id": call_id}
-            return stream_log.new(agent_id, "screen_pop", data), None
+            return stream_log.new(agent_id, protocol.SCREEN_POP, data), None
         delivery_id = outbox.enqueue(
             connection,
             webhook,

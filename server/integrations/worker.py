@@ -44,6 +44,7 @@ from server.integrations.webhook_request import WebhookRequest, build_request
 from server.problems import Problem
 from server.retention import Retention
 from server.tables import agents
+from widget import protocol
 
 log = logging.getLogger(__name__)
 
@@ -279,4 +280,4 @@ def _lookup_event(
     )
     error = lookup if isinstance(lookup, str) else attempt.error
     data = {"webhook": webhook.name, "call_id": delivery.call_id, **view, "error": error}
-    return stream_log.new(delivery.agent_id, "lookup_result", data)
+    return stream_log.new(delivery.agent_id, protocol.LOOKUP_RESULT, data)

@@ -56,14 +56,15 @@ from server.keys import (
 )
 from server.problems import Problem
 from server.request_body import Body
+from widget import protocol
 
 log = logging.getLogger(__name__)
 
 HELLO_SECONDS = 3.0
 CLOSE_REPLY_SECONDS = 1.0  # how long a refused client may take to answer the close
 HEARTBEAT_SECONDS = 25.0
-AUTH_FAILED, BAD_HELLO = 4401, 4400
-TRY_AGAIN_LATER = 1013  # the database is down for a moment: the widget reconnects
+AUTH_FAILED, BAD_HELLO = protocol.CLOSE_AUTH_FAILED, protocol.CLOSE_BAD_HELLO
+TRY_AGAIN_LATER = protocol.CLOSE_TRY_AGAIN_LATER  # the database is down for a moment
 
 
 def stream_busy(per_address: int) -> web.Response:
@@ -142,7 +143,7 @@ async def _welcome(request: web.Request, agent: Agent) -> dict[str, Any]:
     tenant = request.config_dict[CONFIG].tenants[agent.tenant]
     state, calls = await request.config_dict[INTAKE].agent_view(agent.id)
     return {
-        "type": "welcome",
+        "type": protocol.STREAM_WELCOME,
         "live_status": live_status(tenant, request.config_dict[DIALERS].of_tenant(tenant.id)),
         "state": None if state is None else state.data(),
         # Not ended yet: "answered" tells a ringing call from a connected one.
@@ -210,7 +211,9 @@ async def _drain(ws: web.WebSocketResponse) -> None:
 async def _refuse(ws: web.WebSocketResponse, closed: StreamClosed) -> None:
     """Say why, close, and wait at most `CLOSE_REPLY_SECONDS` for the client's reply."""
     with contextlib.suppress(ConnectionError):
-        await ws.send_json({"type": "error", "code": closed.error, "message": closed.message})
+        await ws.send_json(
+            {"type": protocol.STREAM_ERROR, "code": closed.error, "message": closed.message}
+        )
     with contextlib.suppress(TimeoutError, ConnectionError):
         await asyncio.wait_for(
             ws.close(code=closed.code, message=closed.error.encode()), CLOSE_REPLY_SECONDS
@@ -256,7 +259,11 @@ async def stream(request: web.Request) -> web.StreamResponse:
     async def close_session() -> None:
         with contextlib.suppress(ConnectionError):
             await ws.send_json(
-                {"type": "error", "code": "session_ended", "message": "the session has ended"}
+                {
+                    "type": protocol.STREAM_ERROR,
+                    "code": "session_ended",
+                    "message": "the session has ended",
+                }
             )
         await ws.close(code=AUTH_FAILED, message=b"session_ended")
 

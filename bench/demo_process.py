@@ -72,7 +72,7 @@ def running_demo(*, call_events: bool = False) -> Iterator[Demo]:
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "cli",
             "demo",
             "--port",
             str(demo.port),

@@ -120,7 +120,7 @@ async def running(config_template: str = CONFIG) -> AsyncIterator[Processes]:
                                    vicidial_pass=VICIDIAL_PASS)
         )  # fmt: skip
         simulators = _start(["-m", "bench.simulators_process", str(port)])
-        bridge = _start(["-m", "server.cli", "serve", "--config", str(config)])
+        bridge = _start(["-m", "cli", "serve", "--config", str(config)])
         with _stopped_at_the_end(bridge, simulators):
             processes = Processes(
                 f"http://127.0.0.1:{port + 2}",

@@ -81,7 +81,7 @@ def _bridge(folder: Path, database_url: str) -> Iterator[tuple[str, int]]:
     config = folder / "bench.toml"
     config.write_text(CONFIG.format(port=port, database=database_url, tenant=TENANT))
     process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-        [sys.executable, "-m", "server.cli", "serve", "--config", str(config)],
+        [sys.executable, "-m", "cli", "serve", "--config", str(config)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -91,7 +91,7 @@ async def agent(session: aiohttp.ClientSession, config: Path, url: str) -> Agent
     added = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "server.cli",
+        "cli",
         "agent",
         "add",
         "--config",

@@ -46,7 +46,7 @@ class Process:
         self.log = log
         with log.open("ab") as output:
             self.popen = subprocess.Popen(  # noqa: S603 - the project's own CLI
-                [sys.executable, "-m", "server.cli", *args],
+                [sys.executable, "-m", "cli", *args],
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "CRM_BRIDGE_LOG_LEVEL": "INFO", **(env or {})},

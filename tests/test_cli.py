@@ -10,8 +10,8 @@ from aiohttp.test_utils import TestServer
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
+from cli.main import main
 from server.app import create_app
-from server.cli import main
 from server.config import load_config
 from server.integrations.model import Credentials
 from server.integrations.secret_box import SecretBox

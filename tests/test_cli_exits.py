@@ -16,8 +16,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 from rich.console import Console
 
-from server.cli import build_parser, main
-from server.job_commands import _logs_above
+from cli.jobs import _logs_above
+from cli.main import build_parser, main
 from tests.jobs_api import fault
 from tests.support import REST_API_KEY
 
@@ -65,7 +65,7 @@ def test_every_option_has_help_without_markup() -> None:
 
 async def crm_bridge(*args: str) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", *args,
+        sys.executable, "-m", "cli", *args,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=QUIET,
     )  # fmt: skip
 

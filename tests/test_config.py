@@ -426,7 +426,7 @@ def test_the_cli_prints_one_line_per_problem_and_no_traceback(tmp_path: Path, co
     config.write_text(BAD_FILE)
     extra = ["--tenant", "acme", "--username", "x"] if command == "agent add" else []
     finished = subprocess.run(  # noqa: S603 (the project's own CLI)
-        [sys.executable, "-m", "server.cli", *command.split(), "--config", str(config), *extra],
+        [sys.executable, "-m", "cli", *command.split(), "--config", str(config), *extra],
         capture_output=True,
         text=True,
         timeout=60,

@@ -49,7 +49,7 @@ async def cli(*args: str, env: dict[str, str] | None = None) -> asyncio.subproce
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from server.cli import main; main()",
+        "from cli.main import main; main()",
         *args,
         env={**os.environ, **(env or {})},
         stdout=asyncio.subprocess.DEVNULL,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
-from server.cli import main
+from cli.main import main
 from tests.support import REST_API_KEY, rest_state
 
 CONFIG = """

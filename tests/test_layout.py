@@ -134,18 +134,9 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize(
-    "path", sorted((ROOT / "server").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT))
-)
-def test_the_server_uses_the_bridge_through_its_facade(path: Path) -> None:
-    bridge_modules = {m for m in imported_modules(path) if m.split(".")[0] == "bridge"}
-    assert bridge_modules <= {"bridge", "bridge.phone"}
-    assert not {m for m in imported_modules(path) if m.split(".")[0] == "simulators"}
-
-
 def test_the_server_loads_without_the_simulators_or_the_demo() -> None:
     script = (
-        "import sys, server.app, server.cli\n"
+        "import sys, server.app, cli.main\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] == 'simulators'"
         " or m in ('demo.simulate', 'demo.runner')]\n"
         "print(loaded)\n"

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from bridge import DialerList, build_adapter, dialer_session
+from cli.main import build_parser
 from demo.app_runners import serve
 from demo.simulate import simulator_apps
 from demo.simulation import Simulation, bridge_dialers_toml, simulation_of
-from server.cli import build_parser
 from server.config import parse_config
 from simulators.euphoria import DEMO_RECORDING
 from simulators.rest.events import EVENTS

@@ -105,7 +105,7 @@ def _configured(folder: Path, port: int) -> Path:
         CONFIG.format(port=port, folder=folder, per_address=WAITING_PER_ADDRESS, most=WAITING_MAX)
     )
     subprocess.run(  # noqa: S603 - the project's own CLI
-        [sys.executable, "-m", "server.cli", "agent", "add", "--config", str(config),
+        [sys.executable, "-m", "cli", "agent", "add", "--config", str(config),
          "--tenant", "acme", "--username", "agent1", "--extension", "1001"],
         env={**os.environ, "CRM_BRIDGE_AGENT_PASSWORD": PASSWORD},
         check=True,

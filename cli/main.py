@@ -2,7 +2,7 @@
 ``secret-key``, ``export``, ``jobs``.
 
 Every failure is one line on stderr, without a traceback (``CRM_BRIDGE_LOG_LEVEL=DEBUG``
-logs it), and an exit status of `server.command_errors`.
+logs it), and an exit status of `cli.errors`.
 """
 
 import argparse
@@ -16,11 +16,11 @@ from importlib.metadata import version
 
 from aiohttp import web
 
+from cli import jobs
+from cli.errors import EXIT_ERROR, EXIT_INTERRUPTED, CommandError, start_failure
 from demo import simulation
-from server import job_commands
 from server.access_log import access_logging
 from server.agents import AgentDirectory
-from server.command_errors import EXIT_ERROR, EXIT_INTERRUPTED, CommandError, start_failure
 from server.config import ConfigError, Problem, load_config
 from server.database import Database, StorageError
 from server.drain import exit_within
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     secret_key.set_defaults(run=_print_secret_key)
 
-    job_commands.add_commands(commands, CONFIG_HELP)
+    jobs.add_commands(commands, CONFIG_HELP)
     return parser
 
 
@@ -217,7 +217,3 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(EXIT_ERROR)
-
-
-if __name__ == "__main__":
-    main()

@@ -6,7 +6,7 @@ checks what the dialer will enforce (`server.jobs.export_target`), stores the fi
 leads as a job, then watches it with a progress bar and runs it in this process unless a
 bridge instance already does; log lines print above the bar. ``Ctrl+C`` leaves the job
 where it is, to be resumed by a bridge instance or by ``crm-bridge jobs watch ID``. The
-exit status says how the job ended (`server.command_errors`).
+exit status says how the job ended (`cli.errors`).
 """
 
 import argparse
@@ -30,14 +30,14 @@ from rich.progress import (
 from rich.table import Table
 
 from bridge import DialerList, dialer_session
-from server.agents import AgentDirectory
-from server.audit_log import AuditLog
-from server.command_errors import (
+from cli.errors import (
     EXIT_DONE_WITH_FAILURES,
     EXIT_INTERRUPTED,
     EXIT_JOB_FAILED,
     CommandError,
 )
+from server.agents import AgentDirectory
+from server.audit_log import AuditLog
 from server.config import ConfigError, Problem, ServerConfig, load_config
 from server.database import Database
 from server.dialers import DialerRegistry
@@ -295,7 +295,7 @@ def _report(job: Job, reasons: list[tuple[str, int]]) -> None:
 
 
 def add_commands(commands: argparse._SubParsersAction, config_help: str) -> None:  # type: ignore[type-arg]
-    """``export`` and ``jobs`` (``jobs watch ID``) for `server.cli`."""
+    """``export`` and ``jobs`` (``jobs watch ID``) for `cli.main`."""
     exporting = commands.add_parser(
         "export",
         help="export the leads of a CSV file to a dialer list, as a job",

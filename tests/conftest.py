@@ -30,7 +30,7 @@ from tests.support import (
 
 # The cluster tests run a PostgreSQL server and haproxy of their own: they are collected
 # only under scripts/with-throwaway-postgres, which installs both (never skipped).
-collect_ignore = [] if "postgresql" in KINDS else ["test_cluster.py"]
+collect_ignore = [] if "postgresql" in KINDS else ["server/test_cluster.py"]
 
 # The widget's modules run in the browser, where they import each other by bare name.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "widget"))

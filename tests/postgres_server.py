@@ -1,5 +1,5 @@
 """A PostgreSQL server of the test's own, to restart and stop under running bridges
-(`tests.test_cluster`), made with the binaries `scripts/with-throwaway-postgres`
+(`tests.server.test_cluster`), made with the binaries `scripts/with-throwaway-postgres`
 installed. As root it runs as that script's unprivileged user ``crmbridge-pg``."""
 
 import glob

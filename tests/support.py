@@ -1,12 +1,15 @@
 """What the tests share besides fixtures: credentials of the simulated dialers, the test
 tenant and agent, the bridge configuration over the simulators, and small helpers."""
 
+from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
 from server.config import ServerConfig, parse_config
 from simulators.rest import RestState
+
+ROOT = Path(__file__).resolve().parents[1]  # the project's folder
 
 REST_API_KEY = "rest-key-7d1e9b0c5a"
 EUPHORIA_AUTH = "euphoria-auth-3c8f1a"

@@ -151,7 +151,7 @@ def test_no_test_imports_the_conftest() -> None:
     """Fixtures come from conftest by pytest's injection; shared values from tests/support."""
     importers = [
         path.name
-        for path in (ROOT / "tests").glob("*.py")
+        for path in (ROOT / "tests").rglob("*.py")
         if {"tests.conftest", "conftest"} & imported_modules(path)
     ]
     assert importers == []
@@ -161,7 +161,10 @@ def test_no_test_module_imports_another() -> None:
     """What several test modules share lives in a support module (tests/*_support.py)."""
     importers = [
         path.name
-        for path in (ROOT / "tests").glob("*.py")
-        if any(name.startswith("tests.test_") for name in imported_modules(path))
+        for path in (ROOT / "tests").rglob("*.py")
+        if any(
+            name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_")
+            for name in imported_modules(path)
+        )
     ]
     assert importers == []

@@ -3,7 +3,7 @@
 Keys are dotted: ``ui.*`` labels, ``state.*`` the call card's states, ``agent.*`` the
 agent's states, ``cause.*`` a hang-up cause (the FreeSWITCH / Q.850 names the dialers
 send), ``error.*`` an error code, ``outcome.*`` a recent call's outcome. ``{name}``
-marks a value filled in by `text`. tests/test_widget_messages.py fails on a key missing
+marks a value filled in by `text`. tests/widget/test_widget_messages.py fails on a key missing
 in a language or used nowhere.
 """
 

@@ -1,5 +1,5 @@
 """A fourth dialer, small and made up, built as docs/adding-a-dialer.md says: its
-package and a registration, nothing else (`tests/test_a_fourth_dialer.py`).
+package and a registration, nothing else (`tests/bridge/test_a_fourth_dialer.py`).
 
 The "Acme" dialer places a call with ``POST /calls`` ``{"to", "agent"}`` (a bearer
 token), answering ``{"call": "<id>"}``, and pushes each call's progress as JSON

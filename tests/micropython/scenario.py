@@ -1,6 +1,6 @@
 """A widget session driven through the pure modules, with a stand-in for the server.
 
-Run by tests/test_widget_micropython.py under CPython and under MicroPython; both must
+Run by tests/widget/test_widget_micropython.py under CPython and under MicroPython; both must
 produce the same events and views.
 """
 

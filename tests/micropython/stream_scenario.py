@@ -1,7 +1,7 @@
 """The widget's live stream driven through the pure modules: a drop, a resume that
 repeats an event, a drop before the first event, and a backoff with a fixed random source.
 
-Run by tests/test_widget_live_stream.py under CPython and under MicroPython; both must
+Run by tests/widget/test_widget_live_stream.py under CPython and under MicroPython; both must
 give the same results.
 """
 

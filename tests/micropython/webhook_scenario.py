@@ -2,7 +2,7 @@
 ``run_webhook`` requests, ``screen_pop`` and ``lookup_result`` stream events, the queue
 picker's state.
 
-Run by tests/test_widget_webhooks.py under CPython and under MicroPython; both must give
+Run by tests/widget/test_widget_webhooks.py under CPython and under MicroPython; both must give
 the same results.
 """
 

@@ -4,11 +4,11 @@ import asyncio
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+
 MODULES = [
     ROOT / "widget" / n
     for n in ("messages.py", "protocol.py", "session_state.py", "live_stream.py")

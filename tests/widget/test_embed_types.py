@@ -1,11 +1,11 @@
 """static/embed.d.ts describes embed.js as the end-to-end tests and their config use it."""
 
 import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+
 TSC = ROOT / "node_modules" / ".bin" / "tsc"
 
 

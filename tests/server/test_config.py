@@ -9,8 +9,9 @@ import pytest
 
 from bridge import ElisionSettings, EuphoriaSettings, RestSettings
 from server.config import ConfigError, Problem, load_config, normalise_origin, parse_config
+from tests.support import ROOT
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "config.example.toml"
+EXAMPLE = ROOT / "config.example.toml"
 REST = {"base_url": "https://pbx.example.com", "api_key": "rest-key-1"}
 ELISION = {"kind": "elision", "base_url": "https://dialer.example.com", "api_user": "api"}
 ELISION |= {"api_pass": "elision-pass-1"}

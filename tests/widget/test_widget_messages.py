@@ -5,13 +5,13 @@ out of a language, or one nothing uses any more, fails here.
 """
 
 import re
-from pathlib import Path
 
 import messages
 import protocol
 import session_state
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support import ROOT
+
 SOURCES = [
     *(path for path in sorted((ROOT / "widget").glob("*.py")) if path.name != "messages.py"),
     *sorted((ROOT / "widget" / "templates").glob("*")),

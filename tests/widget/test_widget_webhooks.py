@@ -12,7 +12,6 @@ import asyncio
 import json
 import shutil
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import protocol
@@ -23,9 +22,9 @@ from controller import Controller
 from server_api import ServerApi
 from session_state import SessionState, web_url
 
+from tests.support import ROOT
 from tests.widget_support import fetch_through
 
-ROOT = Path(__file__).resolve().parents[1]
 MODULES = [
     ROOT / "widget" / n
     for n in ("messages.py", "protocol.py", "session_state.py", "live_stream.py", "controller.py")

@@ -154,10 +154,10 @@ class AgentDirectory:
         row = await self._one(_named(tenant, username))
         valid = await _verify(row.password_hash if row else _DUMMY_HASH, password)
         if row is None or not valid:
-            raise LoginError("invalid_credentials", "wrong username or password", status=401)
+            raise LoginError("invalid_credentials", "wrong username or password")
         agent = _agent(row)
         if not agent.active:
             raise LoginError(
-                "agent_disabled", f"agent {username} is disabled; ask an administrator", status=403
+                "agent_disabled", f"agent {username} is disabled; ask an administrator"
             )
         return agent

@@ -18,24 +18,13 @@ from aiohttp.typedefs import Handler
 
 from bridge import DialerError
 from server.database_faults import DatabaseUnavailable, is_database_down
+from server.error_catalogue import dialer_status
 from server.keys import METRICS
 from server.problems import Problem
 from server.strict_json import json_response
 
 log = logging.getLogger(__name__)
 
-DIALER_STATUS = {
-    "invalid_request": 400,
-    "not_supported": 501,
-    "dialer_unauthorized": 502,
-    "dialer_locked": 503,  # the dialer locked the API user for a while: retry_after says
-    "dialer_rejected": 422,
-    "dialer_busy": 503,
-    "dialer_unavailable": 503,
-    "dialer_timeout": 504,  # nothing was sent
-    "dialer_outcome_unknown": 504,  # sent, no answer in time: it may have been carried out
-    "dialer_bad_response": 502,
-}
 JSON_PREFIXES = ("/api/", "/admin/api/")
 REFUSALS = (429, 503)  # throttled or busy: counted in the metrics, by code
 
@@ -65,7 +54,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             _count_refusal(request, problem.code)
         return error_response(problem.status, problem.to_dict(), problem.headers)
     except DialerError as error:
-        return error_response(DIALER_STATUS.get(error.code, 502), error.to_dict())
+        return error_response(dialer_status(error), error.to_dict())
     except web.HTTPException as http_error:
         if http_error.status < 400 or not _speaks_json(request):
             raise

@@ -22,8 +22,6 @@ from server.problems import Problem
 
 
 class ServerBusy(Problem):
-    status = 503
-
     def __init__(self, why: str = "checking too many passwords at once") -> None:
         super().__init__(
             "server_busy",

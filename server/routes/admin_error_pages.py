@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bridge import DialerError
-from server.error_middleware import DIALER_STATUS
+from server.error_catalogue import dialer_status
 from server.problems import Problem
 from server.routes.admin_render import NAV, current_page, render
 from server.templating import sentence
@@ -100,7 +100,7 @@ async def admin_error_pages(request: web.Request, handler: Handler) -> web.Strea
     except Problem as problem:
         return error_page(request, problem.status, problem.message, headers=_kept(problem.headers))
     except DialerError as error:
-        return error_page(request, DIALER_STATUS.get(error.code, 502), error.message)
+        return error_page(request, dialer_status(error), error.message)
     except web.HTTPException as http_error:
         if http_error.status < 400:
             raise

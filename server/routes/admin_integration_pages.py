@@ -180,7 +180,9 @@ async def integrations_html(request: web.Request) -> web.Response:
             else:
                 tenant = _text(form, "tenant")
                 if tenant not in tenants:
-                    raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured")
+                    raise Problem(
+                        "unknown_tenant", f"tenant {tenant!r} is not configured", in_field=True
+                    )
                 await store.create_group(tenant, group_spec(form))
         except (ValidationError, Problem) as refused:
             error = _refusal(refused)
@@ -305,7 +307,7 @@ async def new_webhook_html(request: web.Request) -> web.Response:
     tenant = _text(form, "tenant")
     try:
         if tenant not in request.config_dict[CONFIG].tenants:
-            raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured")
+            raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured", in_field=True)
         webhook = await request.config_dict[INTEGRATIONS].create_webhook(tenant, webhook_spec(form))
     except (ValidationError, Problem) as refused:
         typed = {**dict(form), "directions": form.getall("directions", [])}

@@ -14,7 +14,7 @@ from aiohttp import web
 from server.config import ServerConfig
 from server.events.euphoria_webhook import WEBHOOK_PARAMETERS
 from server.keys import CONFIG, PUSH_SECRETS
-from server.problems import NotFound
+from server.problems import Problem
 from server.routes.admin_confirm import confirm_page, is_confirmed
 from server.routes.admin_render import render
 
@@ -26,7 +26,7 @@ def push_url(config: ServerConfig, tenant: str, dialer: str, secret: str) -> str
 def _rest_dialer(config: ServerConfig, tenant: str, dialer: str) -> None:
     settings = config.tenants[tenant].dialers.get(dialer) if tenant in config.tenants else None
     if settings is None or settings.kind != "rest":
-        raise NotFound("unknown_dialer", f"tenant {tenant!r} has no REST dialer {dialer!r}")
+        raise Problem("unknown_dialer", f"tenant {tenant!r} has no REST dialer {dialer!r}")
 
 
 async def rotate_json(request: web.Request) -> web.Response:

@@ -30,7 +30,7 @@ from server.events.agent_model import AgentState
 from server.events.intake import AgentChange
 from server.events.rest_push import Variables
 from server.keys import API_KEYS, CONFIG, INTAKE, METRICS, PUSH_RATE, PUSH_SECRETS
-from server.problems import NotFound, Problem, Unauthorized
+from server.problems import Problem
 from server.request_body import read_at_most
 
 MAX_EVENT_BYTES = 64 * 1024
@@ -45,7 +45,6 @@ def _stored(data: dict[str, Any]) -> dict[str, Any]:
             "event_too_large",
             f"the event's variables take {size:,} bytes; at most {MAX_STORED_EVENT_BYTES:,}"
             " are kept",
-            status=413,
         )
     return data
 
@@ -69,7 +68,7 @@ def _rest_dialer(request: web.Request) -> tuple[TenantConfig, str]:
     dialer = request.match_info["dialer"]
     settings = tenant.dialers.get(dialer) if tenant else None
     if tenant is None or settings is None or settings.kind != "rest":
-        raise NotFound("unknown_event_url", "no REST dialer has this Event Push URL")
+        raise Problem("unknown_event_url", "no REST dialer has this Event Push URL")
     sources = settings.event_push_sources
     if sources:
         try:
@@ -80,7 +79,6 @@ def _rest_dialer(request: web.Request) -> tuple[TenantConfig, str]:
             raise Problem(
                 "source_not_allowed",
                 f"events for {dialer} are accepted from its event_push_sources only",
-                status=403,
             )
     return tenant, dialer
 
@@ -124,7 +122,6 @@ async def receive_rest_event(request: web.Request) -> web.Response:
             "invalid_secret",
             "the secret in this Event Push URL is not the dialer's current one: copy the URL"
             " from the bridge's admin page (Event Push)",
-            status=401,
         )
     request.config_dict[PUSH_RATE].take(tenant.id)
     pushed = rest_push.read_pushed_event(await read_at_most(request, MAX_EVENT_BYTES))
@@ -169,7 +166,6 @@ async def _webhook_params(request: web.Request) -> dict[str, str]:
     raise Problem(
         "unsupported_media_type",
         "send the parameters form-encoded or as JSON (Content Type of the webhook)",
-        status=415,
     )
 
 
@@ -191,12 +187,12 @@ async def receive_euphoria_webhook(request: web.Request) -> web.Response:
         key = await request.config_dict[API_KEYS].authenticate(secret)
     config = request.config_dict[CONFIG]
     if key is None or key.tenant not in config.tenants:
-        raise Unauthorized("invalid_api_key", "send an API key of the bridge's API Manager")
+        raise Problem("invalid_api_key", "send an API key of the bridge's API Manager")
     tenant = config.tenants[key.tenant]
     request.config_dict[PUSH_RATE].take(tenant.id)
     dialer = next((n for n, s in tenant.dialers.items() if s.kind == "euphoria"), None)
     if dialer is None:
-        raise NotFound("no_euphoria_dialer", f"tenant {tenant.id} has no Euphoria dialer")
+        raise Problem("no_euphoria_dialer", f"tenant {tenant.id} has no Euphoria dialer")
     number = e164(tenant, euphoria_webhook.remote_number(params))
     update = euphoria_webhook.call_update(params, number)
     name = euphoria_webhook.event_name(params)

@@ -8,10 +8,20 @@ here, and one renderer per channel turns it into an answer: JSON ``{"error": {"c
 the admin pages (`server.routes.admin_error_pages`), a close code for the live stream
 (`STREAM_CLOSES`).
 
-Adding an error: add an `ErrorCode` below (code, status, what it means, its audiences),
-raise ``Problem("your_code", "what to do about it")`` (or give a new `DialerError`
-subclass its ``code``), and list the code in the error table of each audience's doc
-(`DOCUMENTED_IN`). ``tests/test_error_catalogue.py`` fails until all three agree.
+Adding an error:
+
+1. add an `ErrorCode` to ``_CODES`` below: the code, its HTTP status, a sentence (the
+   message when a raise gives none), and the audiences that can meet it;
+2. raise ``Problem("your_code", "what to do about it, for people")`` (never a status:
+   the catalogue has it), or give a new `bridge.DialerError` subclass its ``code``; a
+   refusal of the live stream is a code of `STREAM_CLOSES`, with its close code;
+3. list the code, with its status, in the error table of each audience's doc
+   (`DOCUMENTED_IN`: docs/protocol.md, docs/crm-api.md).
+
+``tests/test_error_catalogue.py`` fails until the three agree: a code raised, answered
+or closed with anywhere in server/ or bridge/ that is not here, a `DialerError`
+subclass whose code is not here, a code missing from its audiences' tables or listed
+there with another status.
 """
 
 from collections.abc import Mapping
@@ -68,6 +78,7 @@ def _code(
 
 
 _EVERYONE = (WIDGET, CRM, ADMIN)
+_APIS = (WIDGET, CRM)
 
 _CODES = (
     # Requests the bridge cannot read
@@ -84,7 +95,7 @@ _CODES = (
     # aiohttp's own refusals on the JSON APIs, named after their reason
     _code("not_found", 404, "no such route", *_EVERYONE),
     _code("method_not_allowed", 405, "this route does not take this method", *_EVERYONE),
-    _code("request_entity_too_large", 413, "the body is larger than the bridge accepts", ADMIN),
+    _code("request_entity_too_large", 413, "the body is over 16 MiB", *_EVERYONE),
     # The bridge itself
     _code(
         "internal_error",
@@ -193,29 +204,34 @@ _CODES = (
     _code("secret_keys_missing", 503, "the bridge has no key to encrypt secrets with", ADMIN),
     _code("unsafe_url", 400, "the bridge does not send requests to this URL", ADMIN),
     _code("crm_unreachable", 502, "the CRM cannot be reached", ADMIN),
-    # The dialers (`bridge.errors`): every `DialerError` subclass's code
-    _code(
-        "invalid_request", 400, "refused before sending: a field the dialer cannot take", *_EVERYONE
-    ),
-    _code("not_supported", 501, "the dialer's API has no such operation", *_EVERYONE),
-    _code("dialer_unauthorized", 502, "the dialer refused the bridge's credentials", *_EVERYONE),
-    _code("dialer_locked", 503, "the dialer locked the bridge's API user for a while", *_EVERYONE),
-    _code("dialer_rejected", 422, "the dialer said no", *_EVERYONE),
-    _code("dialer_busy", 503, "the dialer is too busy: try again", *_EVERYONE),
-    _code("dialer_unavailable", 503, "the dialer is down or failed", *_EVERYONE),
-    _code(
-        "dialer_timeout", 504, "no connection to the dialer in time: nothing was sent", *_EVERYONE
-    ),
+    # The dialers (`bridge.errors`): every `DialerError` subclass's code; the admin
+    # pages show a dialer's refusal on their forms
+    _code("invalid_request", 400, "refused before sending: a field the dialer cannot take", *_APIS),
+    _code("not_supported", 501, "the dialer's API has no such operation", *_APIS),
+    _code("dialer_unauthorized", 502, "the dialer refused the bridge's credentials", *_APIS),
+    _code("dialer_locked", 503, "the dialer locked the bridge's API user for a while", *_APIS),
+    _code("dialer_rejected", 422, "the dialer said no", *_APIS),
+    _code("dialer_busy", 503, "the dialer is too busy: try again", *_APIS),
+    _code("dialer_unavailable", 503, "the dialer is down or failed", *_APIS),
+    _code("dialer_timeout", 504, "no connection to the dialer in time: nothing was sent", *_APIS),
     _code(
         "dialer_outcome_unknown",
         504,
         "sent, but the dialer's answer did not come in time: it may have been carried out",
-        *_EVERYONE,
+        *_APIS,
     ),
-    _code("dialer_bad_response", 502, "the dialer answered something unreadable", *_EVERYONE),
+    _code("dialer_bad_response", 502, "the dialer answered something unreadable", *_APIS),
 )
 
-CATALOGUE: Mapping[str, ErrorCode] = MappingProxyType({entry.code: entry for entry in _CODES})
+
+def _by_code(entries: tuple[ErrorCode, ...]) -> Mapping[str, ErrorCode]:
+    catalogue = {entry.code: entry for entry in entries}
+    if len(catalogue) != len(entries):
+        raise ValueError("an error code is declared twice")
+    return MappingProxyType(catalogue)
+
+
+CATALOGUE = _by_code(_CODES)
 
 # The errors the live stream closes with, after ``{"type": "error", "code", "message"}``
 # (`database_unavailable` and `server_restarting` only close).

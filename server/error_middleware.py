@@ -2,8 +2,9 @@
 
 Handlers raise; this middleware renders every error as the documented body
 ``{"error": {"code", "message", ...}}``: the server's `Problem`s with their status,
-dialer errors with the status their code stands for, aiohttp's own HTTP errors on the
-JSON API (unknown route, wrong method, body too large) in the same shape. A database
+dialer errors with the status `server.error_catalogue` gives their code, aiohttp's own
+HTTP errors on the JSON API (unknown route, wrong method, body too large) in the same
+shape, named after their reason (`http_error_code`). A database
 that is down is a 503 ``database_unavailable`` with ``Retry-After`` (see
 `database_faults`), logged as one line. Anything unexpected is logged with a request
 id and answered as a bare 500 that carries the id, never a traceback.
@@ -35,6 +36,11 @@ def error_response(
     return json_response({"error": body}, status=status, headers=headers)
 
 
+def http_error_code(http_error: web.HTTPException) -> str:
+    """The catalogued code of one of aiohttp's HTTP errors: its reason, ``not_found``."""
+    return http_error.reason.lower().replace(" ", "_")
+
+
 def _count_refusal(request: web.Request, code: str) -> None:
     observed = request.config_dict.get(METRICS)
     if observed is not None:
@@ -58,7 +64,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as http_error:
         if http_error.status < 400 or not _speaks_json(request):
             raise
-        code = http_error.reason.lower().replace(" ", "_")
+        code = http_error_code(http_error)
         message = (
             http_error.text
             if http_error.text != f"{http_error.status}: {http_error.reason}"

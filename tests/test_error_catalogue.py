@@ -7,9 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 import bridge
-from server.error_catalogue import CATALOGUE, DOCUMENTED_IN, STREAM_CLOSES, dialer_status
+from server.error_catalogue import (
+    CATALOGUE,
+    DOCUMENTED_IN,
+    STREAM_CLOSES,
+    dialer_status,
+    error_code,
+)
+from server.error_middleware import http_error_code
 from server.problems import Problem
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,8 +94,8 @@ def _spoken_codes(path: Path) -> Iterator[tuple[str, str, int]]:
                 code = _text(node.args[0], constants)
                 if code is not None:
                     yield code, "problem", node.lineno
-            elif name == "StreamClosed" and len(node.args) > 1:
-                code = _text(node.args[1], constants)
+            elif name == "StreamClosed":
+                code = _text(node.args[0], constants)
                 if code is not None:
                     yield code, "stream", node.lineno
         if isinstance(node, ast.Call) and _called(node) == "close":
@@ -147,6 +155,18 @@ def test_every_dialer_error_has_a_status_and_no_default() -> None:
 
     with pytest.raises(KeyError):
         dialer_status(DialerOnFire("fire", dialer="d"))
+
+
+@pytest.mark.parametrize(
+    "raised",
+    [
+        web.HTTPNotFound(),
+        web.HTTPMethodNotAllowed("PUT", ["GET"]),
+        web.HTTPRequestEntityTooLarge(1, 2),
+    ],
+)
+def test_aiohttp_s_own_refusals_are_catalogued(raised: web.HTTPException) -> None:
+    assert error_code(http_error_code(raised)).status == raised.status
 
 
 def test_a_problem_takes_its_status_sentence_and_headers_from_the_catalogue() -> None:

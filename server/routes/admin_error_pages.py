@@ -1,9 +1,11 @@
 """Errors on the admin sub-application, as people and programs read them.
 
-A person (a page of ``/admin``, a browser that accepts HTML) gets a page in the admin
-layout: what happened, what to do, a way back; the JSON API (``/admin/api/...``) and
-clients that ask for JSON keep the documented ``{"error": {...}}`` body of
-`server.error_middleware`, which renders everything this middleware lets through.
+A person (a page of ``/admin``, a browser that accepts HTML, and a browser that opens an
+address of the JSON API itself) gets a page in the admin layout: what happened, what to
+do, a way back; programs on the JSON API (``/admin/api/...``, the pages' own scripts)
+and clients that ask for JSON keep the documented ``{"error": {...}}`` body of
+`server.error_middleware`, which renders everything this middleware lets through. The
+status of each code is `server.error_catalogue`'s.
 """
 
 import logging
@@ -55,7 +57,10 @@ OTHER = ErrorPage("Not done", "The bridge did not do this, for the reason below.
 
 
 def wants_json(request: web.Request) -> bool:
-    """The JSON API, or a client that prefers JSON to HTML."""
+    """The JSON API, or a client that prefers JSON to HTML; never a person's browser
+    opening a page (``Sec-Fetch-Dest: document``, which scripts cannot send)."""
+    if request.headers.get("Sec-Fetch-Dest") == "document":
+        return False
     if request.path.startswith(API_PREFIX):
         return True
     accept = request.headers.get("Accept", "")

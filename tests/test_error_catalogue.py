@@ -174,6 +174,8 @@ def test_a_problem_takes_its_status_sentence_and_headers_from_the_catalogue() ->
     assert (refused.status, refused.message) == (401, "not logged in: the session is unknown")
     assert refused.headers == {"WWW-Authenticate": "Bearer"}
     assert Problem("unknown_tenant", "no tenant 'x'", in_field=True).status == 400
+    with pytest.raises(ValueError):
+        Problem("invalid_token", in_field=True)  # a session is never named in a field
     with pytest.raises(KeyError):
         Problem("no_such_code", "never said")
 

@@ -38,7 +38,7 @@ from cli.errors import (
 )
 from server.agents import AgentDirectory
 from server.audit_log import AuditLog
-from server.config import ConfigError, Problem, ServerConfig, load_config
+from server.config import ConfigError, ConfigProblem, ServerConfig, load_config
 from server.database import Database
 from server.dialers import DialerRegistry
 from server.jobs.csv_import import (
@@ -95,7 +95,7 @@ async def _database(config: ServerConfig) -> AsyncIterator[Database]:
 
 
 def _problem(path: str, message: str) -> ConfigError:
-    return ConfigError([Problem(path, message)])
+    return ConfigError([ConfigProblem(path, message)])
 
 
 def _mapping(header: list[str], pairs: list[str]) -> dict[str, int]:

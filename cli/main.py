@@ -21,7 +21,7 @@ from cli.errors import EXIT_ERROR, EXIT_INTERRUPTED, CommandError, start_failure
 from demo import simulation
 from server.access_log import access_logging
 from server.agents import AgentDirectory
-from server.config import ConfigError, Problem, load_config
+from server.config import ConfigError, ConfigProblem, load_config
 from server.database import Database, StorageError
 from server.drain import exit_within
 from server.integrations.secret_box import ENVIRONMENT, SecretBox
@@ -64,7 +64,7 @@ def _demo(args: argparse.Namespace) -> None:
 async def _add_agent(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     if args.tenant not in config.tenants:
-        raise ConfigError([Problem("--tenant", f"{args.tenant!r} is not in {args.config}")])
+        raise ConfigError([ConfigProblem("--tenant", f"{args.tenant!r} is not in {args.config}")])
     password = os.environ.get("CRM_BRIDGE_AGENT_PASSWORD") or getpass.getpass("Agent password: ")
     database = await Database.open(config.database)
     try:

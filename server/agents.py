@@ -190,11 +190,11 @@ class AgentDirectory:
         row = await self._one(tenant, username)
         valid = await verify_password(row.password_hash if row else _DUMMY_HASH, password)
         if row is None or not valid:
-            raise LoginError("invalid_credentials", "wrong username or password", status=401)
+            raise LoginError("invalid_credentials", "wrong username or password")
         agent = _agent(row)
         if not agent.active:
             raise LoginError(
-                "agent_disabled", f"agent {username} is disabled; ask an administrator", status=403
+                "agent_disabled", f"agent {username} is disabled; ask an administrator"
             )
         stored: str = row.password_hash
         if needs_rehash(stored):

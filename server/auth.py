@@ -20,7 +20,7 @@ from server.agents import Agent
 from server.api_keys import ApiKey
 from server.client_address import client_address
 from server.keys import AGENTS, API_KEYS, CONFIG, LOGIN_THROTTLE, SESSIONS
-from server.problems import Problem, Unauthorized
+from server.problems import Problem
 from server.sessions import Session
 
 API_KEY_PREFIX = "cbk_"
@@ -60,13 +60,13 @@ async def require_agent(request: web.Request) -> AgentCaller:
     """The agent whose bearer token the request carries; the agent must be active."""
     token = bearer_token(request)
     if token is None:
-        raise Unauthorized("not_logged_in", "log in first: no bearer token was sent")
+        raise Problem("not_logged_in", "log in first: no bearer token was sent")
     session = await request.config_dict[SESSIONS].resolve(token)
     agent = await request.config_dict[AGENTS].get_by_id(session.agent_id)
     if agent is None:
-        raise Unauthorized("invalid_token", "not logged in: the agent no longer exists")
+        raise Problem("invalid_token", "not logged in: the agent no longer exists")
     if not agent.active:
-        raise Problem("agent_disabled", "this agent is disabled; ask an administrator", status=403)
+        raise Problem("agent_disabled", "this agent is disabled; ask an administrator")
     current_actor.set(Actor(agent.tenant, agent.username))
     return AgentCaller(agent, session)
 
@@ -75,10 +75,10 @@ async def require_api_key(request: web.Request) -> ApiKey:
     """The tenant's API key the request carries (``X-Api-Key`` or ``Bearer cbk_…``)."""
     secret = _api_key_of(request)
     if secret is None:
-        raise Unauthorized("missing_api_key", "send the tenant's API key in X-Api-Key")
+        raise Problem("missing_api_key", "send the tenant's API key in X-Api-Key")
     key = await request.config_dict[API_KEYS].authenticate(secret)
     if key is None or key.tenant not in request.config_dict[CONFIG].tenants:
-        raise Unauthorized("invalid_api_key", "this API key is unknown or revoked")
+        raise Problem("invalid_api_key", "this API key is unknown or revoked")
     current_actor.set(Actor(key.tenant, f"api-key:{key.name}"))
     return key
 
@@ -104,15 +104,14 @@ def require_admin(request: web.Request) -> str:
         raise Problem(
             "admin_disabled",
             "the admin pages are off: configure [admin] username and password",
-            status=503,
         )
     scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "basic":
-        raise Unauthorized("admin_login_required", "log in as the bridge's admin", headers=BASIC)
+        raise Problem("admin_login_required", "log in as the bridge's admin", headers=BASIC)
     try:
         username, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
-        raise Unauthorized(
+        raise Problem(
             "admin_login_required", "malformed Basic credentials", headers=BASIC
         ) from None
     throttle, address = request.config_dict[LOGIN_THROTTLE], client_address(request)
@@ -121,14 +120,10 @@ def require_admin(request: web.Request) -> str:
     valid &= hmac.compare_digest(password.encode(), admin.password.encode())
     if not valid:
         throttle.failed("admin", address)
-        raise Unauthorized(
-            "admin_login_required", "wrong admin user name or password", headers=BASIC
-        )
+        raise Problem("admin_login_required", "wrong admin user name or password", headers=BASIC)
     throttle.succeeded("admin", address)
     if request.method in UNSAFE_METHODS and not _from_own_pages(request, config.origin):
-        raise Problem(
-            "cross_origin_change", f"changes are accepted from {config.origin} only", status=403
-        )
+        raise Problem("cross_origin_change", f"changes are accepted from {config.origin} only")
     current_actor.set(Actor("-", f"admin:{admin.username}"))
     return admin.username
 

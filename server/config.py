@@ -53,7 +53,7 @@ RUNTIMES: tuple[str, ...] = get_args(Runtime)
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class ConfigProblem:
     """One mistake: where it is (a dotted path, or the file) and what is wrong."""
 
     path: str
@@ -66,8 +66,10 @@ class Problem:
 class ConfigError(ValueError):
     """The configuration is wrong; ``problems`` says where and what to change."""
 
-    def __init__(self, problems: str | Sequence[Problem]) -> None:
-        self.problems = (Problem("", problems),) if isinstance(problems, str) else tuple(problems)
+    def __init__(self, problems: str | Sequence[ConfigProblem]) -> None:
+        self.problems = (
+            (ConfigProblem("", problems),) if isinstance(problems, str) else tuple(problems)
+        )
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
 
@@ -84,7 +86,7 @@ def normalise_origin(where: str, value: Any) -> str:
     """``scheme://host[:port]`` exactly as browsers report ``event.origin``."""
     problem = _origin_problem(str(value))
     if problem:
-        raise ConfigError([Problem(where, problem)])
+        raise ConfigError([ConfigProblem(where, problem)])
     return f"{urlsplit(str(value)).scheme}://{urlsplit(str(value)).netloc.lower()}"
 
 
@@ -373,9 +375,11 @@ def load_config(path: str | Path) -> ServerConfig:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError([Problem(str(path), f"cannot read it ({error.strerror})")]) from None
+        raise ConfigError(
+            [ConfigProblem(str(path), f"cannot read it ({error.strerror})")]
+        ) from None
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError([Problem(str(path), f"not valid TOML ({error})")]) from None
+        raise ConfigError([ConfigProblem(str(path), f"not valid TOML ({error})")]) from None
     return parse_config(raw)
 
 
@@ -405,7 +409,7 @@ _TOML_TYPES = {str: "text", bool: "a boolean", int: "an integer", float: "a floa
 _TOML_TYPES |= {dict: "a table", list: "an array", tuple: "an array"}
 
 
-def _problem(detail: ErrorDetails) -> Problem:
+def _problem(detail: ErrorDetails) -> ConfigProblem:
     """A pydantic error as a problem: its location as a path, its message in plain words.
 
     No message repeats the value of a field it cannot vouch for (a secret could be
@@ -414,20 +418,20 @@ def _problem(detail: ErrorDetails) -> Problem:
     kind, given = detail["type"], detail.get("input")
     if kind in _EXPECTED:
         got = _TOML_TYPES.get(type(given), type(given).__name__)
-        return Problem(path, f"expected {_EXPECTED[kind]}, got {got}")
+        return ConfigProblem(path, f"expected {_EXPECTED[kind]}, got {got}")
     if kind == "extra_forbidden":
         loc = detail["loc"]
         keys = table_keys(ServerConfig, loc[:-1])
-        return Problem(path, "unknown key" + did_you_mean(str(loc[-1]), keys))
+        return ConfigProblem(path, "unknown key" + did_you_mean(str(loc[-1]), keys))
     if kind == "missing":
-        return Problem(path, "required, but not given")
+        return ConfigProblem(path, "required, but not given")
     if kind == "union_tag_invalid":
-        return Problem(
+        return ConfigProblem(
             f"{path}.kind", f"{given.get('kind')!r} is not one of {', '.join(DIALER_KINDS)}"
         )
     if kind == "literal_error":
-        return Problem(path, f"must be {detail['ctx']['expected']}, not {given!r}")
-    return Problem(path, re.sub(r"^\w+ should", "should", detail["msg"]))
+        return ConfigProblem(path, f"must be {detail['ctx']['expected']}, not {given!r}")
+    return ConfigProblem(path, re.sub(r"^\w+ should", "should", detail["msg"]))
 
 
 def _path(loc: tuple[int | str, ...]) -> str:

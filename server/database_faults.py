@@ -30,8 +30,6 @@ _DRIVERS = ("asyncpg", "sqlalchemy", "aiosqlite")
 
 
 class DatabaseUnavailable(Problem):
-    status = 503
-
     def __init__(self) -> None:
         super().__init__(
             "database_unavailable",

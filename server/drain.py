@@ -14,11 +14,10 @@ from collections.abc import Awaitable, Callable, Iterator
 
 from aiohttp import web
 
-from widget import protocol
+from server.error_catalogue import RESTARTING
 
 log = logging.getLogger(__name__)
 
-RESTARTING = protocol.CLOSE_RESTARTING  # WebSocket "service restart": reconnect elsewhere
 CLOSE_WAIT_SECONDS = 2.0  # for the clients' answers to the close; the stop goes on after
 
 Closer = Callable[[], Awaitable[object]]

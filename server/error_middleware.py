@@ -2,8 +2,9 @@
 
 Handlers raise; this middleware renders every error as the documented body
 ``{"error": {"code", "message", ...}}``: the server's `Problem`s with their status,
-dialer errors with the status their code stands for, aiohttp's own HTTP errors on the
-JSON API (unknown route, wrong method, body too large) in the same shape. A database
+dialer errors with the status `server.error_catalogue` gives their code, aiohttp's own
+HTTP errors on the JSON API (unknown route, wrong method, body too large) in the same
+shape, named after their reason (`http_error_code`). A database
 that is down is a 503 ``database_unavailable`` with ``Retry-After`` (see
 `database_faults`), logged as one line. Anything unexpected is logged with a request
 id and answered as a bare 500 that carries the id, never a traceback.
@@ -18,24 +19,13 @@ from aiohttp.typedefs import Handler
 
 from bridge import DialerError
 from server.database_faults import DatabaseUnavailable, is_database_down
+from server.error_catalogue import dialer_status
 from server.keys import METRICS
 from server.problems import Problem
 from server.strict_json import json_response
 
 log = logging.getLogger(__name__)
 
-DIALER_STATUS = {
-    "invalid_request": 400,
-    "not_supported": 501,
-    "dialer_unauthorized": 502,
-    "dialer_locked": 503,  # the dialer locked the API user for a while: retry_after says
-    "dialer_rejected": 422,
-    "dialer_busy": 503,
-    "dialer_unavailable": 503,
-    "dialer_timeout": 504,  # nothing was sent
-    "dialer_outcome_unknown": 504,  # sent, no answer in time: it may have been carried out
-    "dialer_bad_response": 502,
-}
 JSON_PREFIXES = ("/api/", "/admin/api/")
 REFUSALS = (429, 503)  # throttled or busy: counted in the metrics, by code
 
@@ -44,6 +34,11 @@ def error_response(
     status: int, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> web.Response:
     return json_response({"error": body}, status=status, headers=headers)
+
+
+def http_error_code(http_error: web.HTTPException) -> str:
+    """The catalogued code of one of aiohttp's HTTP errors: its reason, ``not_found``."""
+    return http_error.reason.lower().replace(" ", "_")
 
 
 def _count_refusal(request: web.Request, code: str) -> None:
@@ -65,11 +60,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             _count_refusal(request, problem.code)
         return error_response(problem.status, problem.to_dict(), problem.headers)
     except DialerError as error:
-        return error_response(DIALER_STATUS.get(error.code, 502), error.to_dict())
+        return error_response(dialer_status(error), error.to_dict())
     except web.HTTPException as http_error:
         if http_error.status < 400 or not _speaks_json(request):
             raise
-        code = http_error.reason.lower().replace(" ", "_")
+        code = http_error_code(http_error)
         message = (
             http_error.text
             if http_error.text != f"{http_error.status}: {http_error.reason}"

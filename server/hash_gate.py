@@ -31,8 +31,6 @@ T = TypeVar("T")
 
 
 class ServerBusy(Problem):
-    status = 503
-
     def __init__(self, why: str = "checking too many passwords at once") -> None:
         super().__init__(
             "server_busy",

@@ -23,8 +23,6 @@ from server.problems import Problem
 
 
 class TooManyAttempts(Problem):
-    status = 429
-
     def __init__(self, wait_seconds: float, whose: str) -> None:
         seconds = max(1, ceil(wait_seconds))
         super().__init__(

@@ -13,7 +13,7 @@ import time
 from sqlalchemy import delete, insert
 
 from server.database import Database
-from server.problems import Unauthorized
+from server.problems import Problem
 from server.tables import login_tokens
 
 LIFETIME_SECONDS = 60
@@ -54,7 +54,7 @@ class LoginTokenStore:
         async with self._db.begin() as connection:
             row = (await connection.execute(spent)).one_or_none()
         if row is None or row.expires_at <= time.time():
-            raise Unauthorized(
+            raise Problem(
                 "invalid_login_token",
                 "this login token is unknown, used or expired: ask the CRM for a new one",
             )

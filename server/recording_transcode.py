@@ -22,8 +22,6 @@ BLOCK_FRAMES = 16_000
 class UnreadableRecording(Problem):
     """The dialer's file is not audio libsndfile can decode."""
 
-    status = 502
-
     def __init__(self, message: str) -> None:
         super().__init__("dialer_bad_response", message)
 

@@ -37,9 +37,7 @@ def invalid(error: ValidationError) -> Problem:
 
 
 async def read_at_most(request: web.Request, max_bytes: int) -> bytes:
-    too_large = Problem(
-        "body_too_large", f"the body may have at most {max_bytes} bytes", status=413
-    )
+    too_large = Problem("body_too_large", f"the body may have at most {max_bytes} bytes")
     if (request.content_length or 0) > max_bytes:
         raise too_large
     raw = bytearray()
@@ -58,7 +56,6 @@ async def read_json(
         raise Problem(
             "unsupported_media_type",
             "send the body as JSON with Content-Type: application/json",
-            status=415,
         )
     raw = await (request.read() if max_bytes is None else read_at_most(request, max_bytes))
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Executable, bindparam, delete, insert, select, update
 
 from server.database import Database
-from server.problems import Unauthorized
+from server.problems import Problem
 from server.tables import sessions
 
 EXTEND_EVERY_SECONDS = 60
@@ -21,7 +21,7 @@ EXTEND_EVERY_SECONDS = 60
 _BY_TOKEN_HASH = select(sessions).where(sessions.c.token_hash == bindparam("token_hash"))
 
 
-class SessionError(Unauthorized):
+class SessionError(Problem):
     """The bearer token does not stand for a live session."""
 
 

@@ -37,7 +37,7 @@ _NOT_ENDED = (
 
 
 def _refusal(why: str) -> Problem:
-    return Problem(CALL_IN_PROGRESS, f"{why}: finish it before placing another call", status=409)
+    return Problem(CALL_IN_PROGRESS, f"{why}: finish it before placing another call")
 
 
 class CallGuard:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from server.database import Database
 from server.events.call_display import display_number, iso_utc
 from server.events.call_outcomes import call_outcome
-from server.problems import NotFound
+from server.problems import Problem
 from server.tables import agents, calls
 
 PUBLIC_FIELDS = (
@@ -72,7 +72,7 @@ async def find_call(connection: AsyncConnection, tenant: str, call_id: str) -> R
         )
     ).first()
     if row is None:
-        raise NotFound("unknown_call", f"no call {call_id!r} is known to the bridge")
+        raise Problem("unknown_call", f"no call {call_id!r} is known to the bridge")
     return row
 
 

@@ -32,7 +32,7 @@ from server.events.call_display import queue_names
 from server.events.call_model import Call, agent_news, event_data, merge
 from server.events.statements import Statements
 from server.events.stream_log import StreamEvent
-from server.problems import NotFound
+from server.problems import Problem
 from server.tables import agent_states, calls
 from widget import protocol
 
@@ -333,7 +333,7 @@ class EventIntake:
         def job(connection: Connection) -> tuple[tuple[Call, AgentState], list[StreamEvent]]:
             meant = connection.execute(agents_call(tenant, call_id, agent_id)).first()
             if meant is None:
-                raise NotFound("unknown_call", f"no call {call_id!r} in tenant {tenant}")
+                raise Problem("unknown_call", f"no call {call_id!r} in tenant {tenant}")
             row = connection.execute(
                 update(calls)
                 .where(calls.c.id == meant.id)

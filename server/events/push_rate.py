@@ -13,8 +13,6 @@ from server.problems import Problem
 
 
 class TooManyEvents(Problem):
-    status = 429
-
     def __init__(self, wait_seconds: float, per_second: float) -> None:
         seconds = max(1, ceil(wait_seconds))
         super().__init__(

@@ -15,7 +15,7 @@ from server.events.stream_log import StreamEvent
 from server.integrations.store import IntegrationStore
 from server.integrations.triggers import Triggers
 from server.integrations.variables import variable_values
-from server.problems import NotFound, Problem
+from server.problems import Problem
 
 
 async def run_manual(
@@ -35,7 +35,6 @@ async def run_manual(
         raise Problem(
             "not_manual",
             f"webhook {webhook_name!r} runs on {webhook.trigger}, not manually",
-            status=409,
         )
 
     def job(connection: Connection) -> tuple[dict[str, Any], list[StreamEvent]]:
@@ -53,7 +52,7 @@ async def run_manual(
 def _agents_call(connection: Connection, tenant: str, call_id: str, agent_id: int) -> Call:
     row = connection.execute(agents_call(tenant, call_id, agent_id)).first()
     if row is None:
-        raise NotFound("unknown_call", f"no call {call_id!r} is known to the bridge")
+        raise Problem("unknown_call", f"no call {call_id!r} is known to the bridge")
     if row.agent_id not in (None, agent_id):
-        raise Problem("not_your_call", f"call {call_id!r} is another agent's", status=403)
+        raise Problem("not_your_call", f"call {call_id!r} is another agent's")
     return Call(**{name: getattr(row, name) for name in CALL_FIELDS})

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from server.database import Database
 from server.integrations.model import Webhook
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.tables import webhook_deliveries
 
 DONE_STATES = ("delivered", "failed")
@@ -236,12 +236,11 @@ async def retry(database: Database, delivery_id: str) -> dict[str, Any]:
             )
         ).first()
     if row is None:
-        raise NotFound("unknown_delivery", f"no delivery {delivery_id!r}")
+        raise Problem("unknown_delivery", f"no delivery {delivery_id!r}")
     if not done.rowcount:
         raise Problem(
             "not_failed",
             f"delivery {delivery_id} is {row.state}: only a failed one is retried",
-            status=409,
         )
     return delivery_json(row)
 

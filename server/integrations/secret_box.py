@@ -20,8 +20,6 @@ ENVIRONMENT = "CRM_BRIDGE_SECRET_KEYS"
 
 
 class SecretKeysMissing(Problem):
-    status = 503
-
     def __init__(self) -> None:
         super().__init__(
             "secret_keys_missing",
@@ -73,6 +71,5 @@ class SecretBox:
                 "secret_unreadable",
                 "a stored secret was encrypted with a key no longer in [integrations]"
                 " secret_keys: add the old key back, or save the secret again",
-                status=500,
             ) from None
         return Credentials(**plain)

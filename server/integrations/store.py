@@ -20,12 +20,8 @@ from server.integrations.model import Credentials, Group, Parameter, Webhook
 from server.integrations.outbound import OutboundPolicy, UnsafeTarget, check_browser_url
 from server.integrations.secret_box import SecretBox
 from server.integrations.settings import GroupSpec, MemberSpec, WebhookSpec
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.tables import integration_groups, integration_members, webhook_deliveries, webhooks
-
-
-class Conflict(Problem):
-    status = 409
 
 
 def group_of(row: Row[Any]) -> Group:
@@ -117,7 +113,7 @@ class IntegrationStore:
                     .returning(integration_groups)
                 )
             except IntegrityError:
-                raise Conflict(
+                raise Problem(
                     "name_taken", f"tenant {tenant} has a group named {spec.name!r} already"
                 ) from None
             return group_of(result.one())
@@ -148,9 +144,7 @@ class IntegrationStore:
                     .returning(integration_groups)
                 )
             except IntegrityError:
-                raise Conflict(
-                    "name_taken", f"a group named {spec.name!r} exists already"
-                ) from None
+                raise Problem("name_taken", f"a group named {spec.name!r} exists already") from None
             if not same_auth:
                 await connection.execute(
                     delete(integration_members).where(integration_members.c.group_id == group_id)
@@ -178,7 +172,7 @@ class IntegrationStore:
                 )
             )
             if names:
-                raise Conflict(
+                raise Problem(
                     "group_in_use",
                     f"group {group.name!r} is in use by webhook {', '.join(names)}:"
                     " change or delete those first",
@@ -206,7 +200,7 @@ class IntegrationStore:
             if not by_config:
                 _changeable(group.declared, "group", group.name)
             if group.level != "user" or group.auth_type == "none":
-                raise Conflict(
+                raise Problem(
                     "not_user_level",
                     f"group {group.name!r} has no members: only a user-level group with"
                     " authentication has",
@@ -242,7 +236,7 @@ class IntegrationStore:
                 )
             )
             if not gone.rowcount:
-                raise NotFound("unknown_member", f"{agent!r} is not a member of {group.name!r}")
+                raise Problem("unknown_member", f"{agent!r} is not a member of {group.name!r}")
 
     async def credentials(self, group: Group, agent: str | None) -> Credentials:
         """The secret a request of ``agent`` (a user name) sends with ``group``'s auth."""
@@ -262,7 +256,7 @@ class IntegrationStore:
             token = await connection.scalar(query.order_by(integration_members.c.agent).limit(1))
         if token is None:
             whom = f"agent {agent!r} is not" if agent else "no agent is"
-            raise Conflict(
+            raise Problem(
                 "no_member",
                 f"{whom} a member of user-level group {group.name!r}: add their"
                 f" {'API key' if group.auth_type == 'api_key' else 'credentials'} under Members",
@@ -292,7 +286,7 @@ class IntegrationStore:
                 )
             ).first()
         if row is None:
-            raise NotFound("unknown_webhook", f"no webhook named {name!r}")
+            raise Problem("unknown_webhook", f"no webhook named {name!r}")
         return webhook_of(row)
 
     async def create_webhook(
@@ -310,7 +304,7 @@ class IntegrationStore:
                     .returning(webhooks)
                 )
             except IntegrityError:
-                raise Conflict(
+                raise Problem(
                     "name_taken", f"tenant {tenant} has a webhook named {spec.name!r} already"
                 ) from None
             return webhook_of(result.one())
@@ -332,7 +326,7 @@ class IntegrationStore:
                     .returning(webhooks)
                 )
             except IntegrityError:
-                raise Conflict(
+                raise Problem(
                     "name_taken", f"a webhook named {spec.name!r} exists already"
                 ) from None
             return webhook_of(result.one())
@@ -362,7 +356,7 @@ class IntegrationStore:
             if not by_config:
                 _changeable(webhook.declared, "webhook", webhook.name)
             if webhook.trigger != "manual" and not by_config:
-                raise Conflict(
+                raise Problem(
                     "webhook_in_use",
                     f"webhook {webhook.name!r} is in use: it runs on {webhook.trigger};"
                     " set its trigger to manual first",
@@ -376,7 +370,7 @@ class IntegrationStore:
                 )
             )
             if waiting:
-                raise Conflict(
+                raise Problem(
                     "webhook_in_use",
                     f"webhook {webhook.name!r} is in use: {waiting} deliveries are still to"
                     " be sent",
@@ -405,7 +399,9 @@ class IntegrationStore:
                 )
             ).first()
             if row is None:
-                raise Problem("unknown_group", f"tenant {tenant} has no group {spec.group!r}")
+                raise Problem(
+                    "unknown_group", f"tenant {tenant} has no group {spec.group!r}", in_field=True
+                )
             if spec.type == "browser_window" and row.auth_type != "none":
                 raise Problem(
                     "secret_in_browser",
@@ -442,7 +438,7 @@ def _group_values(spec: GroupSpec) -> dict[str, Any]:
 
 def _changeable(declared: bool, kind: str, name: str) -> None:
     if declared:
-        raise Conflict(
+        raise Problem(
             "declared",
             f"{kind} {name!r} is declared in the configuration file: change it there",
         )
@@ -455,12 +451,12 @@ async def _group(connection: AsyncConnection, group_id: int) -> Group:
         )
     ).first()
     if row is None:
-        raise NotFound("unknown_group", f"no group {group_id}")
+        raise Problem("unknown_group", f"no group {group_id}")
     return group_of(row)
 
 
 async def _webhook(connection: AsyncConnection, webhook_id: int) -> Webhook:
     row = (await connection.execute(select(webhooks).where(webhooks.c.id == webhook_id))).first()
     if row is None:
-        raise NotFound("unknown_webhook", f"no webhook {webhook_id}")
+        raise Problem("unknown_webhook", f"no webhook {webhook_id}")
     return webhook_of(row)

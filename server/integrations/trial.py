@@ -68,7 +68,7 @@ async def try_webhook(
         if reason is not None:
             raise Problem("unsafe_url", reason) from None
         why = why_unreachable(error, request.url, sender.timeout_seconds)
-        raise Problem("crm_unreachable", f"the CRM cannot be reached: {why}", status=502) from None
+        raise Problem("crm_unreachable", f"the CRM cannot be reached: {why}") from None
     answer: dict[str, Any] = {"type": webhook.response_type}
     view = None
     if webhook.response_type == "ignore":

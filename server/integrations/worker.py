@@ -145,9 +145,10 @@ class DeliveryWorker:
         webhook: Webhook | None = None
         try:
             if delivery.webhook_id is None:
-                raise Problem("webhook_deleted", "its webhook was deleted")
-            webhook = await self._store.webhook(delivery.webhook_id)
-            attempt, lookup = await self._attempt(delivery, webhook)
+                attempt, lookup = _failed("its webhook was deleted"), None
+            else:
+                webhook = await self._store.webhook(delivery.webhook_id)
+                attempt, lookup = await self._attempt(delivery, webhook)
         except Problem as problem:
             attempt, lookup = _failed(problem.message), None
         except Exception:

@@ -18,7 +18,7 @@ from server.audit_log import AuditQuery
 from server.auth import BASIC, admin_middleware
 from server.fields import Identifier, RequiredName
 from server.keys import API_KEYS, AUDIT, CONFIG
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.request_body import Body, read_json
 from server.routes import (
     admin_integration_pages,
@@ -120,7 +120,7 @@ async def keys_json(request: web.Request) -> web.Response:
 async def create_key_json(request: web.Request) -> web.Response:
     body = await read_json(request, NewKeyBody)
     if body.tenant not in request.config_dict[CONFIG].tenants:
-        raise Problem("unknown_tenant", f"tenant {body.tenant!r} is not configured")
+        raise Problem("unknown_tenant", f"tenant {body.tenant!r} is not configured", in_field=True)
     key, secret = await request.config_dict[API_KEYS].create(body.tenant, body.name)
     return web.json_response({**_key_json(key), "key": secret}, status=201)
 
@@ -128,7 +128,7 @@ async def create_key_json(request: web.Request) -> web.Response:
 async def revoke_key_json(request: web.Request) -> web.Response:
     key_id = _int("id", request.match_info["id"], 0, 1, 2**62)
     if not await request.config_dict[API_KEYS].revoke(key_id):
-        raise NotFound("unknown_key", f"no active API key with id {key_id}")
+        raise Problem("unknown_key", f"no active API key with id {key_id}")
     return web.json_response({"revoked": key_id})
 
 
@@ -153,7 +153,7 @@ async def keys_html(request: web.Request) -> web.Response:
 def _confirm_revoke(request: web.Request, listed: list[ApiKey], key_id: int) -> web.Response:
     key = next((k for k in listed if k.id == key_id and k.active), None)
     if key is None:
-        raise NotFound("unknown_key", f"no active API key with id {key_id}")
+        raise Problem("unknown_key", f"no active API key with id {key_id}")
     used = f"last used {utc(key.last_used_at)} UTC" if key.last_used_at else "never used"
     return confirm_page(
         request,

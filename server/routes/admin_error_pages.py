@@ -1,9 +1,11 @@
 """Errors on the admin sub-application, as people and programs read them.
 
-A person (a page of ``/admin``, a browser that accepts HTML) gets a page in the admin
-layout: what happened, what to do, a way back; the JSON API (``/admin/api/...``) and
-clients that ask for JSON keep the documented ``{"error": {...}}`` body of
-`server.error_middleware`, which renders everything this middleware lets through.
+A person (a page of ``/admin``, a browser that accepts HTML, and a browser that opens an
+address of the JSON API itself) gets a page in the admin layout: what happened, what to
+do, a way back; programs on the JSON API (``/admin/api/...``, the pages' own scripts)
+and clients that ask for JSON keep the documented ``{"error": {...}}`` body of
+`server.error_middleware`, which renders everything this middleware lets through. The
+status of each code is `server.error_catalogue`'s.
 """
 
 import logging
@@ -15,7 +17,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bridge import DialerError
-from server.error_middleware import DIALER_STATUS
+from server.error_catalogue import dialer_status
 from server.problems import Problem
 from server.routes.admin_render import NAV, current_page, render
 from server.templating import sentence
@@ -55,7 +57,10 @@ OTHER = ErrorPage("Not done", "The bridge did not do this, for the reason below.
 
 
 def wants_json(request: web.Request) -> bool:
-    """The JSON API, or a client that prefers JSON to HTML."""
+    """The JSON API, or a client that prefers JSON to HTML; never a person's browser
+    opening a page (``Sec-Fetch-Dest: document``, which scripts cannot send)."""
+    if request.headers.get("Sec-Fetch-Dest") == "document":
+        return False
     if request.path.startswith(API_PREFIX):
         return True
     accept = request.headers.get("Accept", "")
@@ -100,7 +105,7 @@ async def admin_error_pages(request: web.Request, handler: Handler) -> web.Strea
     except Problem as problem:
         return error_page(request, problem.status, problem.message, headers=_kept(problem.headers))
     except DialerError as error:
-        return error_page(request, DIALER_STATUS.get(error.code, 502), error.message)
+        return error_page(request, dialer_status(error), error.message)
     except web.HTTPException as http_error:
         if http_error.status < 400:
             raise

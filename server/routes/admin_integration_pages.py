@@ -83,8 +83,10 @@ FIELD_LABELS = {"url": "URL", "name": "Name", "parameters": "Parameters"}
 
 
 def _refusal(error: ValidationError | Problem) -> str:
-    """What is wrong, for the form: each field by its label; the whole form's own
-    problems (an unknown variable anywhere) without a field name."""
+    """Why a form was refused, shown on the form again: each field by its label; the
+    whole form's own problems (an unknown variable anywhere) without a field name; a
+    refusal of the bridge's (`Problem`) by its message. Every form of these pages says
+    it this way."""
     if isinstance(error, Problem):
         return error.message
     return "; ".join(
@@ -180,7 +182,9 @@ async def integrations_html(request: web.Request) -> web.Response:
             else:
                 tenant = _text(form, "tenant")
                 if tenant not in tenants:
-                    raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured")
+                    raise Problem(
+                        "unknown_tenant", f"tenant {tenant!r} is not configured", in_field=True
+                    )
                 await store.create_group(tenant, group_spec(form))
         except (ValidationError, Problem) as refused:
             error = _refusal(refused)
@@ -305,7 +309,7 @@ async def new_webhook_html(request: web.Request) -> web.Response:
     tenant = _text(form, "tenant")
     try:
         if tenant not in request.config_dict[CONFIG].tenants:
-            raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured")
+            raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured", in_field=True)
         webhook = await request.config_dict[INTEGRATIONS].create_webhook(tenant, webhook_spec(form))
     except (ValidationError, Problem) as refused:
         typed = {**dict(form), "directions": form.getall("directions", [])}
@@ -337,7 +341,7 @@ async def _tested(request: web.Request, webhook: Webhook, agent: str | None) -> 
             store, request.config_dict[WEBHOOK_SENDER], tenant, webhook, agent
         )
     except Problem as refused:
-        return await _webhook_page(request, webhook, error=refused.message)
+        return await _webhook_page(request, webhook, error=_refusal(refused))
     return await _webhook_page(request, webhook, test=outcome)
 
 
@@ -359,12 +363,10 @@ async def columns_html(request: web.Request) -> web.Response:
     try:
         labels = ColumnLabelsForm.validate_python({c: t for c, t in typed.items() if t})
         webhook = await store.set_columns(webhook_id, columns, labels)
-    except ValidationError as refused:
+    except (ValidationError, Problem) as refused:
         return await _webhook_page(
             request, await store.webhook(webhook_id), error=_refusal(refused)
         )
-    except Problem as refused:
-        return await _webhook_page(request, await store.webhook(webhook_id), error=refused.message)
     return await _tested(request, webhook, _optional(form, "agent"))
 
 
@@ -383,7 +385,7 @@ async def deliveries_html(request: web.Request) -> web.Response:
             await outbox.retry(database, delivery_id)
             request.config_dict[DELIVERY_WORKER].wake()
         except Problem as refused:
-            error = refused.message
+            error = _refusal(refused)
         if error is None:
             await after_retry(database, delivery_id)
             back = urlencode({**query, "retried": delivery_id})

@@ -94,7 +94,7 @@ def _id(request: web.Request, name: str = "id") -> int:
 
 def _tenant(request: web.Request, tenant: str) -> str:
     if tenant not in request.config_dict[CONFIG].tenants:
-        raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured")
+        raise Problem("unknown_tenant", f"tenant {tenant!r} is not configured", in_field=True)
     return tenant
 
 

@@ -35,7 +35,7 @@ from server.jobs.summary import DONE_WITH_FAILURES, common_reasons, job_outcome,
 from server.jobs.uploads import Upload
 from server.jobs.worker import LEAD_EXPORT
 from server.keys import CONFIG, CSV_UPLOADS, DIALERS, JOB_WORKER, JOBS
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.routes.admin_render import render
 from server.templating import utc
 
@@ -117,14 +117,14 @@ async def _views(store: JobStore, jobs: list[Job]) -> list[dict[str, Any]]:
 def _job_id(request: web.Request) -> int:
     raw = request.match_info["id"]
     if not raw.isdigit() or len(raw) > 18:
-        raise NotFound("unknown_job", f"no job {raw[:20]!r}")
+        raise Problem("unknown_job", f"no job {raw[:20]!r}")
     return int(raw)
 
 
 async def _job(request: web.Request) -> Job:
     job = await request.config_dict[JOBS].get(_job_id(request))
     if job is None:
-        raise NotFound("unknown_job", f"no job {request.match_info['id']}")
+        raise Problem("unknown_job", f"no job {request.match_info['id']}")
     return job
 
 
@@ -219,7 +219,7 @@ async def _upload(request: web.Request) -> Upload:
     raw = request.match_info["id"]
     found = await request.config_dict[CSV_UPLOADS].get(int(raw)) if raw.isdigit() else None
     if found is None or len(raw) > 9:
-        raise NotFound("unknown_upload", "no such upload: it was imported or is over a day old")
+        raise Problem("unknown_upload", "no such upload: it was imported or is over a day old")
     return found
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from server.config import TenantConfig
 from server.keys import CONFIG, DATABASE, INTAKE
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.reports.intervals import INTERVALS
 from server.reports.parameters import report_query
 from server.reports.queries import SLICES, Slice, run_report
@@ -79,7 +79,7 @@ def _chart_point(row: dict[str, Any]) -> dict[str, Any]:
 async def report_csv_download(request: web.Request) -> web.Response:
     kind = next((s for s in SLICES if s == request.match_info["kind"]), None)
     if kind is None:
-        raise NotFound("unknown_report", "no such report")
+        raise Problem("unknown_report", "no such report")
     return web.Response(
         text=report_csv(await _rows(request, kind)),
         content_type="text/csv",

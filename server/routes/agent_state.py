@@ -28,7 +28,7 @@ from server.events.agents_call import agents_call
 from server.events.call_model import DISPOSITIONS
 from server.events.call_queries import call_json, find_call
 from server.keys import CONFIG, DATABASE, DIALERS, INTAKE
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.request_body import Body, read_json
 
 Model = TypeVar("Model", bound=Body)
@@ -85,7 +85,7 @@ async def _action(request: web.Request, operation: str) -> AgentAction:
     tenant = request.config_dict[CONFIG].tenants[caller.agent.tenant]
     name = tenant.click_to_call_dialer or next(iter(tenant.dialers), "")
     if not name:
-        raise Problem("not_supported", f"tenant {tenant.id} has no dialer", status=501)
+        raise Problem("not_supported", f"tenant {tenant.id} has no dialer")
     if not kind_offers(tenant.dialers[name].kind, operation):
         raise NotSupported(operation, dialer=name)
     async with request.config_dict[DATABASE].connect() as connection:
@@ -95,7 +95,6 @@ async def _action(request: web.Request, operation: str) -> AgentAction:
             "no_dialer_user",
             f"agent {caller.agent.username} has no user id on dialer {name}: the CRM sets it"
             " with dialer_ids in PUT /api/v1/crm/agents/{username}",
-            status=409,
         )
     return AgentAction(caller, request.config_dict[DIALERS].get(tenant.id, name), ids.user_id)
 
@@ -164,9 +163,9 @@ async def wrapup(request: web.Request) -> web.Response:
             await connection.execute(agents_call(tenant, call_id, action.caller.agent.id))
         ).first()
     if known is None:
-        raise NotFound("unknown_call", f"no call {call_id!r} is known to the bridge")
+        raise Problem("unknown_call", f"no call {call_id!r} is known to the bridge")
     if known.agent_id not in (None, action.caller.agent.id):
-        raise Problem("not_your_call", f"call {call_id!r} is another agent's", status=403)
+        raise Problem("not_your_call", f"call {call_id!r} is another agent's")
     await action.dialer.wrapup(action.user_id, 0)
     intake = request.config_dict[INTAKE]
     call: Any  # the call as stored (a row, or the `Call` the wrap-up saved)

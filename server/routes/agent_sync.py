@@ -32,7 +32,7 @@ from server.jobs.records import Job, NewRow
 from server.jobs.states import ADDED, PENDING
 from server.jobs.worker import AGENT_SYNC
 from server.keys import AGENTS, CONFIG, DATABASE, DIALERS, INTAKE, JOBS
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.request_body import Body, invalid, read_json
 from server.routes.job_submission import (
     accepted,
@@ -122,7 +122,7 @@ async def delete_agent(request: web.Request) -> web.Response:
     directory = request.config_dict[AGENTS]
     agent = await directory.get(tenant, username)
     if agent is None:
-        raise NotFound("unknown_agent", f"agent {username} is not in tenant {tenant}")
+        raise Problem("unknown_agent", f"agent {username} is not in tenant {tenant}")
     adapters: dict[str, DialerAdapter] = request.config_dict[DIALERS].of_tenant(tenant)
     results = {
         name: await outcome(adapters[name].delete_user(username))

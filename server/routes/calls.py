@@ -48,9 +48,7 @@ async def click_to_call(request: web.Request) -> web.Response:
     except InvalidNumber as error:
         raise Problem("invalid_number", str(error)) from None
     if not tenant.click_to_call_dialer:
-        raise Problem(
-            "not_supported", f"tenant {tenant.id} has no click-to-call dialer", status=501
-        )
+        raise Problem("not_supported", f"tenant {tenant.id} has no click-to-call dialer")
     timer.step("number")
     dialer = request.config_dict[DIALERS].get(tenant.id, tenant.click_to_call_dialer)
     lead_id = str(body.lead_id) if body.lead_id is not None else None

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from server.auth import API_KEY
 from server.keys import CONFIG, DATABASE, INTAKE
-from server.problems import NotFound
+from server.problems import Problem
 from server.reports.parameters import report_query
 from server.reports.queries import SLICES, run_report
 from server.reports.report_csv import report_csv
@@ -27,7 +27,7 @@ async def get_report(request: web.Request) -> web.Response:
     kind = request.match_info["kind"]
     slice_ = next((s for s in SLICES if s == kind), None)
     if slice_ is None:
-        raise NotFound("unknown_report", f"no report {kind!r}: use one of {', '.join(SLICES)}")
+        raise Problem("unknown_report", f"no report {kind!r}: use one of {', '.join(SLICES)}")
     tenant = request.config_dict[CONFIG].tenants[request[API_KEY].tenant]
     query = report_query(tenant, slice_, request.query)
     rows = await run_report(

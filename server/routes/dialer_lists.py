@@ -13,7 +13,7 @@ from server.config import TenantConfig
 from server.dialers import UnknownDialer
 from server.fields import Code, Identifier, Name
 from server.keys import CONFIG, DIALERS
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.request_body import Body, read_json
 
 
@@ -50,7 +50,7 @@ def tenant_dialer(request: web.Request, name: str) -> tuple[TenantConfig, Dialer
     try:
         return tenant, request.config_dict[DIALERS].get(tenant.id, name)
     except UnknownDialer as error:
-        raise NotFound("unknown_dialer", str(error)) from None
+        raise Problem("unknown_dialer", str(error)) from None
 
 
 def list_json(dialer_list: DialerList) -> dict[str, object]:

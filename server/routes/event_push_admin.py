@@ -15,7 +15,7 @@ from aiohttp import web
 from bridge import UrlPush, WebhookPush, adapter_class, kinds_pushing, titles_pushing
 from server.config import ServerConfig
 from server.keys import CONFIG, DIALERS, PUSH_SECRETS
-from server.problems import NotFound
+from server.problems import Problem
 from server.routes.admin_confirm import confirm_page, is_confirmed
 from server.routes.admin_render import render
 from server.routes.events import url_pushing_dialer
@@ -27,7 +27,7 @@ def push_url(config: ServerConfig, tenant: str, dialer: str, secret: str) -> str
 
 def _url_dialer(request: web.Request, tenant: str, dialer: str) -> None:
     if url_pushing_dialer(request, tenant, dialer) is None:
-        raise NotFound(
+        raise Problem(
             "unknown_dialer",
             f"tenant {tenant!r} has no {titles_pushing(UrlPush)} dialer {dialer!r}",
         )

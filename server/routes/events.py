@@ -51,7 +51,7 @@ from server.dialers import UnknownDialer
 from server.events.agent_model import AgentState
 from server.events.intake import AgentChange
 from server.keys import API_KEYS, CONFIG, DIALERS, INTAKE, METRICS, PUSH_RATE, PUSH_SECRETS
-from server.problems import NotFound, Problem, Unauthorized
+from server.problems import Problem
 from server.request_body import read_at_most
 
 MAX_EVENT_BYTES = 64 * 1024
@@ -66,7 +66,6 @@ def _stored(data: dict[str, Any]) -> dict[str, Any]:
             "event_too_large",
             f"the event's variables take {size:,} bytes; at most {MAX_STORED_EVENT_BYTES:,}"
             " are kept",
-            status=413,
         )
     return data
 
@@ -100,7 +99,7 @@ def _url_dialer(request: web.Request) -> tuple[TenantConfig, str, UrlPush]:
     dialer = request.match_info["dialer"]
     push = url_pushing_dialer(request, tenant.id, dialer) if tenant else None
     if tenant is None or push is None:
-        raise NotFound(
+        raise Problem(
             "unknown_event_url", f"no {titles_pushing(UrlPush)} dialer has this Event Push URL"
         )
     sources = push.sources
@@ -113,7 +112,6 @@ def _url_dialer(request: web.Request) -> tuple[TenantConfig, str, UrlPush]:
             raise Problem(
                 "source_not_allowed",
                 f"events for {dialer} are accepted from its event_push_sources only",
-                status=403,
             )
     return tenant, dialer, push
 
@@ -176,7 +174,6 @@ async def receive_pushed_event(request: web.Request) -> web.Response:
             "invalid_secret",
             "the secret in this Event Push URL is not the dialer's current one: copy the URL"
             " from the bridge's admin page (Event Push)",
-            status=401,
         )
     request.config_dict[PUSH_RATE].take(tenant.id)
     raw = await read_at_most(request, MAX_EVENT_BYTES)
@@ -212,7 +209,6 @@ async def _webhook_params(request: web.Request, max_parameters: int) -> dict[str
     raise Problem(
         "unsupported_media_type",
         "send the parameters form-encoded or as JSON (Content Type of the webhook)",
-        status=415,
     )
 
 
@@ -249,12 +245,12 @@ async def _receive_webhook(
         key = await request.config_dict[API_KEYS].authenticate(secret)
     config = request.config_dict[CONFIG]
     if key is None or key.tenant not in config.tenants:
-        raise Unauthorized("invalid_api_key", "send an API key of the bridge's API Manager")
+        raise Problem("invalid_api_key", "send an API key of the bridge's API Manager")
     tenant = config.tenants[key.tenant]
     request.config_dict[PUSH_RATE].take(tenant.id)
     dialer = _first_of_kind(request.config_dict[DIALERS].of_tenant(tenant.id), kind)
     if dialer is None:
-        raise NotFound(f"no_{kind}_dialer", f"tenant {tenant.id} has no {title} dialer")
+        raise Problem(f"no_{kind}_dialer", f"tenant {tenant.id} has no {title} dialer")
     return await _store(request, tenant, dialer, _read(lambda: push.read(params)))
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from aiohttp import web
 
 from server.auth import API_KEY
-from server.error_middleware import DIALER_STATUS
 from server.jobs.records import Job, NewRow
 from server.jobs.summary import job_summary
 from server.keys import JOB_WORKER, JOBS
@@ -23,7 +22,6 @@ from server.problems import Problem
 IDEMPOTENCY_KEY = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 JOBS_PATH = "/api/v1/crm/jobs"
-JOB_ERROR_STATUS = {"unknown_dialer": 404, "internal_error": 500}
 
 
 async def read_json_bytes(request: web.Request) -> bytes:
@@ -32,7 +30,6 @@ async def read_json_bytes(request: web.Request) -> bytes:
         raise Problem(
             "unsupported_media_type",
             "send the body as JSON with Content-Type: application/json",
-            status=415,
         )
     return await request.read()
 
@@ -76,7 +73,6 @@ async def earlier_job(request: web.Request, key: str | None, digest: str) -> Job
             "idempotency_key_reused",
             f"{IDEMPOTENCY_KEY} {key!r} was used for a different request (job {job.id}):"
             " use a new key for a new request",
-            status=422,
             job_id=job.id,
         )
     return job
@@ -147,5 +143,4 @@ def job_error(job: Job) -> Problem:
     """The error that stopped ``job``, answered as the request would have been."""
     error = dict(job.error or {"code": "job_failed", "message": f"job {job.id} failed"})
     code, message = error.pop("code"), error.pop("message")
-    status = {**DIALER_STATUS, **JOB_ERROR_STATUS}.get(code, 502)
-    return Problem(code, message, status=status, **error)
+    return Problem(code, message, **error)

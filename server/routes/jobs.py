@@ -14,7 +14,7 @@ from server.auth import API_KEY
 from server.jobs.records import Job
 from server.jobs.report import send_report
 from server.keys import JOB_WORKER, JOBS
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.routes.job_submission import job_json, job_url
 
 
@@ -24,7 +24,7 @@ async def _job(request: web.Request) -> Job:
     ok = raw.isdigit() and len(raw) <= 18
     job = await request.config_dict[JOBS].get(int(raw), tenant) if ok else None
     if job is None:
-        raise NotFound("unknown_job", f"tenant {tenant} has no job {raw[:20]!r}")
+        raise Problem("unknown_job", f"tenant {tenant} has no job {raw[:20]!r}")
     return job
 
 
@@ -45,9 +45,7 @@ async def report(request: web.Request) -> web.StreamResponse:
 async def cancel(request: web.Request) -> web.Response:
     job = await _job(request)
     if not job.active:
-        raise Problem(
-            "job_finished", f"job {job.id} is {job.state} already: nothing to cancel", status=409
-        )
+        raise Problem("job_finished", f"job {job.id} is {job.state} already: nothing to cancel")
     await request.config_dict[JOBS].cancel(job.id)
     request.config_dict[JOB_WORKER].cancel(job.id)
     job = await request.config_dict[JOB_WORKER].wait(job.id, at_most=2)
@@ -57,15 +55,12 @@ async def cancel(request: web.Request) -> web.Response:
 async def retry_failed(request: web.Request) -> web.Response:
     job = await _job(request)
     if job.active:
-        raise Problem(
-            "job_running", f"job {job.id} is {job.state}: retry once it has finished", status=409
-        )
+        raise Problem("job_running", f"job {job.id} is {job.state}: retry once it has finished")
     retry = await request.config_dict[JOBS].retry_failed(job)
     if retry is None:
         raise Problem(
             "nothing_to_retry",
             f"job {job.id} has no rows that failed or were not sent",
-            status=409,
         )
     request.config_dict[JOB_WORKER].wake()
     return web.json_response(job_json(retry), status=202, headers={"Location": job_url(retry)})

@@ -10,7 +10,7 @@ from aiohttp import web
 from server.auth import API_KEY
 from server.fields import Username
 from server.keys import AGENTS, LOGIN_TOKENS
-from server.problems import NotFound, Problem
+from server.problems import Problem
 from server.request_body import Body, read_json
 
 
@@ -23,11 +23,9 @@ async def issue_login_token(request: web.Request) -> web.Response:
     body = await read_json(request, LoginTokenBody)
     agent = await request.config_dict[AGENTS].get(tenant, body.username)
     if agent is None:
-        raise NotFound("unknown_agent", f"agent {body.username} is not in tenant {tenant}")
+        raise Problem("unknown_agent", f"agent {body.username} is not in tenant {tenant}")
     if not agent.active:
-        raise Problem(
-            "agent_disabled", f"agent {body.username} is disabled; ask an administrator", status=403
-        )
+        raise Problem("agent_disabled", f"agent {body.username} is disabled; ask an administrator")
     token, expires_at = await request.config_dict[LOGIN_TOKENS].issue(agent.id)
     return web.json_response({"token": token, "expires_at": expires_at}, status=201)
 

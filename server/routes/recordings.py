@@ -33,7 +33,7 @@ async def recording(request: web.Request) -> web.StreamResponse:
         raise Problem("invalid_format", "format is 'original' or 'pcm'")
     tenant = request.config_dict[CONFIG].tenants[caller.tenant]
     if not tenant.recordings_dialer:
-        raise Problem("not_supported", f"tenant {tenant.id} has no recordings dialer", status=501)
+        raise Problem("not_supported", f"tenant {tenant.id} has no recordings dialer")
     adapter = request.config_dict[DIALERS].get(tenant.id, tenant.recordings_dialer)
     chunks = adapter.download_recording(filename)
     if wanted == "pcm":

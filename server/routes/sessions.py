@@ -19,7 +19,7 @@ from server.client_address import client_address
 from server.fields import Extension, LoginToken, Password, Username
 from server.hash_gate import ServerBusy
 from server.keys import AGENTS, CONFIG, HASH_GATE, LOGIN_THROTTLE, LOGIN_TOKENS, SESSIONS
-from server.problems import NotFound, Problem, Unauthorized
+from server.problems import Problem
 from server.request_body import Body, read_json
 
 LOGIN_MAX_BYTES = 4096
@@ -66,16 +66,16 @@ async def _with_token(request: web.Request, tenant_id: str, token: str) -> Agent
     agent_id = await request.config_dict[LOGIN_TOKENS].spend(token)
     agent = await request.config_dict[AGENTS].get_by_id(agent_id)
     if agent is None or agent.tenant != tenant_id:
-        raise Unauthorized("invalid_login_token", "this login token is not for this tenant")
+        raise Problem("invalid_login_token", "this login token is not for this tenant")
     if not agent.active:
-        raise Problem("agent_disabled", f"agent {agent.username} is disabled", status=403)
+        raise Problem("agent_disabled", f"agent {agent.username} is disabled")
     return agent
 
 
 async def login(request: web.Request) -> web.Response:
     tenant_id = request.match_info["tenant"]
     if tenant_id not in request.config_dict[CONFIG].tenants:
-        raise NotFound("unknown_tenant", f"tenant {tenant_id!r} is not configured on this bridge")
+        raise Problem("unknown_tenant", f"tenant {tenant_id!r} is not configured on this bridge")
     body = await read_json(request, LoginBody, max_bytes=LOGIN_MAX_BYTES)
     if body.token is not None:
         agent = await _with_token(request, tenant_id, body.token)
@@ -87,7 +87,6 @@ async def login(request: web.Request) -> web.Response:
             "extension_not_allowed",
             f"extension {extension} is not allowed for agent {agent.username}; log in with"
             f" {agent.extension or 'no extension'} or ask an administrator to allow it",
-            status=403,
         )
     token, expires_at = await request.config_dict[SESSIONS].open(agent.id, extension)
     return web.json_response(
@@ -106,7 +105,7 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     token = bearer_token(request)
     if token is None or not await request.config_dict[SESSIONS].close(token):
-        raise Unauthorized("invalid_token", "not logged in: the session is unknown")
+        raise Problem("invalid_token", "not logged in: the session is unknown")
     return web.json_response({"logged_out": True})
 
 

@@ -33,7 +33,7 @@ from server.agents import Agent
 from server.client_address import client_address
 from server.config import TenantConfig
 from server.database_faults import is_database_down
-from server.drain import RESTARTING
+from server.error_catalogue import AUTH_FAILED, RESTARTING, STREAM_CLOSES, TRY_AGAIN_LATER
 from server.error_middleware import error_response
 from server.events import stream_log
 from server.events.call_display import queue_names
@@ -63,8 +63,6 @@ log = logging.getLogger(__name__)
 HELLO_SECONDS = 3.0
 CLOSE_REPLY_SECONDS = 1.0  # how long a refused client may take to answer the close
 HEARTBEAT_SECONDS = 25.0
-AUTH_FAILED, BAD_HELLO = protocol.CLOSE_AUTH_FAILED, protocol.CLOSE_BAD_HELLO
-TRY_AGAIN_LATER = protocol.CLOSE_TRY_AGAIN_LATER  # the database is down for a moment
 
 
 def stream_busy(per_address: int) -> web.Response:
@@ -94,9 +92,12 @@ class ClientGone(Exception):
 
 
 class StreamClosed(Exception):
-    def __init__(self, code: int, error: str, message: str) -> None:
+    """A refusal of the stream: ``error`` is a code of `STREAM_CLOSES`, which gives the
+    close code."""
+
+    def __init__(self, error: str, message: str) -> None:
         super().__init__(message)
-        self.code, self.error, self.message = code, error, message
+        self.code, self.error, self.message = STREAM_CLOSES[error], error, message
 
 
 def live_status(tenant: TenantConfig, dialers: Mapping[str, DialerAdapter]) -> bool:
@@ -111,18 +112,15 @@ async def _hello(ws: web.WebSocketResponse) -> Hello:
     try:
         message = await ws.receive(timeout=HELLO_SECONDS)
     except TimeoutError:
-        raise StreamClosed(
-            BAD_HELLO, "no_hello", f"send hello within {HELLO_SECONDS:g} s"
-        ) from None
+        raise StreamClosed("no_hello", f"send hello within {HELLO_SECONDS:g} s") from None
     if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
         raise ClientGone()
     if message.type != WSMsgType.TEXT:
-        raise StreamClosed(BAD_HELLO, "invalid_hello", "the first message must be a JSON hello")
+        raise StreamClosed("invalid_hello", "the first message must be a JSON hello")
     try:
         return Hello.model_validate_json(message.data)
     except ValidationError:
         raise StreamClosed(
-            BAD_HELLO,
             "invalid_hello",
             'the first message must be {"type": "hello", "token": "...", "after": null}',
         ) from None
@@ -132,10 +130,10 @@ async def _agent(request: web.Request, token: str) -> tuple[Agent, str]:
     try:
         session = await request.config_dict[SESSIONS].resolve(token)
     except Problem as problem:
-        raise StreamClosed(AUTH_FAILED, problem.code, problem.message) from None
+        raise StreamClosed(problem.code, problem.message) from None
     agent = await request.config_dict[AGENTS].get_by_id(session.agent_id)
     if agent is None or not agent.active:
-        raise StreamClosed(AUTH_FAILED, "agent_disabled", "this agent is disabled or gone")
+        raise StreamClosed("agent_disabled", "this agent is disabled or gone")
     return agent, session.token_hash
 
 

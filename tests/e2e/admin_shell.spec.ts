@@ -49,6 +49,14 @@ test.describe("signed in", () => {
     await expect(page.getByTestId("way-back")).toHaveText("Back to the admin pages");
   });
 
+  test("an object of the JSON API that is gone is a 404 page for a person", async ({ page }) => {
+    const response = await page.goto(`${E2E.bridge}/admin/api/webhooks/999999`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByTestId("error-message")).toHaveText("No webhook 999999.");
+    expect(await page.content()).not.toContain("unknown_webhook");
+    await expect(page.getByTestId("way-back")).toHaveText("Back to the admin pages");
+  });
+
   test("sign-out makes the browser forget the password", async ({ page }) => {
     await page.goto(`${E2E.bridge}/admin/keys`);
     await page.getByTestId("sign-out").click();
@@ -83,5 +91,12 @@ test.describe("not signed in", () => {
     const api = await page.request.get(`${E2E.bridge}/admin/api/jobs`);
     expect(api.status()).toBe(401);
     expect((await api.json()).error.code).toBe("admin_login_required");
+  });
+
+  test("a person who opens an address of the JSON API sees a sign-in page too", async ({ page }) => {
+    const response = await page.goto(`${E2E.bridge}/admin/api/jobs`);
+    expect(response?.status()).toBe(401);
+    await expect(page.getByTestId("error-page")).toContainText("Sign-in required");
+    expect(await page.content()).not.toContain("admin_login_required");
   });
 });

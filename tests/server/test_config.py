@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bridge import ElisionSettings, EuphoriaSettings, RestSettings
-from server.config import ConfigError, Problem, load_config, normalise_origin, parse_config
+from server.config import ConfigError, ConfigProblem, load_config, normalise_origin, parse_config
 from tests.support import ROOT
 
 EXAMPLE = ROOT / "config.example.toml"
@@ -380,9 +380,9 @@ def test_a_problem_repeats_no_value_that_could_be_a_secret(
 
 
 def test_problems_read_as_path_and_message() -> None:
-    error = ConfigError([Problem("a.b", "wrong"), Problem("", "no path")])
+    error = ConfigError([ConfigProblem("a.b", "wrong"), ConfigProblem("", "no path")])
     assert str(error) == "a.b: wrong\nno path"
-    assert ConfigError("plain").problems == (Problem("", "plain"),)
+    assert ConfigError("plain").problems == (ConfigProblem("", "plain"),)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient
 
-from server.drain import RESTARTING
+from server.error_catalogue import RESTARTING
 from server.keys import DRAIN
 from tests.bridge_processes import agent, open_stream, serve, write_config
 from tests.databases import BOTH_DATABASES

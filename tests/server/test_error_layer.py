@@ -50,7 +50,7 @@ async def test_a_problem_is_rendered_with_its_status_headers_and_details(
     aiohttp_client: Callable[..., Any],
 ) -> None:
     async def refuse(request: web.Request) -> web.Response:
-        raise Problem("slow_down", "wait", status=429, headers={"Retry-After": "3"}, seconds=3)
+        raise Problem("too_many_events", "wait", headers={"Retry-After": "3"}, seconds=3)
 
     app = web.Application(middlewares=[error_middleware])
     app.router.add_get("/api/x", refuse)
@@ -58,7 +58,7 @@ async def test_a_problem_is_rendered_with_its_status_headers_and_details(
     assert response.status == 429
     assert response.headers["Retry-After"] == "3"
     assert await response.json() == {
-        "error": {"code": "slow_down", "message": "wait", "seconds": 3}
+        "error": {"code": "too_many_events", "message": "wait", "seconds": 3}
     }
 
 

@@ -38,6 +38,20 @@ async def test_the_json_api_keeps_json_errors(bridge: TestClient) -> None:
     assert "error" in await missing.json()
 
 
+async def test_a_person_who_opens_an_api_address_gets_a_page(bridge: TestClient) -> None:
+    opened = {**BROWSER, "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+    signed_out = await bridge.get("/admin/api/jobs", headers=opened)
+    assert signed_out.status == 401
+    assert signed_out.content_type == "text/html"
+    assert "Sign-in required" in await signed_out.text()
+    missing = await bridge.get("/admin/api/webhooks/999", headers={**AUTH, **opened})
+    assert missing.status == 404
+    page = await missing.text()
+    assert "No webhook 999." in page
+    assert "unknown_webhook" not in page
+    assert '<a href="/admin" data-testid="way-back">Back to the admin pages</a>' in page
+
+
 async def test_a_client_asking_for_json_gets_json_on_pages_too(bridge: TestClient) -> None:
     response = await bridge.get("/admin/jobs", headers={"Accept": "application/json"})
     assert response.status == 401

@@ -95,7 +95,6 @@ async def test_a_name_that_resolves_to_loopback_is_refused_where_it_connects(
     database_url: str,
     rest_simulator: TestServer,
     aiohttp_client: Callable[..., Any],
-    api_key: dict[str, str],
     crm: tuple[FakeCrm, int],
 ) -> None:
     fake, port = crm

@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp.test_utils import TestClient
-from sqlalchemy import insert, select
+from alembic import command
+from sqlalchemy import Connection, insert, select, text
 
 from server.database import Database
 from server.keys import DATABASE
+from server.migrations import alembic_config
 from server.reports.intervals import Interval, ReportRange
 from server.reports.queries import ReportQuery, run_report
 from server.reports.report_csv import report_csv
@@ -24,6 +26,7 @@ from tests.databases import BOTH_DATABASES
 from tests.events_support import set_dialer_ids
 from tests.reports_support import add_agent, add_call, moment
 from tests.support import ADMIN, AGENT, TENANT, login
+from tests.test_migrations import run_on
 
 pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
@@ -315,3 +318,42 @@ async def test_the_api_csv_and_page_show_the_agents_time(
     table = table[: table.index("</table>")]
     for shown in ("2:00:00", "1:00:00", "0:30:00", "33.3 %", "Lunch: 0:30:00"):
         assert shown in table
+
+
+async def test_the_upgrade_begins_the_log_with_each_agents_state(empty_database_url: str) -> None:
+    """Migration 0011: an agent paused for lunch since 80 and one in a call since 90."""
+
+    def before(connection: Connection) -> None:
+        command.upgrade(alembic_config(connection), "0010")
+        for agent_id, name in ((1, "ada"), (2, "bob"), (3, "cy")):
+            connection.execute(
+                text(
+                    "INSERT INTO agents (id, tenant, username, password_hash, created_at,"
+                    " updated_at) VALUES (:id, 'acme', :name, 'x', 0, 0)"
+                ),
+                {"id": agent_id, "name": name},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO agent_states (agent_id, checked_in, pause_reason, call_id,"
+                " updated_at, since) VALUES (1, true, 'Lunch', NULL, 85, 80),"
+                " (2, true, 'Lunch', 'c9', 95, 90), (3, false, NULL, NULL, 70, NULL)"
+            )
+        )
+
+    await run_on(empty_database_url, before)
+    database = await Database.open(empty_database_url)
+    try:
+        async with database.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(agent_state_log).order_by(agent_state_log.c.agent_id)
+                )
+            ).all()
+    finally:
+        await database.close()
+    assert [(r.agent_id, r.state, r.pause_reason, r.started_at, r.ended_at) for r in rows] == [
+        (1, "paused", "Lunch", 80.0, None),
+        (2, "in_call", None, 90.0, None),
+        (3, "checked_out", None, 70.0, None),
+    ]

@@ -189,6 +189,6 @@ def test_the_agents_figures_of_the_day_in_a_line() -> None:
     state.today = {"calls": 3, "talk_seconds": 754.4, "aht_seconds": 251.5}
     assert state.today_text() == "Today: 3 calls · talk 12:34 · average 4:11"
     state.today = {"calls": 0, "talk_seconds": 0.0, "aht_seconds": None}
-    assert state.today_text() == "Today: 0 calls · talk 0:00 · average –"
+    assert state.today_text() == "Today: 0 calls · talk 0:00 · average \u2013"  # an en dash
     state.today = {"calls": "3"}  # not the server's answer: nothing shown
     assert state.today_text() == ""

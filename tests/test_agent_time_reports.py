@@ -176,6 +176,54 @@ async def test_hours_cut_states_at_their_boundaries(database: Database) -> None:
     ]
 
 
+async def test_quarters_cut_long_states_into_whole_quarters(database: Database) -> None:
+    """Lunch 09:16-09:46 fills the 09:30 quarter; available 09:46-10:20 the 10:00 one."""
+    await seed(database)
+    rows = [row for row in await agents_report(database, "15min") if row["agent"] == "agent1"]
+    fields = ("available_seconds", "paused_seconds", "in_call_seconds", "wrap_up_seconds")
+    assert [
+        (row["start"][11:16], *(row[f] for f in fields), row["occupancy"], row["calls_per_hour"])
+        for row in rows
+    ] == [
+        ("09:00", 600.0, 0.0, 300.0, 0.0, 33.3, 4.0),  # c1 started 09:10
+        ("09:15", 0.0, 840.0, 0.0, 60.0, 100.0, 0.0),
+        ("09:30", 0.0, 900.0, 0.0, 0.0, None, 0.0),
+        ("09:45", 840.0, 60.0, 0.0, 0.0, 0.0, 0.0),
+        ("10:00", 900.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+        ("10:15", 300.0, 0.0, 600.0, 0.0, 66.7, 4.0),  # c2 started 10:19:50
+    ]
+    assert [row["paused_by_reason"] for row in rows[1:4]] == [
+        {"Lunch": 840.0},
+        {"Lunch": 900.0},
+        {"Lunch": 60.0},
+    ]
+
+
+async def test_hours_of_the_spring_day_cut_a_state_across_the_missing_hour(
+    database: Database,
+) -> None:
+    """29 March 2026 in Berlin: available 01:30+01:00 to 03:30+02:00 is one real hour."""
+    agent_id = await add_agent(database, "acme", "agent1")
+    async with database.begin() as connection:
+        await connection.execute(
+            insert(agent_state_log).values(
+                agent_id=agent_id,
+                state="available",
+                started_at=moment("2026-03-29 01:30:00", ZONE),
+                ended_at=moment("2026-03-29 03:30:00", ZONE),
+            )
+        )
+    spring = ReportRange(
+        first=dt.date(2026, 3, 29), last=dt.date(2026, 3, 29), zone=ZoneInfo(ZONE), interval="hour"
+    )
+    query = ReportQuery(tenant="acme", slice="agents", range=spring, now=0)
+    rows = [row for row in await run_report(database, query) if row["agent"]]
+    assert [(row["start"], row["available_seconds"]) for row in rows] == [
+        ("2026-03-29T01:00:00+01:00", 1800.0),
+        ("2026-03-29T03:00:00+02:00", 1800.0),
+    ]
+
+
 async def test_the_day_in_total_per_agent(database: Database) -> None:
     await seed(database)
     rows = await agents_report(database, "total")

@@ -4,21 +4,33 @@ docs/reports.md gives every formula.
 
 A state's time is cut at the intervals' boundaries: the part of ``[started_at, ended_at)``
 inside each interval counts there (a state still going lasts until ``now``). The
-intervals are a ``VALUES`` list joined to the log, summed by the database, the same SQL
-on SQLite and PostgreSQL. Checked-out time is not counted.
+intervals are a ``VALUES`` list; days and the total are joined to the log; quarters and
+hours (many intervals) are computed by epoch arithmetic (`buckets.step_start`), joined
+only for the states longer than an interval. Summed by the database, the same SQL on
+SQLite and PostgreSQL. Checked-out time is not counted.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Float, column, func, select, values
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Select,
+    Subquery,
+    column,
+    func,
+    select,
+    values,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from server.database import Database
-from server.reports.buckets import span_key
-from server.reports.intervals import ReportRange
+from server.reports.buckets import span_key, step_start
+from server.reports.intervals import STEP_SECONDS, ReportRange
 from server.tables import agent_state_log, agents
 
 STATES = ("available", "paused", "in_call", "wrap_up")
@@ -72,6 +84,105 @@ class AgentTime:
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STATES, 0.0))
     paused_by_reason: dict[str, float] = field(default_factory=dict)
 
+    def add(self, state: str, reason: str | None, seconds: float) -> None:
+        self.seconds[state] += seconds
+        if state == "paused":
+            key = reason or ""
+            self.paused_by_reason[key] = self.paused_by_reason.get(key, 0.0) + seconds
+
+
+def _spans(report: ReportRange) -> Any:
+    return (
+        values(
+            column("bucket", BigInteger),
+            column("span_start", Float),
+            column("span_end", Float),
+            name="spans",
+            literal_binds=True,
+        )
+        .data([(span_key(report, s), float(s.start), float(s.end)) for s in report.spans()])
+        .cte("spans")
+    )
+
+
+def _clipped(tenant: str, report: ReportRange, now: float, agent: str | None) -> Subquery:
+    """The tenant's logged states (not checked out) that overlap the range, each cut to
+    it: ``s`` to ``u`` (a state still going lasts until ``now``)."""
+    log = agent_state_log.c
+    until = func.coalesce(log.ended_at, now)
+    conditions = [
+        agents.c.tenant == tenant,
+        log.state != "checked_out",
+        log.started_at < report.end,
+        (log.ended_at.is_(None)) | (log.ended_at > report.start),
+    ]
+    if agent is not None:
+        conditions.append(agents.c.username == agent)
+    return (
+        select(
+            agents.c.username,
+            log.state,
+            log.pause_reason,
+            _greatest(log.started_at, float(report.start)).label("s"),
+            _least(until, float(report.end)).label("u"),
+        )
+        .select_from(agent_state_log.join(agents, agents.c.id == log.agent_id))
+        .where(*conditions)
+        .subquery("clipped")
+    )
+
+
+def _by_span_join(report: ReportRange, clipped: Subquery) -> list[Select[Any]]:
+    """Each state joined to every interval it overlaps (few intervals: days, the total)."""
+    spans = _spans(report)
+    seconds = func.sum(
+        _least(clipped.c.u, spans.c.span_end) - _greatest(clipped.c.s, spans.c.span_start)
+    )
+    return [
+        select(spans.c.bucket, *_keys(clipped), seconds.label("seconds"))
+        .select_from(
+            clipped.join(
+                spans, (clipped.c.s < spans.c.span_end) & (clipped.c.u > spans.c.span_start)
+            )
+        )
+        .group_by(spans.c.bucket, *_keys(clipped))
+    ]
+
+
+def _by_step(report: ReportRange, clipped: Subquery) -> list[Select[Any]]:
+    """Quarters and hours, without joining every state to every interval: a state's part
+    in the interval it starts in, its part in the one it ends in, and (joined to the
+    intervals, for the few states that long) the whole intervals between."""
+    step = STEP_SECONDS[report.interval]
+    first, last = step_start(report, clipped.c.s, step), step_start(report, clipped.c.u, step)
+    keys = _keys(clipped)
+    starts, ends = first.label("bucket"), last.label("bucket")
+    starting = select(
+        starts, *keys, func.sum(_least(clipped.c.u, first + step) - clipped.c.s)
+    ).group_by(starts, *keys)
+    ending = (
+        select(ends, *keys, func.sum(clipped.c.u - last))
+        .where((last > first) & (clipped.c.u > last))
+        .group_by(ends, *keys)
+    )
+    spans = _spans(report)
+    between = (
+        select(spans.c.bucket, *keys, func.sum(spans.c.span_end - spans.c.span_start))
+        .select_from(
+            clipped.join(
+                spans,
+                (spans.c.span_start >= first + step) & (spans.c.span_start < last),
+            )
+        )
+        .where(last > first + step)
+        .group_by(spans.c.bucket, *keys)
+    )
+    return [starting, ending, between]
+
+
+def _keys(clipped: Subquery) -> tuple[ColumnElement[Any], ...]:
+    return (clipped.c.username, clipped.c.state, clipped.c.pause_reason)
+
 
 async def agent_times(
     database: Database,
@@ -81,54 +192,15 @@ async def agent_times(
     agent: str | None = None,
 ) -> dict[int, dict[str, AgentTime]]:
     """By interval key (`buckets.span_key`) and user name, each agent's time in state."""
-    spans = values(
-        column("bucket", BigInteger),
-        column("span_start", Float),
-        column("span_end", Float),
-        name="spans",
-        literal_binds=True,
-    ).data([(span_key(report, s), float(s.start), float(s.end)) for s in report.spans()])
-    spans_cte = spans.cte("spans")
-    log = agent_state_log.c
-    until = func.coalesce(log.ended_at, now)
-    seconds: ColumnElement[Any] = func.sum(
-        _least(until, spans_cte.c.span_end) - _greatest(log.started_at, spans_cte.c.span_start)
-    )
-    conditions = [
-        agents.c.tenant == tenant,
-        log.state != "checked_out",
-        log.started_at < report.end,
-        (log.ended_at.is_(None)) | (log.ended_at > report.start),
-    ]
-    if agent is not None:
-        conditions.append(agents.c.username == agent)
-    statement = (
-        select(
-            spans_cte.c.bucket,
-            agents.c.username,
-            log.state,
-            log.pause_reason,
-            seconds.label("seconds"),
-        )
-        .select_from(
-            agent_state_log.join(agents, agents.c.id == log.agent_id).join(
-                spans_cte,
-                (log.started_at < spans_cte.c.span_end) & (until > spans_cte.c.span_start),
-            )
-        )
-        .where(*conditions)
-        .group_by(spans_cte.c.bucket, agents.c.username, log.state, log.pause_reason)
-    )
+    clipped = _clipped(tenant, report, now, agent)
+    stepped = report.interval in STEP_SECONDS and report.interval != "day"
+    statements = _by_step(report, clipped) if stepped else _by_span_join(report, clipped)
     found: dict[int, dict[str, AgentTime]] = {}
     async with database.connect() as connection:
-        for row in await connection.execute(statement):
-            time = found.setdefault(int(row.bucket), {}).setdefault(row.username, AgentTime())
-            time.seconds[row.state] += float(row.seconds)
-            if row.state == "paused":
-                reason = row.pause_reason or ""
-                time.paused_by_reason[reason] = time.paused_by_reason.get(reason, 0.0) + float(
-                    row.seconds
-                )
+        for statement in statements:
+            for bucket_key, username, state, reason, seconds in await connection.execute(statement):
+                time = found.setdefault(int(bucket_key), {}).setdefault(username, AgentTime())
+                time.add(state, reason, float(seconds))
     return found
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     Float,
@@ -165,23 +166,31 @@ def _by_step(report: ReportRange, clipped: Subquery) -> list[Select[Any]]:
         .where((last > first) & (clipped.c.u > last))
         .group_by(ends, *keys)
     )
+    # The few states longer than an interval, found first (MATERIALIZED: not joined to
+    # the intervals before they are filtered).
+    long_states = (
+        select(*keys, (first + step).label("after_first"), last.label("last"))
+        .where(last > first + step)
+        .cte("long_states")
+        .prefix_with("MATERIALIZED")
+    )
     spans = _spans(report)
     between = (
-        select(spans.c.bucket, *keys, func.sum(spans.c.span_end - spans.c.span_start))
+        select(spans.c.bucket, *_keys(long_states), func.sum(spans.c.span_end - spans.c.span_start))
         .select_from(
-            clipped.join(
+            long_states.join(
                 spans,
-                (spans.c.span_start >= first + step) & (spans.c.span_start < last),
+                (spans.c.span_start >= long_states.c.after_first)
+                & (spans.c.span_start < long_states.c.last),
             )
         )
-        .where(last > first + step)
-        .group_by(spans.c.bucket, *keys)
+        .group_by(spans.c.bucket, *_keys(long_states))
     )
     return [starting, ending, between]
 
 
-def _keys(clipped: Subquery) -> tuple[ColumnElement[Any], ...]:
-    return (clipped.c.username, clipped.c.state, clipped.c.pause_reason)
+def _keys(states: Subquery | CTE) -> tuple[ColumnElement[Any], ...]:
+    return (states.c.username, states.c.state, states.c.pause_reason)
 
 
 async def agent_times(

@@ -9,7 +9,7 @@ import { E2E, type RuntimeOptions } from "./tests/e2e/fixtures";
 // admin pages (server-rendered: they never load the widget; the audit test's call goes
 // through the default runtime's widget, which the runtime projects cover).
 const ANY_RUNTIME =
-  /(docs|phone_links|simulators|admin(_(shell|deliveries|confirmations|import_checks|webhook_test|reports|jobs))?)\.spec\.ts$/;
+  /(docs|phone_links|simulators|admin(_(shell|deliveries|confirmations|import_checks|webhook_test|reports|jobs|wallboard))?)\.spec\.ts$/;
 export default defineConfig<RuntimeOptions>({
   testDir: "tests/e2e",
   // Generous waits, not timing checks: Pyodide's first start on a busy 2-core machine can

@@ -151,6 +151,22 @@ agent_states = Table(
     Index("agent_states_wrap_up_deadline_idx", "wrap_up_deadline"),
 )
 
+# Each agent's states over time, for the agent-state reports (`server.reports.agent_time`):
+# one row per state (`AgentState.name`, with the pause reason when paused), from
+# ``started_at`` to ``ended_at`` (None while it lasts). Written by `server.events.state_log`.
+agent_state_log = Table(
+    "agent_state_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("agent_id", Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("pause_reason", Text),
+    Column("started_at", Float, nullable=False),
+    Column("ended_at", Float),
+    Index("agent_state_log_agent_id_started_at_idx", "agent_id", "started_at"),
+    Index("agent_state_log_ended_at_idx", "ended_at"),
+)
+
 # An agent's click-to-call between the request to the dialer and its answer: one at a
 # time (`server.events.call_in_progress`).
 originates_in_flight = Table(

@@ -3,6 +3,7 @@
 // all there is. The numbers come from the page itself (#report-intervals-data).
 const box = document.querySelector("[data-uplot]");
 const points = JSON.parse(document.getElementById("report-intervals-data")?.textContent ?? "[]");
+const agents = JSON.parse(document.getElementById("report-agents-data")?.textContent ?? "[]");
 
 // The time axis in the tenant's time zone, as the tables.
 function size(element, uPlot) {
@@ -56,7 +57,35 @@ async function draw() {
     [times, points.map((p) => p.service_level), points.map((p) => p.asa)],
     service,
   );
+  drawAgents(uPlot);
   box.dataset.drawn = "true";
+}
+
+// Per agent (one bar pair each, named on the axis): average handle time and occupancy.
+function drawAgents(uPlot) {
+  const element = document.querySelector('[data-chart="agents"]');
+  if (!element || agents.length === 0) return;
+  const at = agents.map((_, i) => i);
+  const bars = (offset) => uPlot.paths.bars({ size: [0.35, 40], align: offset });
+  new uPlot(
+    {
+      width: Math.max(element.clientWidth, 300),
+      height: 220,
+      scales: { x: { time: false, range: [-0.6, agents.length - 0.4] }, "%": { range: [0, 100] } },
+      series: [
+        { label: "Agent", value: (u, v) => (v == null ? "--" : (agents[Math.round(v)]?.agent ?? "")) },
+        { label: "AHT s", fill: "#e08e0b", stroke: "#b06e00", scale: "s", paths: bars(-1), points: { show: false } },
+        { label: "Occupancy %", fill: "#1f5fbf", stroke: "#174a94", scale: "%", paths: bars(1), points: { show: false } },
+      ],
+      axes: [
+        { splits: () => at, values: (u, splits) => splits.map((i) => agents[i]?.agent ?? "") },
+        { scale: "s", label: "s" },
+        { scale: "%", side: 1, label: "%", grid: { show: false } },
+      ],
+    },
+    [at, agents.map((a) => a.aht), agents.map((a) => a.occupancy)],
+    element,
+  );
 }
 
 draw();

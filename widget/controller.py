@@ -159,6 +159,7 @@ class Controller:
         calls = answer.get("calls")
         if isinstance(calls, list):
             self.state.recent = calls
+        self.state.today = answer.get("today")
 
     async def _play_recording(self, request: dict) -> dict:
         if not self.state.logged_in:

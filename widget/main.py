@@ -257,10 +257,14 @@ def format_time(iso: str) -> str:
 
 def render_recent() -> None:
     rows = state.recent_rows(format_time)
-    shown = json.dumps(rows)
+    today = state.today_text()
+    shown = json.dumps([today, rows])
     if rendered["recent"] == shown:
         return
     rendered["recent"] = shown
+    figures = element("today-figures")
+    figures.textContent = today
+    show(figures, bool(today))
     listing = element("recent-calls")
     listing.replaceChildren()
     show(element("recent-none"), not rows)

@@ -206,6 +206,7 @@ class SessionState:
         self.screen_pop = {}
         self.lookups = []
         self.recent = None  # the agent's recent calls, once fetched
+        self.today = None  # the agent's own figures of the day, fetched with them
 
     # ---- errors -------------------------------------------------------------------
 
@@ -539,6 +540,19 @@ class SessionState:
             "error": error,
             "details": cell_text(data.get("error")),
         }
+
+    def today_text(self) -> str:
+        """The agent's figures of the day in a line ("" until known)."""
+        today = self.today
+        if not isinstance(today, dict) or not isinstance(today.get("calls"), int):
+            return ""
+        aht = today.get("aht_seconds")
+        return self.t(
+            "ui.today",
+            calls=today["calls"],
+            talk=clock_text(today.get("talk_seconds") or 0),
+            aht="–" if aht is None else clock_text(aht),
+        )
 
     def recent_rows(self, format_time=None) -> list:
         """The recent calls as rows of text; ``format_time(iso)`` gives a time of day."""

@@ -8,6 +8,9 @@ own connection) delivers what other instances wrote; no other broker is needed.
 A subscription whose queue overflows (a stuck client), or that may have missed a
 notification (the ``LISTEN`` connection dropped), is told to resync: its stream reads
 the events after the last one it sent from the database instead.
+
+`StreamHub.watch_writes` is for views of everything (the admins' wallboard): its callback
+runs after each committed write of this instance, and each notification from another.
 """
 
 import asyncio
@@ -66,6 +69,7 @@ class StreamHub:
         # None: no LISTEN needed (SQLite); else whether it is connected now (PostgreSQL)
         self.listening: bool | None = None
         self._subscriptions: defaultdict[int, set[Subscription]] = defaultdict(set)
+        self._write_watchers: set[Callable[[], None]] = set()
 
     @contextlib.contextmanager
     def subscribe(self, agent_id: int) -> Iterator[Subscription]:
@@ -78,6 +82,19 @@ class StreamHub:
             if not self._subscriptions[agent_id]:
                 del self._subscriptions[agent_id]
 
+    @contextlib.contextmanager
+    def watch_writes(self, callback: Callable[[], None]) -> Iterator[None]:
+        """Run ``callback`` after every write handed in (with or without events)."""
+        self._write_watchers.add(callback)
+        try:
+            yield
+        finally:
+            self._write_watchers.discard(callback)
+
+    def _written(self) -> None:
+        for callback in list(self._write_watchers):
+            callback()
+
     def open_streams(self) -> int:
         return sum(len(subscriptions) for subscriptions in self._subscriptions.values())
 
@@ -89,6 +106,7 @@ class StreamHub:
         for event in events:
             for subscription in self._subscriptions.get(event.agent_id, ()):
                 subscription.put(event)
+        self._written()
 
     def resync_all(self) -> None:
         for subscriptions in self._subscriptions.values():
@@ -112,6 +130,7 @@ class StreamHub:
         message: dict[str, Any] = json.loads(payload)
         if message.get("from") == self.instance:
             return
+        self._written()
         ids = [event_id for event_id, agent_id in message["events"] if self.watches(agent_id)]
         if ids:
             async with database.connect() as connection:

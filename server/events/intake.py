@@ -24,7 +24,7 @@ from bridge import CallUpdate
 from server import strict_json
 from server.config import TenantConfig
 from server.database import Database
-from server.events import agent_ids, stream_log
+from server.events import agent_ids, state_log, stream_log
 from server.events.agent_model import AgentState, PendingWrapup
 from server.events.agents_call import agents_call
 from server.events.batch_writer import BatchWriter
@@ -232,6 +232,8 @@ class EventIntake:
         if after == before:
             return None
         after = after.with_since(before, now)
+        if state_log.changed(before, after):
+            state_log.record(connection, agent_id, after, now)
         wrapup = after.wrapup
         connection.execute(
             self._sql.save_state,

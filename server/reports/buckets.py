@@ -39,15 +39,21 @@ def _floor_sqlite(element: floor_positive, compiler: SQLCompiler, **kw: Any) -> 
     return f"CAST({compiler.process(element.clauses, **kw)} AS INTEGER)"
 
 
-def _offset(report: ReportRange) -> ColumnElement[Any]:
+def _offset(
+    report: ReportRange, moment: ColumnElement[Any] = calls.c.started_at
+) -> ColumnElement[Any]:
     spans = report.offsets()
     if len(spans) == 1:
         return literal(spans[0].offset)
-    whens = [
-        (calls.c.started_at < later.start, earlier.offset)
-        for earlier, later in itertools.pairwise(spans)
-    ]
+    whens = [(moment < later.start, earlier.offset) for earlier, later in itertools.pairwise(spans)]
     return case(*whens, else_=spans[-1].offset)
+
+
+def step_start(report: ReportRange, moment: ColumnElement[Any], step: int) -> ColumnElement[Any]:
+    """The UTC start of the quarter or hour (``step`` seconds) that ``moment`` is in: its
+    `span_key`."""
+    offset = _offset(report, moment)
+    return floor_positive((moment + offset) / step) * step - offset
 
 
 def bucket(report: ReportRange) -> ColumnElement[Any]:

@@ -1,8 +1,10 @@
 """Running a report: the `definitions.aggregates` of the tenant's calls started in the
 range, grouped by interval (`buckets`) and by the report's slice (none, queue or agent),
 with every interval present (zeros where no call started) and the dispositions counted.
+By agent, each row also has the agent's time in state (`agent_time`).
 """
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -10,6 +12,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, and_, func, literal, select
 
 from server.database import Database
+from server.reports.agent_time import AgentTime, agent_figures, agent_times
 from server.reports.buckets import bucket, span_key
 from server.reports.definitions import aggregates, empty_figures, figures
 from server.reports.intervals import ReportRange
@@ -27,6 +30,7 @@ class ReportQuery:
     service_level_seconds: int = 20
     queue: str | None = None
     agent: str | None = None  # username
+    now: float | None = None  # when a state still going ends (None: the time of the query)
 
 
 def _slice_column(kind: Slice) -> ColumnElement[Any]:
@@ -78,15 +82,22 @@ async def run_report(
         }
     for row in disposed:
         by_key[int(row.bucket)][row.slice]["dispositions"][row.disposition] = int(row.count)
+    times: dict[int, dict[str, AgentTime]] = {}
+    if query.slice == "agents":
+        now = time.time() if query.now is None else query.now
+        times = await agent_times(database, query.tenant, query.range, now, query.agent)
     rows: list[dict[str, Any]] = []
     for span in query.range.spans():
         when = {"start": query.range.label(span.start), "end": query.range.label(span.end)}
-        groups = by_key.get(span_key(query.range, span))
-        if not groups:
-            rows.append(when | _slice_fields(query.slice, None, queue_names) | _empty())
-            continue
-        for value in sorted(groups):
-            rows.append(when | _slice_fields(query.slice, value, queue_names) | groups[value])
+        key = span_key(query.range, span)
+        groups = by_key.get(key, {})
+        in_state = times.get(key, {})
+        values: list[str | None] = [*sorted(groups.keys() | in_state.keys())] or [None]
+        for value in values:
+            row = groups.get(value or "") or _empty()
+            if query.slice == "agents":
+                row = row | agent_figures(in_state.get(value or ""), row["handled"])
+            rows.append(when | _slice_fields(query.slice, value, queue_names) | row)
     return rows
 
 

@@ -25,6 +25,7 @@ from server.routes import (
     admin_integrations,
     admin_jobs,
     admin_reports,
+    admin_wallboard,
     event_push_admin,
 )
 from server.routes.admin_confirm import confirm_page, is_confirmed
@@ -199,4 +200,5 @@ def create_admin_app() -> web.Application:
     admin_integrations.add_routes(admin)
     admin_integration_pages.add_routes(admin)
     admin_reports.add_routes(admin)
+    admin_wallboard.add_routes(admin)
     return admin

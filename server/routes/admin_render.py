@@ -20,6 +20,7 @@ NAV = (
     ("/admin/integrations", "Integrations"),
     ("/admin/deliveries", "Webhook deliveries"),
     ("/admin/reports", "Reports"),
+    ("/admin/wallboard", "Wallboard"),
 )
 
 

@@ -47,6 +47,7 @@ async def reports_html(request: web.Request) -> web.Response:
     }
     [summary] = await _rows(request, "calls", interval="total")
     intervals_rows = await _rows(request, "calls")
+    agent_rows = await _rows(request, "agents", interval="total")
     return render(
         request,
         "admin/reports.html",
@@ -58,7 +59,8 @@ async def reports_html(request: web.Request) -> web.Response:
         intervals_rows=intervals_rows,
         chart_points=[_chart_point(row) for row in intervals_rows],
         queue_rows=await _rows(request, "queues", interval="total"),
-        agent_rows=await _rows(request, "agents", interval="total"),
+        agent_rows=agent_rows,
+        agent_points=[_agent_point(row) for row in agent_rows if row["agent"]],
         csv_query=urlencode(filters),
         csv_total_query=urlencode(filters | {"interval": "total"}),
     )
@@ -74,6 +76,11 @@ def _chart_point(row: dict[str, Any]) -> dict[str, Any]:
         "service_level": row["service_level"],
         "asa": row["asa_seconds"],
     }
+
+
+def _agent_point(row: dict[str, Any]) -> dict[str, Any]:
+    """What the per-agent chart draws of an agent (``static/admin-reports.js``)."""
+    return {"agent": row["agent"], "aht": row["aht_seconds"], "occupancy": row["occupancy"]}
 
 
 async def report_csv_download(request: web.Request) -> web.Response:

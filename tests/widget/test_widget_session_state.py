@@ -181,3 +181,14 @@ def test_a_call_placed_from_here_keeps_the_number_form_the_bridge_answered() -> 
     call = {"call_id": "c-9", "uuid": "u-9", "direction": "outbound", "number": "442079460018"}
     state.live_event("call_ringing", dict(call, display="442079460018"), 2.0)
     assert state.view()["call-number"] == "+44 20 7946 0018"
+
+
+def test_the_agents_figures_of_the_day_in_a_line() -> None:
+    state = signed_in()
+    assert state.today_text() == ""  # not fetched yet
+    state.today = {"calls": 3, "talk_seconds": 754.4, "aht_seconds": 251.5}
+    assert state.today_text() == "Today: 3 calls · talk 12:34 · average 4:11"
+    state.today = {"calls": 0, "talk_seconds": 0.0, "aht_seconds": None}
+    assert state.today_text() == "Today: 0 calls · talk 0:00 · average \u2013"  # an en dash
+    state.today = {"calls": "3"}  # not the server's answer: nothing shown
+    assert state.today_text() == ""

@@ -20,8 +20,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from server.database import Database
+from server.database import Database, engine_url
 
 TEST_DATABASE_URL = "CRM_BRIDGE_TEST_DATABASE_URL"
 KINDS = ("sqlite", "postgresql") if os.environ.get(TEST_DATABASE_URL) else ("sqlite",)
@@ -114,3 +115,13 @@ async def _on_server(statement: str) -> None:
         await admin.execute(statement)
     finally:
         await admin.close()
+
+
+async def run_on(setting: str, work: object) -> object:
+    """Run ``work(sync_connection)`` on the database, outside the bridge's own code."""
+    engine = create_async_engine(engine_url(setting))
+    try:
+        async with engine.begin() as connection:
+            return await connection.run_sync(work)  # type: ignore[arg-type]
+    finally:
+        await engine.dispose()

@@ -59,3 +59,14 @@ async def calls(bridge: TestClient, api_key: dict[str, str], **query: str) -> li
     response = await bridge.get("/api/v1/crm/calls", params=query, headers=api_key)
     assert response.status == 200, await response.text()
     return (await response.json())["calls"]
+
+
+FAST = {"ring_seconds": 0.05, "talk_seconds": 0.1}
+
+
+async def sim(
+    session: aiohttp.ClientSession, wired: dict[str, Any], method: str, path: str, body: Any = None
+) -> Any:
+    async with session.request(method, wired["sim"].join(aiohttp.client.URL(path)), json=body) as r:
+        assert r.status < 300, await r.text()
+        return await r.json()

@@ -13,18 +13,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Connection, MetaData, Table, Text, insert, inspect, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bridge.audit import AuditEntry
 from server.agents import AgentDirectory
 from server.api_keys import ApiKeyStore
 from server.audit_log import AuditLog, AuditQuery
-from server.database import Database, StorageError, engine_url
+from server.database import Database, StorageError
 from server.migrations import BASELINE, SchemaChange, alembic_config
 from server.passwords import hash_password
 from server.sessions import SessionStore
 from server.tables import metadata
-from tests.databases import BOTH_DATABASES
+from tests.databases import BOTH_DATABASES, run_on
 
 pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
@@ -76,16 +75,6 @@ CREATE TABLE IF NOT EXISTS api_keys (
     revoked_at REAL
 );
 """
-
-
-async def run_on(setting: str, work: object) -> object:
-    """Run ``work(sync_connection)`` on the database, outside the bridge's own code."""
-    engine = create_async_engine(engine_url(setting))
-    try:
-        async with engine.begin() as connection:
-            return await connection.run_sync(work)  # type: ignore[arg-type]
-    finally:
-        await engine.dispose()
 
 
 def differences(connection: Connection) -> list:

@@ -22,11 +22,10 @@ from server.reports.intervals import Interval, ReportRange
 from server.reports.queries import ReportQuery, run_report
 from server.reports.report_csv import report_csv
 from server.tables import agent_state_log, agents
-from tests.databases import BOTH_DATABASES
+from tests.databases import BOTH_DATABASES, run_on
 from tests.events_support import set_dialer_ids
 from tests.reports_support import add_agent, add_call, moment
 from tests.support import ADMIN, AGENT, TENANT, login
-from tests.test_migrations import run_on
 
 pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 

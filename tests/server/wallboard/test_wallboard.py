@@ -13,14 +13,13 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from tests.databases import BOTH_DATABASES
+from tests.events_support import sim
 from tests.support import ADMIN
-from tests.test_live_calls import sim, wired
 
 pytestmark = BOTH_DATABASES  # storage-facing: PostgreSQL too
 
 ADMIN_AUTH = {"Authorization": aiohttp.encode_basic_auth(*ADMIN)}
 QUEUE = 3
-__all__ = ["wired"]  # the fixture, shared with the live-call tests
 
 
 class Boards:

@@ -1,0 +1,191 @@
+"""Live events on several `crm-bridge serve` instances sharing one PostgreSQL server.
+
+A throw-away PostgreSQL server of its own (`tests.postgres_server`, the binaries that
+`scripts/with-throwaway-postgres` installs), agents seeded into it, then ``instances``
+bridges on it. Agent ``i``'s stream is opened on instance ``i % instances``; ``call:ring``
+events (each a new call for a random agent) are pushed at ``rate`` a second, open loop,
+to the instances in turn (round-robin, as a load balancer spreads a dialer's pushes), for
+``seconds``. Each event is timed from before its POST to its arrival on its agent's
+stream; every stream's events are then checked: each pushed call once, ids numbered on
+from the welcome's cursor with no gap or step back. Each instance's RSS is sampled once
+a second throughout. The baseline: ``GET /healthz`` round trips at the same rate, spread
+the same way.
+"""
+
+import asyncio
+import contextlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bench.event_load import (
+    Bridge,
+    Delivery,
+    MemorySamples,
+    Pusher,
+    Streams,
+    at_rate,
+    bridge_processes,
+    cpu_seconds,
+    delivery,
+    seed,
+)
+from bench.seeding import TENANT
+from tests.postgres_server import PostgresServer
+
+FLOOR_SECONDS = 10  # of /healthz round trips for the baseline
+SETTLE_SECONDS = 2  # after the last arrival, for late duplicates to show
+
+
+@dataclass
+class Result:
+    agents: int
+    instances: int
+    rate: float
+    seconds: float
+    floor: list[float]
+    answered: list[float]
+    to_stream: list[float]
+    delivery: Delivery
+    memory: MemorySamples
+    cpu_ms_per_event: float  # all instances together
+    load: float
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        raise RuntimeError(
+            "PostgreSQL is not installed: ./dev bench installs it (scripts/with-throwaway-postgres)"
+        )
+    server = PostgresServer()
+    try:
+        server.create()
+        yield server
+    finally:
+        server.remove()
+
+
+async def measure(
+    agents: int,
+    instances: int,
+    seconds: float,
+    rate: float = 100,
+    env: dict[str, str] | None = None,
+) -> Result:
+    """``env`` is added to each instance's environment."""
+    with (
+        tempfile.TemporaryDirectory(prefix="crm-bridge-bench-cluster-") as folder,
+        postgres_server() as postgres,
+    ):
+        tokens, secret = await seed(postgres.url, agents)
+        with bridge_processes(Path(folder), postgres.url, instances, env) as bridges:
+            return await _measure(bridges, tokens, secret, agents, seconds, rate)
+
+
+async def _measure(
+    bridges: list[Bridge],
+    tokens: list[str],
+    secret: str,
+    agents: int,
+    seconds: float,
+    rate: float,
+) -> Result:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        bases = [bridge.base for bridge in bridges]
+
+        async def healthz(i: int) -> float:
+            started = time.perf_counter()
+            async with session.get(f"{bases[i % len(bases)]}/healthz") as response:
+                await response.read()
+            return (time.perf_counter() - started) * 1000
+
+        await at_rate(rate, 50, healthz)  # warm-up
+        floor = await at_rate(rate, round(rate * min(FLOOR_SECONDS, seconds)), healthz)
+        streams = Streams()
+        await streams.open(session, bases, tokens)
+        pushes = [f"{base}/api/v1/events/{TENANT}/rest?secret={secret}" for base in bases]
+        push = Pusher(session, pushes, streams)
+        memory = MemorySamples([bridge.pid for bridge in bridges])
+        cpu_before = sum(cpu_seconds(bridge.pid) for bridge in bridges)
+        memory.start()
+        count = round(rate * seconds)
+        try:
+            arrived = await at_rate(rate, count, push)
+        finally:
+            await memory.stop()
+        cpu = sum(cpu_seconds(bridge.pid) for bridge in bridges) - cpu_before
+        await asyncio.sleep(SETTLE_SECONDS)
+        await streams.close()
+    return Result(
+        agents,
+        len(bridges),
+        rate,
+        seconds,
+        floor,
+        push.answered,
+        [latency for latency in arrived if latency is not None],
+        delivery(streams, push.pushed),
+        memory,
+        cpu / count * 1000,
+        os.getloadavg()[0],
+    )
+
+
+def report(result: Result, warmup_seconds: float) -> list[str]:
+    from bench.stats import HEADER, Target, met, row
+
+    n, lost = result.delivery, result.delivery.lost
+    where = f"{result.agents:,} streams on {result.instances} instances"
+    lines = [
+        f"{result.instances} `crm-bridge serve` instances on one PostgreSQL, {result.agents:,}"
+        f" agents' streams spread over them, call:ring pushed round-robin to the instances at"
+        f" {result.rate:g}/s for {result.seconds:g} s; the instances spent"
+        f" {result.cpu_ms_per_event:.2f} ms of CPU per event (all together); load average"
+        f" {result.load:.1f} on {os.cpu_count()} cores at the end.",
+        "",
+        HEADER,
+        row(f"GET /healthz at {result.rate:g}/s, round-robin (baseline)", result.floor, None),
+        row("event push answered (the dialer's 2xx)", result.answered, result.floor),
+        row(
+            f"dialer event → agent's stream, {where}",
+            result.to_stream,
+            result.floor,
+            Target(p99=150),
+        ),
+        "",
+        "| events | count | target | met |",
+        "|---|---|---|---|",
+        f"| pushed | {n.pushed:,} | - | - |",
+        f"| lost (never on their agent's stream) | {lost} | 0 | {met(lost == 0)} |",
+        f"| duplicated | {n.duplicated} | 0 | {met(n.duplicated == 0)} |",
+        f"| out of order (an id not the last one + 1) | {n.out_of_order} | 0 |"
+        f" {met(n.out_of_order == 0)} |",
+        "",
+        *memory_rows(result.memory, warmup_seconds),
+    ]
+    return lines
+
+
+def memory_rows(memory: MemorySamples, warmup_seconds: float) -> list[str]:
+    """Each instance's RSS growth after the warm-up: the slope of a least-squares line
+    through its samples, and that slope over 10 minutes against the target (< 1 MiB)."""
+    from bench.stats import met
+
+    lines = [
+        f"| instance RSS, samples each second after {warmup_seconds:g} s of warm-up | MiB at"
+        " start | minutes | MiB/min (fit) | over 10 min | target | met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n, pid in enumerate(memory.pids):
+        slope, minutes, start = memory.slope(pid, warmup_seconds)
+        lines.append(
+            f"| instance {n} | {start:.0f} | {minutes:.1f} | {slope:+.3f} | {slope * 10:+.2f} MiB"
+            f" | < 1 MiB | {met(slope * 10 < 1)} |"
+        )
+    return lines

@@ -233,7 +233,8 @@ async def streams(run: Run) -> list[str]:
 
 async def memory(run: Run) -> list[str]:
     n = run.sizes
-    return await memory_flat.rows(n.cluster[0], n.seconds, n.warmup)
+    rounds = max(3, round(n.seconds / 30))  # RSS taken between rounds of 30 s of events
+    return await memory_flat.rows(n.cluster[0], n.seconds, min(n.warmup, n.seconds / 3), rounds)
 
 
 PARTS: dict[str, tuple[str, Callable[[Run], Awaitable[list[str]]]]] = {

@@ -15,6 +15,7 @@ the same way.
 import asyncio
 import contextlib
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Iterator
@@ -33,11 +34,14 @@ from bench.event_load import (
     bridge_processes,
     cpu_seconds,
     delivery,
+    family_cpu_seconds,
+    rss_mib,
     seed,
 )
 from bench.seeding import TENANT
 from tests.postgres_server import PostgresServer
 
+QUIET_SECONDS = 1  # after a round's last arrival, before its RSS is taken
 FLOOR_SECONDS = 10  # of /healthz round trips for the baseline
 SETTLE_SECONDS = 2  # after the last arrival, for late duplicates to show
 
@@ -53,7 +57,9 @@ class Result:
     to_stream: list[float]
     delivery: Delivery
     memory: MemorySamples
+    idle: list[tuple[int, list[float]]]  # after each round: events so far, instances' RSS
     cpu_ms_per_event: float  # all instances together
+    postgres_cpu_ms_per_event: float
     load: float
 
 
@@ -76,26 +82,38 @@ async def measure(
     instances: int,
     seconds: float,
     rate: float = 100,
+    rounds: int = 1,
     env: dict[str, str] | None = None,
 ) -> Result:
-    """``env`` is added to each instance's environment."""
+    """The events are pushed in ``rounds``; after each, once all have arrived and a
+    second passed, each instance's RSS is taken (and with ``CRM_BRIDGE_BENCH_TRACEMALLOC``
+    in ``env``, a tracemalloc snapshot: `bench.traced_serve`)."""
     with (
         tempfile.TemporaryDirectory(prefix="crm-bridge-bench-cluster-") as folder,
         postgres_server() as postgres,
     ):
         tokens, secret = await seed(postgres.url, agents)
         with bridge_processes(Path(folder), postgres.url, instances, env) as bridges:
-            return await _measure(bridges, tokens, secret, agents, seconds, rate)
+            load = Load(bridges, postgres_pid(postgres), seconds, rate, rounds, bool(env))
+            return await _measure(load, tokens, secret)
 
 
-async def _measure(
-    bridges: list[Bridge],
-    tokens: list[str],
-    secret: str,
-    agents: int,
-    seconds: float,
-    rate: float,
-) -> Result:
+def postgres_pid(postgres: PostgresServer) -> int:
+    return int((postgres.folder / "data" / "postmaster.pid").read_text().split()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Load:
+    bridges: list[Bridge]
+    postgres: int  # the postmaster's pid
+    seconds: float
+    rate: float
+    rounds: int
+    traced: bool
+
+
+async def _measure(load: Load, tokens: list[str], secret: str) -> Result:
+    bridges, rate, seconds = load.bridges, load.rate, load.seconds
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         bases = [bridge.base for bridge in bridges]
 
@@ -111,19 +129,31 @@ async def _measure(
         await streams.open(session, bases, tokens)
         pushes = [f"{base}/api/v1/events/{TENANT}/rest?secret={secret}" for base in bases]
         push = Pusher(session, pushes, streams)
-        memory = MemorySamples([bridge.pid for bridge in bridges])
-        cpu_before = sum(cpu_seconds(bridge.pid) for bridge in bridges)
+        pids = [bridge.pid for bridge in bridges]
+        memory = MemorySamples(pids)
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
+        postgres_before = family_cpu_seconds(load.postgres)
         memory.start()
-        count = round(rate * seconds)
+        per_round = round(rate * seconds / load.rounds)
+        arrived: list[float | None] = []
+        idle: list[tuple[int, list[float]]] = []
         try:
-            arrived = await at_rate(rate, count, push)
+            for _ in range(load.rounds):
+                arrived += await at_rate(rate, per_round, push, first=len(arrived))
+                await asyncio.sleep(QUIET_SECONDS)
+                idle.append((len(arrived), [rss_mib(pid) for pid in pids]))
+                if load.traced:
+                    for pid in pids:
+                        os.kill(pid, signal.SIGUSR2)
         finally:
             await memory.stop()
-        cpu = sum(cpu_seconds(bridge.pid) for bridge in bridges) - cpu_before
+        count = len(arrived)
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        postgres_cpu = family_cpu_seconds(load.postgres) - postgres_before
         await asyncio.sleep(SETTLE_SECONDS)
         await streams.close()
     return Result(
-        agents,
+        len(tokens),
         len(bridges),
         rate,
         seconds,
@@ -132,7 +162,9 @@ async def _measure(
         [latency for latency in arrived if latency is not None],
         delivery(streams, push.pushed),
         memory,
+        idle,
         cpu / count * 1000,
+        postgres_cpu / count * 1000,
         os.getloadavg()[0],
     )
 
@@ -146,7 +178,8 @@ def report(result: Result, warmup_seconds: float) -> list[str]:
         f"{result.instances} `crm-bridge serve` instances on one PostgreSQL, {result.agents:,}"
         f" agents' streams spread over them, call:ring pushed round-robin to the instances at"
         f" {result.rate:g}/s for {result.seconds:g} s; the instances spent"
-        f" {result.cpu_ms_per_event:.2f} ms of CPU per event (all together); load average"
+        f" {result.cpu_ms_per_event:.2f} ms of CPU per event (all together), PostgreSQL"
+        f" {result.postgres_cpu_ms_per_event:.2f} ms; load average"
         f" {result.load:.1f} on {os.cpu_count()} cores at the end.",
         "",
         HEADER,

@@ -48,6 +48,7 @@ base_url = "http://127.0.0.1:9"
 api_key = "bench-rest-key"
 """
 T = TypeVar("T")
+TRACED = "CRM_BRIDGE_BENCH_TRACEMALLOC"  # the folder of bench.traced_serve's snapshots
 
 
 def free_port() -> int:
@@ -61,6 +62,18 @@ def cpu_seconds(pid: int) -> float:
     """The process's user + system CPU time so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def family_cpu_seconds(pid: int) -> float:
+    """The CPU time so far of the process and its living children (PostgreSQL's
+    postmaster and its backends)."""
+    total = cpu_seconds(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def rss_mib(pid: int) -> float:
@@ -93,7 +106,9 @@ def bridge_processes(
 ) -> Iterator[list[Bridge]]:
     """``count`` `crm-bridge serve` children on free ports, started at once (the output of
     child ``n`` in ``folder / f"bridge{n}.log"``), once each answers ``/healthz``;
-    stopped with SIGTERM at the end."""
+    stopped with SIGTERM at the end. With ``CRM_BRIDGE_BENCH_TRACEMALLOC`` in ``env``,
+    they run under `bench.traced_serve`."""
+    module = "bench.traced_serve" if env and TRACED in env else "server.cli"
     processes: list[subprocess.Popen[bytes]] = []
     bridges: list[Bridge] = []
     try:
@@ -103,7 +118,7 @@ def bridge_processes(
             config.write_text(CONFIG.format(port=port, database=database_url, tenant=TENANT))
             with (folder / f"bridge{n}.log").open("ab") as log:
                 process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
-                    [sys.executable, "-m", "server.cli", "serve", "--config", str(config)],
+                    [sys.executable, "-m", module, "serve", "--config", str(config)],
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env={**os.environ, **(env or {})},
@@ -199,13 +214,16 @@ class Streams:
         await asyncio.gather(*self._readers, return_exceptions=True)
 
 
-async def at_rate(rate: float, count: int, job: Callable[[int], Coroutine[Any, Any, T]]) -> list[T]:
-    """Start ``job(i)`` ``count`` times, ``rate`` a second (open loop); their results."""
+async def at_rate(
+    rate: float, count: int, job: Callable[[int], Coroutine[Any, Any, T]], first: int = 0
+) -> list[T]:
+    """Start ``job(first)``, ``job(first + 1)`` ... ``count`` times, ``rate`` a second
+    (open loop); their results."""
     started = time.perf_counter()
     tasks: list[asyncio.Task[T]] = []
     for i in range(count):
         await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(job(i)))
+        tasks.append(asyncio.create_task(job(first + i)))
     return list(await asyncio.gather(*tasks))
 
 

@@ -56,6 +56,9 @@ class Result:
     answered: list[float]
     to_stream: list[float]
     delivery: Delivery
+    refused: int  # hellos closed by a bridge (its pool busy), tried again
+    resumed: int  # streams a bridge closed, resumed after their last event
+    resent: int  # pushes answered 503 or 429, sent again after Retry-After
     memory: MemorySamples
     idle: list[tuple[int, list[float]]]  # after each round: events so far, instances' RSS
     cpu_ms_per_event: float  # all instances together
@@ -161,6 +164,9 @@ async def _measure(load: Load, tokens: list[str], secret: str) -> Result:
         push.answered,
         [latency for latency in arrived if latency is not None],
         delivery(streams, push.pushed),
+        streams.refused,
+        streams.resumed,
+        push.resent,
         memory,
         idle,
         cpu / count * 1000,
@@ -176,8 +182,11 @@ def report(result: Result, warmup_seconds: float) -> list[str]:
     where = f"{result.agents:,} streams on {result.instances} instances"
     lines = [
         f"{result.instances} `crm-bridge serve` instances on one PostgreSQL, {result.agents:,}"
-        f" agents' streams spread over them, call:ring pushed round-robin to the instances at"
-        f" {result.rate:g}/s for {result.seconds:g} s; the instances spent"
+        f" agents' streams spread over them ({result.refused} hellos closed with 1013 and tried"
+        f" again, as a widget does; {result.resumed} streams closed by a bridge and resumed),"
+        f" call:ring pushed round-robin to the instances at"
+        f" {result.rate:g}/s for {result.seconds:g} s ({result.resent} answered 503 or 429 and"
+        f" sent again after Retry-After, as a dialer does); the instances spent"
         f" {result.cpu_ms_per_event:.2f} ms of CPU per event (all together), PostgreSQL"
         f" {result.postgres_cpu_ms_per_event:.2f} ms; load average"
         f" {result.load:.1f} on {os.cpu_count()} cores at the end.",

@@ -30,6 +30,7 @@ from server.events.push_secrets import PushSecrets
 
 MIB = 1024 * 1024
 CONNECTING_AT_ONCE = 500  # streams opening at once: under stream_waiting_per_address
+CONNECT_ATTEMPTS = 20
 CONFIG = """
 [server]
 host = "127.0.0.1"
@@ -157,7 +158,7 @@ def _wait_until_it_answers(base: str, process: subprocess.Popen[bytes], log: Pat
 class Stream:
     """One agent's stream: the welcome's cursor and each event's (id, name, call id)."""
 
-    cursor: int = 0
+    cursor: int | None = None  # the first welcome's
     received: list[tuple[int, str, str | None]] = field(default_factory=list)
 
 
@@ -167,6 +168,8 @@ class Streams:
     def __init__(self) -> None:
         self.waiting: dict[str, asyncio.Future[float]] = {}
         self.streams: list[Stream] = []
+        self.refused = 0  # hellos answered by a close, then tried again
+        self.resumed = 0  # streams the bridge closed, opened again after the last event
         self._readers: list[asyncio.Task[None]] = []
 
     async def open(
@@ -182,20 +185,49 @@ class Streams:
 
         connections = await asyncio.gather(*(connect(i) for i in range(len(tokens))))
         self._readers = [
-            asyncio.create_task(self._read(ws, self.streams[i])) for i, ws in enumerate(connections)
+            asyncio.create_task(self._read(session, bases[i % len(bases)], tokens[i], i, ws))
+            for i, ws in enumerate(connections)
         ]
 
     async def _connect(
         self, session: aiohttp.ClientSession, base: str, token: str, i: int
     ) -> aiohttp.ClientWebSocketResponse:
-        ws = await session.ws_connect(f"{base}/api/v1/stream", heartbeat=None)
-        await ws.send_json({"type": "hello", "token": token, "after": None})
-        welcome = await ws.receive_json(timeout=120)
-        assert welcome["type"] == "welcome", welcome
-        self.streams[i].cursor = welcome["cursor"]
-        return ws
+        """Open, say hello (after the last event seen, if any), take the welcome; as a
+        widget does, try again a moment later when the bridge closes it first (1013: its
+        database pool was busy too long)."""
+        stream = self.streams[i]
+        after = stream.received[-1][0] if stream.received else stream.cursor
+        for _attempt in range(CONNECT_ATTEMPTS):
+            ws = await session.ws_connect(f"{base}/api/v1/stream", heartbeat=None)
+            await ws.send_json({"type": "hello", "token": token, "after": after})
+            welcome = await ws.receive(timeout=120)
+            if welcome.type == aiohttp.WSMsgType.TEXT:
+                message = welcome.json()
+                assert message["type"] == "welcome", message
+                if after is None:
+                    stream.cursor = message["cursor"]
+                return ws
+            self.refused += 1
+            await ws.close()
+            await asyncio.sleep(random.uniform(0.5, 1.5))
+        raise RuntimeError(f"stream {i} refused {CONNECT_ATTEMPTS} times")
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse, stream: Stream) -> None:
+    async def _read(
+        self,
+        session: aiohttp.ClientSession,
+        base: str,
+        token: str,
+        i: int,
+        ws: aiohttp.ClientWebSocketResponse,
+    ) -> None:
+        """Read the stream; when the bridge closes it, resume it as a widget does."""
+        while True:
+            with contextlib.suppress(ConnectionError, aiohttp.ClientError):
+                await self._read_on(ws, self.streams[i])
+            self.resumed += 1
+            ws = await self._connect(session, base, token, i)
+
+    async def _read_on(self, ws: aiohttp.ClientWebSocketResponse, stream: Stream) -> None:
         async for message in ws:
             if message.type != aiohttp.WSMsgType.TEXT:
                 continue
@@ -256,6 +288,7 @@ class Pusher:
         self.wait_seconds = wait_seconds
         self.pushed: dict[str, int] = {}  # call id → the agent's index
         self.answered: list[float] = []  # ms to the dialer's 2xx
+        self.resent = 0  # pushes answered 503 or 429 and sent again
 
     async def __call__(self, i: int) -> float | None:
         agent = random.randrange(len(self.streams.streams))
@@ -265,8 +298,13 @@ class Pusher:
         self.streams.waiting[call_id] = future
         started = time.perf_counter()
         push = self.pushes[i % len(self.pushes)]
-        async with self.session.post(push, json=ring(call_id, agent + 1)) as response:
-            assert response.status == 200, await response.text()
+        while True:  # as a dialer does: on 503 or 429, again after Retry-After
+            async with self.session.post(push, json=ring(call_id, agent + 1)) as response:
+                if response.status not in (429, 503):
+                    assert response.status == 200, await response.text()
+                    break
+                self.resent += 1
+                await asyncio.sleep(float(response.headers.get("Retry-After", "1")))
         self.answered.append((time.perf_counter() - started) * 1000)
         try:
             received = await asyncio.wait_for(future, self.wait_seconds)
@@ -294,7 +332,7 @@ def delivery(streams: Streams, pushed: dict[str, int]) -> Delivery:
     seen: dict[str, int] = {}
     out_of_order = 0
     for stream in streams.streams:
-        expected = stream.cursor + 1
+        expected = (stream.cursor or 0) + 1
         for event_id, name, call_id in stream.received:
             if event_id != expected:
                 out_of_order += 1

@@ -42,6 +42,9 @@ class Result:
     to_stream: list[float]
     lost: int
     open_seconds: float
+    refused: int  # hellos closed by the bridge (its pool busy), tried again
+    resumed: int  # streams the bridge closed, resumed after their last event
+    resent: int  # pushes answered 503 or 429, sent again after Retry-After
     rss_before: float
     rss_open: float
     rss_after: float
@@ -100,6 +103,9 @@ async def measure(agents: int, events: int, rate: float = 100, idle_seconds: flo
         latencies,
         events - len(latencies),
         open_seconds,
+        streams.refused,
+        streams.resumed,
+        push.resent,
         rss_before,
         rss_open,
         rss_after,
@@ -117,7 +123,10 @@ def report(result: Result) -> list[str]:
     n = f"{result.agents:,}"
     return [
         f"One instance (SQLite), {n} agents' streams opened in {result.open_seconds:.0f} s"
-        f" (500 at a time), call:ring pushed at {result.rate:g}/s; {result.lost} events"
+        f" (500 at a time; {result.refused} hellos closed with 1013 and tried again, as a"
+        f" widget does; {result.resumed} closed later and resumed), call:ring pushed at"
+        f" {result.rate:g}/s ({result.resent} pushes sent again after a 503 or 429);"
+        f" {result.lost} events"
         f" lost; load average {result.load:.1f} on {os.cpu_count()} cores at the end.",
         "",
         HEADER,

@@ -282,7 +282,7 @@ class Pusher:
         session: aiohttp.ClientSession,
         pushes: Sequence[str],
         streams: Streams,
-        wait_seconds: float = 30,
+        wait_seconds: float = 300,
     ) -> None:
         self.session, self.pushes, self.streams = session, pushes, streams
         self.wait_seconds = wait_seconds

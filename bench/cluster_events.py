@@ -25,6 +25,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.event_load import (
+    TRACED,
     Bridge,
     Delivery,
     MemorySamples,
@@ -46,6 +47,16 @@ FLOOR_SECONDS = 10  # of /healthz round trips for the baseline
 SETTLE_SECONDS = 2  # after the last arrival, for late duplicates to show
 
 
+@dataclass(frozen=True, slots=True)
+class Idle:
+    """After a round, all its events arrived: the events so far, and of each instance
+    its RSS and its open files (sockets mostly)."""
+
+    events: int
+    rss: list[float]
+    open_files: list[int]
+
+
 @dataclass
 class Result:
     agents: int
@@ -60,7 +71,7 @@ class Result:
     resumed: int  # streams a bridge closed, resumed after their last event
     resent: int  # pushes answered 503 or 429, sent again after Retry-After
     memory: MemorySamples
-    idle: list[tuple[int, list[float]]]  # after each round: events so far, instances' RSS
+    idle: list[Idle]  # after each round
     cpu_ms_per_event: float  # all instances together
     postgres_cpu_ms_per_event: float
     load: float
@@ -97,7 +108,8 @@ async def measure(
     ):
         tokens, secret = await seed(postgres.url, agents)
         with bridge_processes(Path(folder), postgres.url, instances, env) as bridges:
-            load = Load(bridges, postgres_pid(postgres), seconds, rate, rounds, bool(env))
+            traced = Path(env[TRACED]) if env and TRACED in env else None
+            load = Load(bridges, postgres_pid(postgres), seconds, rate, rounds, traced)
             return await _measure(load, tokens, secret)
 
 
@@ -112,7 +124,18 @@ class Load:
     seconds: float
     rate: float
     rounds: int
-    traced: bool
+    traced: Path | None  # the folder of tracemalloc snapshots
+
+
+async def _snapshots(pids: list[int], number: int, folder: Path) -> None:
+    """Have each instance dump tracemalloc snapshot ``number``; wait for the files."""
+    for pid in pids:
+        os.kill(pid, signal.SIGUSR2)
+    for _ in range(1500):  # 300 s: a traced instance under load is slow
+        if all((folder / f"{pid}-{number}.snapshot").exists() for pid in pids):
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"no tracemalloc snapshot {number} in {folder}")
 
 
 async def _measure(load: Load, tokens: list[str], secret: str) -> Result:
@@ -139,15 +162,15 @@ async def _measure(load: Load, tokens: list[str], secret: str) -> Result:
         memory.start()
         per_round = round(rate * seconds / load.rounds)
         arrived: list[float | None] = []
-        idle: list[tuple[int, list[float]]] = []
+        idle: list[Idle] = []
         try:
             for _ in range(load.rounds):
                 arrived += await at_rate(rate, per_round, push, first=len(arrived))
                 await asyncio.sleep(QUIET_SECONDS)
-                idle.append((len(arrived), [rss_mib(pid) for pid in pids]))
+                files = [len(os.listdir(f"/proc/{pid}/fd")) for pid in pids]
+                idle.append(Idle(len(arrived), [rss_mib(pid) for pid in pids], files))
                 if load.traced:
-                    for pid in pids:
-                        os.kill(pid, signal.SIGUSR2)
+                    await _snapshots(pids, len(idle) - 1, load.traced)
         finally:
             await memory.stop()
         count = len(arrived)

@@ -48,21 +48,23 @@ async def rows(agents: int, seconds: float, warmup: float, rounds: int) -> list[
     return lines
 
 
-def _idle_rows(idle: list[tuple[int, list[float]]]) -> list[str]:
+def _idle_rows(idle: list[cluster_events.Idle]) -> list[str]:
     lines = [
-        "| instance RSS after each round, all its events arrived | MiB after the warm-up |"
-        " MiB at the end | MiB per 10,000 events (fit) | over 60,000 events (10 min at"
-        " 100/s) | target | met |",
-        "|---|---|---|---|---|---|---|",
+        "| instance after each round, all its events arrived | RSS MiB after the warm-up |"
+        " at the end | MiB per 10,000 events (fit) | over 60,000 events (10 min at 100/s)"
+        " | open files after the warm-up → at the end | target | met |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    events = [count for count, _ in idle]
-    for n in range(len(idle[0][1])):
-        rss = [sizes[n] for _, sizes in idle]
+    events = [point.events for point in idle]
+    for n in range(len(idle[0].rss)):
+        rss = [point.rss[n] for point in idle]
         slope = statistics.linear_regression(events, rss).slope if len(idle) > 1 else 0.0
         ok = slope * TEN_MINUTES < 1
+        files = f"{idle[0].open_files[n]} → {idle[-1].open_files[n]}"
         lines.append(
             f"| instance {n} | {rss[0]:.1f} | {rss[-1]:.1f} | {slope * 10_000:+.3f} |"
-            f" {slope * TEN_MINUTES:+.2f} MiB | < 1 MiB | {'met' if ok else '**not met**'} |"
+            f" {slope * TEN_MINUTES:+.2f} MiB | {files} | < 1 MiB |"
+            f" {'met' if ok else '**not met**'} |"
         )
     return lines
 

@@ -21,7 +21,8 @@ def main() -> None:
 
     def dump(_signal: int, _frame: FrameType | None) -> None:
         path = folder / f"{os.getpid()}-{next(numbers)}.snapshot"
-        tracemalloc.take_snapshot().dump(str(path))
+        tracemalloc.take_snapshot().dump(f"{path}.part")
+        os.replace(f"{path}.part", path)  # whole, once it has its name
 
     tracemalloc.start(FRAMES)
     signal.signal(signal.SIGUSR2, dump)

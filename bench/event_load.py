@@ -31,6 +31,7 @@ from server.events.push_secrets import PushSecrets
 MIB = 1024 * 1024
 CONNECTING_AT_ONCE = 500  # streams opening at once: under stream_waiting_per_address
 CONNECT_ATTEMPTS = 20
+OPEN_SECONDS = 300  # for one stream to open, refusals and retries included
 CONFIG = """
 [server]
 host = "127.0.0.1"
@@ -180,7 +181,7 @@ class Streams:
         gate = asyncio.Semaphore(CONNECTING_AT_ONCE)
 
         async def connect(i: int) -> aiohttp.ClientWebSocketResponse:
-            async with gate:
+            async with gate, asyncio.timeout(OPEN_SECONDS):  # fail, never hang
                 return await self._connect(session, bases[i % len(bases)], tokens[i], i)
 
         connections = await asyncio.gather(*(connect(i) for i in range(len(tokens))))

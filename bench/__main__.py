@@ -11,6 +11,7 @@ part failed; the other parts still run.
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
@@ -23,10 +24,13 @@ from bench import (
     bridge_overhead,
     click_steps,
     click_to_call,
+    cluster_events,
     concurrent_clicks,
     jobs,
     lead_export,
     live_events,
+    many_streams,
+    memory_flat,
     user_sync,
     widget_ready,
 )
@@ -52,10 +56,17 @@ class Sizes:
     agents: int
     job_leads: tuple[int, int]
     synced_agents: int
+    cluster: tuple[int, int]  # streams, instances
+    many_streams: tuple[int, int]  # streams, events
+    seconds: float  # of steady events, for the cluster and memory parts
+    warmup: float  # seconds left out of the memory fit
 
 
-FULL = Sizes(8, 20, 200, 200, 1000, 1000, 10_000, 1000, 1000, (100_000, 20_000), 200)
-QUICK = Sizes(1, 1, 10, 20, 50, 50, 600, 50, 50, (1000, 200), 5)
+FULL = Sizes(
+    8, 20, 200, 200, 1000, 1000, 10_000, 1000, 1000, (100_000, 20_000), 200,
+    (1000, 3), (10_000, 3000), 180, 60,
+)  # fmt: skip
+QUICK = Sizes(1, 1, 10, 20, 50, 50, 600, 50, 50, (1000, 200), 5, (50, 2), (50, 100), 3, 1)
 
 
 @dataclass
@@ -209,6 +220,23 @@ async def agent_syncs(run: Run) -> list[str]:
     return await user_sync.rows(run.sizes.synced_agents)
 
 
+async def cluster(run: Run) -> list[str]:
+    n = run.sizes
+    result = await cluster_events.measure(*n.cluster, n.seconds)
+    return cluster_events.report(result, min(n.warmup, n.seconds / 3))
+
+
+async def streams(run: Run) -> list[str]:
+    result = await many_streams.measure(*run.sizes.many_streams, idle_seconds=1 if run.quick else 5)
+    return many_streams.report(result)
+
+
+async def memory(run: Run) -> list[str]:
+    n = run.sizes
+    rounds = max(3, round(n.seconds / 30))  # RSS taken between rounds of 30 s of events
+    return await memory_flat.rows(n.cluster[0], n.seconds, min(n.warmup, n.seconds / 3), rounds)
+
+
 PARTS: dict[str, tuple[str, Callable[[Run], Awaitable[list[str]]]]] = {
     "ready": ("Widget time to ready", ready),
     "clicks": ("Click-to-call from the widget", clicks),
@@ -219,13 +247,21 @@ PARTS: dict[str, tuple[str, Callable[[Run], Awaitable[list[str]]]]] = {
     "live_events": ("Live events", events),
     "jobs": ("Lead exports as jobs", lead_jobs),
     "user_sync": ("Bulk user sync of 200 agents", agent_syncs),
+    "cluster": ("Live events on a cluster", cluster),
+    "many_streams": ("One instance, many streams", streams),
+    "memory": ("Memory under steady events", memory),
 }
 
 
-async def run_parts(names: list[str], quick: bool, report: Report) -> list[str]:
+async def run_parts(
+    names: list[str], quick: bool, report: Report, seconds: float | None = None
+) -> list[str]:
     """Run the parts named, in order; the names of those that failed."""
+    sizes = QUICK if quick else FULL
+    if seconds is not None:
+        sizes = dataclasses.replace(sizes, seconds=seconds)
     async with contextlib.AsyncExitStack() as stack:
-        run = Run(QUICK if quick else FULL, stack, quick)
+        run = Run(sizes, stack, quick)
         for name in names:
             title, part = PARTS[name]
             report.write("", f"### {title} (`--only {name}`)", "", f"Before it: {load_average()}.")
@@ -243,13 +279,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="few samples: a smoke run")
     parser.add_argument("--only", action="append", choices=PARTS, help="run this part only")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help=f"of steady events in the cluster and memory parts (default {FULL.seconds:g})",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"default {RESULTS}")
     args = parser.parse_args()
     report = Report(args.results, sys.stdout)
     command = " ".join(["./dev bench", *sys.argv[1:]])
     report.start(command)
     try:
-        failed = asyncio.run(run_parts(args.only or list(PARTS), args.quick, report))
+        failed = asyncio.run(run_parts(args.only or list(PARTS), args.quick, report, args.seconds))
     finally:
         report.close()
     if failed:

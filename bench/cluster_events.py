@@ -17,7 +17,6 @@ import contextlib
 import os
 import signal
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from bench.event_load import (
     cpu_seconds,
     delivery,
     family_cpu_seconds,
+    healthz_floor,
     rss_mib,
     seed,
 )
@@ -143,14 +143,7 @@ async def _measure(load: Load, tokens: list[str], secret: str) -> Result:
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         bases = [bridge.base for bridge in bridges]
 
-        async def healthz(i: int) -> float:
-            started = time.perf_counter()
-            async with session.get(f"{bases[i % len(bases)]}/healthz") as response:
-                await response.read()
-            return (time.perf_counter() - started) * 1000
-
-        await at_rate(rate, 50, healthz)  # warm-up
-        floor = await at_rate(rate, round(rate * min(FLOOR_SECONDS, seconds)), healthz)
+        floor = await healthz_floor(session, bases, rate, round(rate * min(FLOOR_SECONDS, seconds)))
         streams = Streams()
         await streams.open(session, bases, tokens)
         pushes = [f"{base}/api/v1/events/{TENANT}/rest?secret={secret}" for base in bases]

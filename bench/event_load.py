@@ -260,6 +260,27 @@ async def at_rate(
     return list(await asyncio.gather(*tasks))
 
 
+async def healthz_floor(
+    session: aiohttp.ClientSession,
+    bases: list[str],
+    rate: float,
+    count: int,
+    *,
+    warm_up: int = 50,
+) -> list[float]:
+    """The baseline: ``count`` ``GET /healthz`` round trips (ms) at ``rate`` a second,
+    round-robin over ``bases``, after ``warm_up`` more."""
+
+    async def healthz(i: int) -> float:
+        started = time.perf_counter()
+        async with session.get(f"{bases[i % len(bases)]}/healthz") as response:
+            await response.read()
+        return (time.perf_counter() - started) * 1000
+
+    await at_rate(rate, warm_up, healthz)
+    return await at_rate(rate, count, healthz)
+
+
 def ring(call_id: str, user_id: int) -> dict[str, Any]:
     """The REST dialer's ``call:ring`` of an outbound call by user ``user_id``."""
     return {

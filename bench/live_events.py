@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import os
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from bench.event_load import (
     at_rate,
     bridge_processes,
     cpu_seconds,
+    healthz_floor,
     rss_mib,
     seed,
 )
@@ -52,14 +52,7 @@ async def measure(
         base, pid = bridge["base"], bridge["pid"]
         push = f"{base}/api/v1/events/{TENANT}/rest?secret={bridge['secret']}"
 
-        async def healthz(_i: int) -> float:
-            started = time.perf_counter()
-            async with session.get(f"{base}/healthz") as response:
-                await response.read()
-            return (time.perf_counter() - started) * 1000
-
-        await at_rate(rate, 50, healthz)  # warm-up
-        floor = await at_rate(rate, events, healthz)
+        floor = await healthz_floor(session, [base], rate, events)
         rss_before = rss_mib(pid)
         streams = Streams()
         await streams.open(session, [base], bridge["tokens"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bench.event_load import MIB, Pusher, Streams, at_rate, cpu_seconds, rss_mib
+from bench.event_load import MIB, Pusher, Streams, at_rate, cpu_seconds, healthz_floor, rss_mib
 from bench.live_events import running_bridge
 from bench.seeding import TENANT
 
@@ -68,14 +68,7 @@ async def measure(agents: int, events: int, rate: float = 100, idle_seconds: flo
     ):
         base, pid = bridge["base"], bridge["pid"]
 
-        async def healthz(_i: int) -> float:
-            started = time.perf_counter()
-            async with session.get(f"{base}/healthz") as response:
-                await response.read()
-            return (time.perf_counter() - started) * 1000
-
-        await at_rate(rate, 50, healthz)  # warm-up
-        floor = await at_rate(rate, FLOOR_REQUESTS, healthz)
+        floor = await healthz_floor(session, [base], rate, FLOOR_REQUESTS)
         rss_before = rss_mib(pid)
         streams = Streams()
         started = time.perf_counter()
@@ -83,7 +76,7 @@ async def measure(agents: int, events: int, rate: float = 100, idle_seconds: flo
         open_seconds = time.perf_counter() - started
         idle = await _cores_over(idle_seconds, pid)
         rss_open, open_files = rss_mib(pid), _open_files(pid)
-        floor_open = await at_rate(rate, FLOOR_REQUESTS, healthz)
+        floor_open = await healthz_floor(session, [base], rate, FLOOR_REQUESTS, warm_up=0)
         push = Pusher(
             session, [f"{base}/api/v1/events/{TENANT}/rest?secret={bridge['secret']}"], streams
         )

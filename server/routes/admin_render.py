@@ -6,7 +6,9 @@ from typing import Any
 from aiohttp import web
 
 from server.auth import ADMIN
+from server.config import TenantConfig
 from server.keys import ASSETS, CONFIG, TEMPLATES
+from server.problems import Problem
 from server.security_headers import ADMIN_CSP
 
 # The nav: (path, label); a page is "current" under its path (a webhook's page under
@@ -52,3 +54,12 @@ def render(request: web.Request, template: str, **context: Any) -> web.Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def chosen_tenant(request: web.Request) -> TenantConfig:
+    """The tenant a page's ``?tenant=`` names, or the first one configured."""
+    tenants = request.config_dict[CONFIG].tenants
+    name = request.query.get("tenant") or sorted(tenants)[0]
+    if name not in tenants:
+        raise Problem("invalid_query", f"no tenant {name!r}")
+    return tenants[name]

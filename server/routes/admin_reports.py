@@ -9,35 +9,26 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from server.config import TenantConfig
 from server.keys import CONFIG, DATABASE, INTAKE
 from server.problems import Problem
 from server.reports.intervals import INTERVALS
 from server.reports.parameters import report_query
 from server.reports.queries import SLICES, Slice, run_report
 from server.reports.report_csv import report_csv
-from server.routes.admin_render import render
+from server.routes.admin_render import chosen_tenant, render
 
 FILTERS = ("tenant", "from", "to", "interval", "queue", "agent")
 
 
-def _tenant(request: web.Request) -> TenantConfig:
-    tenants = request.config_dict[CONFIG].tenants
-    name = request.query.get("tenant") or sorted(tenants)[0]
-    if name not in tenants:
-        raise Problem("invalid_query", f"no tenant {name!r}")
-    return tenants[name]
-
-
 async def _rows(request: web.Request, kind: Slice, **overrides: str) -> list[dict[str, Any]]:
-    tenant = _tenant(request)
+    tenant = chosen_tenant(request)
     query = report_query(tenant, kind, {**request.query, **overrides})
     names = request.config_dict[INTAKE].queue_names(tenant.id)
     return await run_report(request.config_dict[DATABASE], query, names)
 
 
 async def reports_html(request: web.Request) -> web.Response:
-    tenant = _tenant(request)
+    tenant = chosen_tenant(request)
     query = report_query(tenant, "calls", request.query)
     filters = {name: request.query.get(name, "") for name in FILTERS} | {
         "tenant": tenant.id,

@@ -14,24 +14,14 @@ from typing import Any
 
 from aiohttp import web
 
-from server.config import TenantConfig
 from server.keys import CONFIG, DATABASE, DRAIN, STREAM_HUB, TEMPLATES
-from server.problems import Problem
-from server.routes.admin_render import render
+from server.routes.admin_render import chosen_tenant, render
 from server.wallboard.feed import WallboardFeed
 from server.wallboard.snapshot import Snapshot, take_snapshot
 
 FEED = web.AppKey("wallboard_feed", WallboardFeed)
 KEEP_ALIVE_SECONDS = 15.0
 RETRY_MILLISECONDS = 2000  # how soon a browser reconnects a dropped stream
-
-
-def _tenant(request: web.Request) -> TenantConfig:
-    tenants = request.config_dict[CONFIG].tenants
-    name = request.query.get("tenant") or sorted(tenants)[0]
-    if name not in tenants:
-        raise Problem("invalid_query", f"no tenant {name!r}")
-    return tenants[name]
 
 
 def elapsed(seconds: float) -> str:
@@ -52,7 +42,7 @@ def _board_html(request: web.Request, snapshot: Snapshot) -> str:
 
 
 async def wallboard_html(request: web.Request) -> web.Response:
-    tenant = _tenant(request)
+    tenant = chosen_tenant(request)
     snapshot = await take_snapshot(request.config_dict[DATABASE], tenant)
     return render(
         request,
@@ -70,7 +60,7 @@ def _event(request: web.Request, snapshot: Snapshot) -> bytes:
 
 
 async def wallboard_events(request: web.Request) -> web.StreamResponse:
-    tenant = _tenant(request)
+    tenant = chosen_tenant(request)
     config = request.config_dict
     database, hub = config[DATABASE], config[STREAM_HUB]
     response = web.StreamResponse(

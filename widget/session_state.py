@@ -352,10 +352,13 @@ class SessionState:
         self.clear_error()
 
     def call_originated(self, number: str, uuid: str, now: float = 0.0) -> None:
-        self.call_status = CALL_STARTED
         self.call_number = number
         self.call_uuid = uuid or ""
         self.call_started_at = now
+        # A short call's events may come before the dialer's answer: then the stream
+        # shows the call already (ended, perhaps), and it is not waited for.
+        shown = bool(uuid) and self.live_call.get("uuid") == uuid
+        self.call_status = CALL_IDLE if shown else CALL_STARTED
 
     def stop_waiting(self) -> None:
         """The agent gave up waiting for the dialer: the card is idle again."""

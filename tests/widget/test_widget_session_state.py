@@ -83,6 +83,18 @@ def test_one_call_at_a_time_while_placing_ringing_or_connected() -> None:
     assert view["error-code"] == "USER_BUSY"  # the code only behind "Details"
 
 
+def test_a_call_that_ended_before_the_dialers_answer_does_not_hold_the_next() -> None:
+    state = signed_in()
+    state.begin_call("+1 3125550178")
+    ended = dict(CALL, uuid="u-1", duration_ms=0, hangup_cause="USER_BUSY")
+    state.live_event("call_ringing", dict(CALL, uuid="u-1"), 100.0)
+    state.live_event("call_ended", ended, 100.1)
+    assert state.call_busy(100.1)  # the click's answer has not come yet
+    state.call_originated("+1 312-555-0178", "u-1", 100.2)
+    assert not state.call_busy(100.2)
+    assert state.view(100.3)["call-state"] == "ended"
+
+
 def test_a_failed_login_returns_to_logged_out_with_the_error_in_plain_words() -> None:
     state = SessionState()
     state.begin_login("agent1")

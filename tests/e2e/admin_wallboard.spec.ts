@@ -9,7 +9,8 @@ test.use({ httpCredentials: { username: "admin", password: E2E.adminPassword } }
 
 const QUEUE = 7717; // a queue no other test uses
 
-test("the wallboard changes when a queue call rings and ends", async ({ page }) => {
+// It rings the live agent: under its lock (`demoAgent`), so no other test's panel gets the call.
+test("the wallboard changes when a queue call rings and ends", async ({ demoAgent, page }) => {
   await page.goto(`${E2E.bridge}/admin/wallboard?tenant=demo`);
   const nav = page.getByRole("navigation", { name: "Admin pages" });
   await expect(nav.locator('[aria-current="page"]')).toHaveText("Wallboard");
